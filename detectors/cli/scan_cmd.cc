@@ -1,0 +1,225 @@
+// `vigil scan`: files, directories, stdin and staged changes.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "detectors/cli/commands.h"
+#include "detectors/gates/common.h"
+#include "detectors/gates/pre_commit.h"
+#include "detectors/git/repo.h"
+
+namespace fs = std::filesystem;
+
+namespace vigil::cli {
+
+namespace {
+
+struct ScanArgs {
+  std::vector<std::string> paths;
+  std::string format = "text";
+  std::string output;
+  std::string config;
+  std::vector<std::string> rules_files;
+  std::string fail_on;
+  unsigned jobs = 0;
+  bool staged = false;
+  bool quiet = false;
+  bool no_builtin = false;
+};
+
+// Every regular file under `root`, never following symlinks (so a scan cannot leave the tree).
+void collect_files(const fs::path& root, std::vector<std::string>& out, std::vector<Skip>& skips) {
+  std::error_code ec;
+  const auto st = fs::symlink_status(root, ec);
+  if (fs::is_regular_file(st)) {
+    out.push_back(root.string());
+    return;
+  }
+  if (fs::is_symlink(st)) {
+    skips.push_back({root.string(), "", "symbolic link (not followed)"});
+    return;
+  }
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+  for (; it != end; it.increment(ec)) {
+    if (ec) break;
+    const auto& e = *it;
+    const auto name = e.path().filename();
+    if (e.is_directory(ec) && !e.is_symlink(ec) && name == ".git") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (e.is_symlink(ec)) continue;
+    if (e.is_regular_file(ec)) out.push_back(e.path().string());
+  }
+}
+
+std::string display_path(const std::string& p) {
+  return p.size() > 2 && p.compare(0, 2, "./") == 0 ? p.substr(2) : p;
+}
+
+Result<std::string> read_all(std::istream& in, const std::string& what) {
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return make_error(ErrorCode::Io, fmt::format("cannot read {}", what));
+  return ss.str();
+}
+
+int run_scan(ScanArgs& a) {
+  if (a.staged) return run_pre_commit();
+  const auto t0 = std::chrono::steady_clock::now();
+  git::LibGit2Session session;
+  std::string root = ".";
+  if (a.config.empty()) {
+    // Use the repository's .vigil.toml when scanning inside one.
+    std::error_code ec;
+    auto repo = git::Repo::discover(fs::current_path(ec).string());
+    if (repo && !repo->is_bare()) root = repo->workdir();
+  }
+  auto cfg = a.config.empty() ? load_config_file(root + "/.vigil.toml", false) : load_config_file(a.config, true);
+  if (!cfg) return die(cfg.error());
+  if (a.no_builtin) {
+    auto no = parse_config("[settings]\nbuiltin_rules = false\n", "<no-builtin>");
+    if (!no) return die(no.error());
+    cfg->rules.clear();
+  }
+  for (const auto& rf : a.rules_files) {
+    auto r = add_rules_file(*cfg, rf);
+    if (!r) return die(r.error());
+  }
+  if (!a.fail_on.empty()) {
+    auto sev = parse_severity(a.fail_on);
+    if (!sev) return die(make_error(ErrorCode::Usage, fmt::format("unknown severity '{}' for --fail-on — use critical, high, medium, low or info", a.fail_on)));
+    cfg->settings.fail_on = *sev;
+  }
+  auto engine = Engine::create(std::move(*cfg));
+  if (!engine) return die(engine.error());
+
+  ScanReport report;
+  report.tool_version = vigil_version();
+  report.rules_version = engine->version;
+  if (a.paths.empty()) a.paths.push_back(".");
+  report.target = fmt::format("{}", fmt::join(a.paths, " "));
+
+  std::vector<std::string> files;
+  for (const auto& p : a.paths) {
+    if (p == "-") continue;
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(p, ec))) {
+      return die(make_error(ErrorCode::Usage, fmt::format("no such file or directory: '{}'", p)));
+    }
+    collect_files(p, files, report.skips);
+  }
+  if (std::find(a.paths.begin(), a.paths.end(), "-") != a.paths.end()) {
+    auto bytes = read_all(std::cin, "standard input");
+    if (!bytes) return die(bytes.error());
+    auto s = ScanSession::create(*engine);
+    if (!s) return die(s.error());
+    BufferContext ctx;
+    ctx.path = "<stdin>";
+    ++report.items_scanned;
+    report.bytes_scanned += bytes->size();
+    auto r = s->scan_buffer(*bytes, ctx, report.findings, report.skips);
+    if (!r) return die(r.error());
+  }
+
+  const unsigned jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+  std::atomic<std::size_t> next{0};
+  std::mutex mu;
+  std::optional<Error> failure;
+  auto worker = [&] {
+    auto s = ScanSession::create(*engine);
+    if (!s) {
+      std::lock_guard lk(mu);
+      failure = s.error();
+      return;
+    }
+    std::vector<Finding> found;
+    std::vector<Skip> skipped;
+    std::size_t items = 0;
+    std::uint64_t bytes_total = 0;
+    for (std::size_t i = next++; i < files.size(); i = next++) {
+      std::ifstream in(files[i], std::ios::binary);
+      if (!in) {
+        skipped.push_back({display_path(files[i]), "", "unreadable (permission denied?)"});
+        continue;
+      }
+      std::error_code ec;
+      const auto size = fs::file_size(files[i], ec);
+      BufferContext ctx;
+      ctx.path = display_path(files[i]);
+      if (!ec && size > engine->config.settings.max_file_size) {
+        skipped.push_back({ctx.path, "", fmt::format("larger than max_file_size {} ({})",
+                                                     human_size(engine->config.settings.max_file_size), human_size(size))});
+        continue;
+      }
+      std::stringstream ss;
+      ss << in.rdbuf();
+      const std::string bytes = ss.str();
+      ++items;
+      bytes_total += bytes.size();
+      auto r = s->scan_buffer(bytes, ctx, found, skipped);
+      if (!r) {
+        std::lock_guard lk(mu);
+        failure = r.error();
+        return;
+      }
+    }
+    std::lock_guard lk(mu);
+    for (auto& f : found) report.findings.push_back(std::move(f));
+    for (auto& sk : skipped) report.skips.push_back(std::move(sk));
+    report.items_scanned += items;
+    report.bytes_scanned += bytes_total;
+  };
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < std::min<unsigned>(jobs, static_cast<unsigned>(std::max<std::size_t>(files.size(), 1))); ++i) {
+    pool.emplace_back(worker);
+  }
+  worker();
+  for (auto& t : pool) t.join();
+  if (failure) return die(*failure);
+  std::sort(report.findings.begin(), report.findings.end(), [](const Finding& x, const Finding& y) {
+    return std::tie(x.path, x.line, x.column, x.rule_id) < std::tie(y.path, y.line, y.column, y.rule_id);
+  });
+  std::sort(report.skips.begin(), report.skips.end(), [](const Skip& x, const Skip& y) { return x.path < y.path; });
+  report.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (!(a.quiet && a.format == "text" && !report.blocked())) {
+    auto out = emit_report(report, a.format, Audience::Ci, a.output);
+    if (!out) return die(out.error());
+  }
+  if (a.format == "text" && !a.quiet && a.output.empty()) {
+    fmt::print(stderr, "vigil: scanned {} file{} ({}) in {:.0f} ms: {} blocking, {} warning{}\n", report.items_scanned,
+               report.items_scanned == 1 ? "" : "s", human_size(report.bytes_scanned), report.duration_ms,
+               report.count(Disposition::Block), report.count(Disposition::Warn),
+               report.count(Disposition::Warn) == 1 ? "" : "s");
+  }
+  return report.blocked() ? kExitBlocked : kExitAllowed;
+}
+
+}  // namespace
+
+void register_scan(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ScanArgs>();
+  auto* cmd = app.add_subcommand("scan", "Scan files, directories, stdin (-) or staged changes for secrets");
+  cmd->add_option("paths", args->paths, "Files or directories to scan, or - for stdin [default: .]");
+  cmd->add_option("-f,--format", args->format, "Output format: text, json [default: text]");
+  cmd->add_option("-o,--output", args->output, "Write the report to FILE instead of the terminal");
+  cmd->add_option("-c,--config", args->config, "Config file [default: <repo>/.vigil.toml]");
+  cmd->add_option("--rules", args->rules_files, "Extra rules file (repeatable)");
+  cmd->add_option("--fail-on", args->fail_on, "Lowest severity that blocks: critical, high, medium, low, info");
+  cmd->add_option("-j,--jobs", args->jobs, "Worker threads [default: one per core]");
+  cmd->add_flag("--staged", args->staged, "Scan the added lines of staged changes (what pre-commit does)");
+  cmd->add_flag("--no-builtin", args->no_builtin, "Use only the rules given with --rules");
+  cmd->add_flag("-q,--quiet", args->quiet, "Print nothing unless something blocks");
+  cmd->footer("Exit status: 0 allowed, 1 blocked by policy, 2 vigil could not do its job.\n"
+              "Examples:\n  vigil scan .\n  vigil scan --format json -o report.json src/\n  git diff | vigil scan -");
+  cmd->callback([args, &exit_code] { exit_code = run_scan(*args); });
+}
+
+}  // namespace vigil::cli

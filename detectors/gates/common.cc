@@ -1,0 +1,57 @@
+#include "detectors/gates/common.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace vigil {
+
+int die(const Error& e) {
+  fmt::print(stderr, "vigil: error: {}\n", e.message);
+  return kExitError;
+}
+
+Result<Engine> load_engine(const std::string& root, const std::string& config_path, CompileStats* stats) {
+  const std::string path = config_path.empty() ? root + "/.vigil.toml" : config_path;
+  auto cfg = load_config_file(path, !config_path.empty());
+  if (!cfg) return cfg.error();
+  if (!config_path.empty() || std::filesystem::exists(path)) {
+    // Messages name the file relative to the repository, as the user wrote it.
+  }
+  return Engine::create(std::move(*cfg), stats);
+}
+
+Result<void> emit_report(const ScanReport& report, const std::string& format, Audience audience,
+                         const std::string& output) {
+  std::FILE* out = stderr;
+  if (!output.empty() && output != "-") {
+    out = std::fopen(output.c_str(), "w");
+    if (!out) return make_error(ErrorCode::Io, fmt::format("cannot write '{}' — check the directory exists and is writable", output));
+  } else if (format != "text") {
+    out = stdout;
+  }
+  const bool color = output.empty() && format == "text" && isatty(fileno(out)) && !std::getenv("NO_COLOR");
+  auto reporter = make_reporter(format, audience, color);
+  if (!reporter) {
+    std::string names;
+    for (const auto& n : reporter_formats()) names += (names.empty() ? "" : ", ") + n;
+    if (out != stderr && out != stdout) std::fclose(out);
+    return make_error(ErrorCode::Usage, fmt::format("unknown format '{}' — use one of: {}", format, names));
+  }
+  auto r = reporter->write(report, out);
+  if (out != stderr && out != stdout) {
+    if (std::fclose(out) != 0) return make_error(ErrorCode::Io, fmt::format("cannot write '{}'", output));
+  } else {
+    std::fflush(out);
+  }
+  return r;
+}
+
+std::string hook_format() {
+  const char* f = std::getenv("VIGIL_FORMAT");
+  return f && *f ? f : "text";
+}
+
+}  // namespace vigil

@@ -1,0 +1,31 @@
+// Shared pieces of the gates (hooks) and the CLI: error exit, engine loading, report output.
+#pragma once
+
+#include <string>
+
+#include "detectors/pipeline.h"
+#include "detectors/report/report.h"
+#include "detectors/util/result.h"
+
+namespace vigil {
+
+/// Exit codes, stable for scripts: 0 allowed, 1 blocked by policy, 2 vigil could not do its job.
+inline constexpr int kExitAllowed = 0;
+inline constexpr int kExitBlocked = 1;
+inline constexpr int kExitError = 2;
+
+/// Prints "vigil: error: <message>" on stderr and returns kExitError.
+int die(const Error& e);
+
+/// Loads `<root>/.vigil.toml` (or `config_path` when given) and compiles the engine.
+Result<Engine> load_engine(const std::string& root, const std::string& config_path = {},
+                           CompileStats* stats = nullptr);
+
+/// Writes the report in `format` ("text", "json", ...) to stderr or `output`.
+Result<void> emit_report(const ScanReport& report, const std::string& format, Audience audience,
+                         const std::string& output = {});
+
+/// VIGIL_FORMAT from the environment, or "text".
+std::string hook_format();
+
+}  // namespace vigil

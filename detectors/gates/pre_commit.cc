@@ -1,0 +1,65 @@
+#include "detectors/gates/pre_commit.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+
+#include "detectors/gates/common.h"
+#include "detectors/git/changes.h"
+#include "detectors/git/repo.h"
+
+namespace vigil {
+
+int run_pre_commit() {
+  const auto t0 = std::chrono::steady_clock::now();
+  git::LibGit2Session session;
+  std::error_code ec;
+  auto repo = git::Repo::discover(std::filesystem::current_path(ec).string());
+  if (!repo) return die(repo.error());
+  if (repo->is_bare()) return die(make_error(ErrorCode::Usage, "pre-commit needs a work tree, and this repository is bare"));
+  const char* index_env = std::getenv("GIT_INDEX_FILE");
+  auto changes = git::staged_changes(*repo, index_env ? index_env : "");
+  if (!changes) return die(changes.error());
+
+  ScanReport report;
+  report.tool_version = vigil_version();
+  report.target = "staged changes";
+  if (!changes->empty()) {
+    auto engine = load_engine(repo->workdir());
+    if (!engine) return die(engine.error());
+    report.rules_version = engine->version;
+    auto scan = ScanSession::create(*engine);
+    if (!scan) return die(scan.error());
+    for (const auto& c : *changes) {
+      if (c.kind == git::ChangeKind::Deleted || c.blob.empty()) continue;
+      if (c.mode == 0160000) continue;  // a submodule commit id, not content
+      if (c.added_lines.empty() && !c.binary) continue;
+      BufferContext ctx;
+      ctx.path = c.path;
+      ctx.blob = c.blob;
+      ctx.added_lines = c.added_lines;
+      ctx.only_added_lines = !c.binary;
+      if (c.size > engine->config.settings.max_file_size) {
+        report.skips.push_back({c.path, "", fmt::format("larger than max_file_size {} ({})",
+                                                        human_size(engine->config.settings.max_file_size),
+                                                        human_size(c.size))});
+        continue;
+      }
+      auto bytes = repo->read_blob(c.blob);
+      if (!bytes) return die(bytes.error());
+      ++report.items_scanned;
+      report.bytes_scanned += bytes->size();
+      auto r = scan->scan_buffer(*bytes, ctx, report.findings, report.skips);
+      if (!r) return die(r.error());
+    }
+  }
+  report.duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  auto out = emit_report(report, hook_format(), Audience::Committer);
+  if (!out) return die(out.error());
+  return report.blocked() ? kExitBlocked : kExitAllowed;
+}
+
+}  // namespace vigil

@@ -1,0 +1,34 @@
+// Changes: what a hook judges. Staged changes (index vs HEAD) for pre-commit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "detectors/git/repo.h"
+
+namespace vigil::git {
+
+enum class ChangeKind { Added, Modified, Deleted, Renamed, Copied, TypeChange };
+const char* to_string(ChangeKind k);
+
+struct FileChange {
+  ChangeKind kind = ChangeKind::Modified;
+  std::string path;      // new path (old path for deletions)
+  std::string old_path;  // for renames and copies
+  std::string blob;      // new blob id (empty for deletions)
+  std::string old_blob;
+  std::uint32_t mode = 0;      // new file mode (0100644, 0100755, 0120000, 0160000)
+  std::uint32_t old_mode = 0;
+  std::uint64_t size = 0;      // new blob size
+  bool binary = false;         // libgit2 saw binary content
+  /// 1-based inclusive ranges of added lines in the new blob.
+  std::vector<std::pair<std::size_t, std::size_t>> added_lines;
+};
+
+/// The index at `index_file` (git's GIT_INDEX_FILE; empty = the repository's index) against
+/// HEAD, or against the empty tree before the first commit. Renames are detected.
+Result<std::vector<FileChange>> staged_changes(const Repo& repo, const std::string& index_file);
+
+}  // namespace vigil::git

@@ -1,0 +1,31 @@
+// RAII owners for libgit2 handles (internal to detectors/git).
+#pragma once
+
+#include <git2.h>
+
+#include <memory>
+
+namespace vigil::git {
+
+template <auto Free>
+struct GitFree {
+  template <class T>
+  void operator()(T* p) const noexcept {
+    if (p) Free(p);
+  }
+};
+using BlobPtr = std::unique_ptr<git_blob, GitFree<git_blob_free>>;
+using ObjectPtr = std::unique_ptr<git_object, GitFree<git_object_free>>;
+using TreePtr = std::unique_ptr<git_tree, GitFree<git_tree_free>>;
+using TreeEntryPtr = std::unique_ptr<git_tree_entry, GitFree<git_tree_entry_free>>;
+using CommitPtr = std::unique_ptr<git_commit, GitFree<git_commit_free>>;
+using IndexPtr = std::unique_ptr<git_index, GitFree<git_index_free>>;
+using DiffPtr = std::unique_ptr<git_diff, GitFree<git_diff_free>>;
+using ConfigPtr = std::unique_ptr<git_config, GitFree<git_config_free>>;
+using RevwalkPtr = std::unique_ptr<git_revwalk, GitFree<git_revwalk_free>>;
+using ReferencePtr = std::unique_ptr<git_reference, GitFree<git_reference_free>>;
+using OdbPtr = std::unique_ptr<git_odb, GitFree<git_odb_free>>;
+using OdbObjectPtr = std::unique_ptr<git_odb_object, GitFree<git_odb_object_free>>;
+using TagPtr = std::unique_ptr<git_tag, GitFree<git_tag_free>>;
+
+}  // namespace vigil::git

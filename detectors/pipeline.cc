@@ -1,0 +1,145 @@
+#include "detectors/pipeline.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "detectors/policy/policy.h"
+#include "detectors/util/text.h"
+
+namespace vigil {
+
+Result<Engine> Engine::create(Config config, CompileStats* stats) {
+  CacheOptions cache;
+  cache.dir = default_cache_dir();
+  auto scanner = Scanner::compile(config.rules, cache, stats);
+  if (!scanner) return scanner.error();
+  Engine e{std::move(config), std::move(*scanner), {}};
+  e.version = rules_version(e.config);
+  return e;
+}
+
+Result<ScanSession> ScanSession::create(const Engine& engine) {
+  auto scratch = engine.scanner.make_scratch();
+  if (!scratch) return scratch.error();
+  return ScanSession(engine, std::move(*scratch));
+}
+
+bool is_lockfile(std::string_view path) {
+  const auto slash = path.rfind('/');
+  const auto base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  static const std::vector<std::string_view> kLocks = {
+      "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "go.sum", "poetry.lock",
+      "Pipfile.lock", "composer.lock", "Gemfile.lock", "gradle.lockfile", "packages.lock.json",
+      "flake.lock", "mix.lock", "pubspec.lock", "Podfile.lock", "uv.lock", "bun.lock", "SHA256SUMS",
+      "MD5SUMS", "sha256sums.txt", "checksums.txt", "npm-shrinkwrap.json"};
+  return std::find(kLocks.begin(), kLocks.end(), base) != kLocks.end();
+}
+
+std::string human_size(std::uint64_t bytes) {
+  if (bytes >= (1u << 30)) return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1u << 30));
+  if (bytes >= (1u << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1u << 20));
+  if (bytes >= (1u << 10)) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / (1u << 10));
+  return fmt::format("{} B", bytes);
+}
+
+namespace {
+
+constexpr std::size_t kExcerptMax = 160;
+
+// The line holding `at`, with every match span on it masked, cut to a readable width.
+std::string excerpt(std::string_view bytes, std::size_t at, const std::vector<Match>& all) {
+  const auto line = line_at(bytes, at);
+  const std::size_t lb = static_cast<std::size_t>(line.data() - bytes.data());
+  const std::size_t le = lb + line.size();
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for (const auto& m : all) {
+    const std::size_t b = std::max(m.secret_begin, lb), e = std::min(m.secret_end, le);
+    if (b < e) spans.emplace_back(b - lb, e - lb);
+  }
+  std::sort(spans.begin(), spans.end());
+  std::string out;
+  std::size_t pos = 0;
+  for (const auto& [b, e] : spans) {
+    if (e <= pos) continue;
+    const std::size_t s = std::max(b, pos);
+    out.append(line.substr(pos, s - pos));
+    out += redact(line.substr(s, e - s));
+    pos = e;
+  }
+  out.append(line.substr(std::min(pos, line.size())));
+  // Replace control characters so a terminal shows one clean line.
+  for (auto& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  }
+  const auto t = trim(out);
+  std::string result(t);
+  if (result.size() > kExcerptMax) {
+    result.resize(kExcerptMax);
+    // Do not cut a UTF-8 sequence in half.
+    while (!result.empty() && (static_cast<unsigned char>(result.back()) & 0xC0) == 0x80) result.pop_back();
+    if (!result.empty() && static_cast<unsigned char>(result.back()) >= 0xC0) result.pop_back();
+    result += "\xE2\x80\xA6";
+  }
+  return result;
+}
+
+bool touches_added(const BufferContext& ctx, std::size_t first, std::size_t last) {
+  return std::any_of(ctx.added_lines.begin(), ctx.added_lines.end(),
+                     [&](const auto& r) { return r.first <= last && first <= r.second; });
+}
+
+}  // namespace
+
+Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContext& ctx,
+                                      std::vector<Finding>& findings, std::vector<Skip>& skips) {
+  const auto& cfg = engine_->config;
+  if (bytes.size() > cfg.settings.max_file_size) {
+    skips.push_back({ctx.path, ctx.commit,
+                     fmt::format("larger than max_file_size {} ({})", human_size(cfg.settings.max_file_size),
+                                 human_size(bytes.size()))});
+    return {};
+  }
+  if (looks_binary(bytes)) {
+    skips.push_back({ctx.path, ctx.commit, "binary (NUL byte in the first 8000 bytes)"});
+    return {};
+  }
+  if (ctx.only_added_lines && ctx.added_lines.empty()) return {};
+  matches_.clear();
+  ScanOptions opts;
+  opts.generic = !is_lockfile(ctx.path);
+  opts.decode_depth = cfg.settings.decode_depth;
+  auto r = engine_->scanner.scan(bytes, scratch_, matches_, opts);
+  if (!r) return r.error();
+  const auto& rules = engine_->scanner.rules();
+  for (const auto& m : matches_) {
+    const auto lc = line_col(bytes, m.secret_begin);
+    if (ctx.only_added_lines) {
+      const auto last = line_col(bytes, m.secret_end > m.secret_begin ? m.secret_end - 1 : m.secret_begin).line;
+      if (!touches_added(ctx, lc.line, last)) continue;
+    }
+    const Rule& rule = rules[m.rule];
+    Finding f;
+    f.rule_id = rule.id;
+    f.rule_name = rule.name.empty() ? rule.id : rule.name;
+    f.severity = rule.severity;
+    f.confidence = rule.confidence;
+    f.tags = rule.tags;
+    f.path = ctx.path;
+    f.line = lc.line;
+    f.column = lc.column;
+    f.commit = ctx.commit;
+    f.author = ctx.author;
+    f.date = ctx.date;
+    f.blob = ctx.blob;
+    f.redacted = redact(m.secret);
+    f.excerpt = excerpt(bytes, m.secret_begin, matches_);
+    f.fingerprint = fingerprint(rule.id, m.secret);
+    f.encoding = m.encoding;
+    decide(cfg, rule, m.secret, line_at(bytes, m.secret_begin), f);
+    findings.push_back(std::move(f));
+  }
+  return {};
+}
+
+}  // namespace vigil

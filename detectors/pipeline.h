@@ -1,0 +1,58 @@
+// Pipeline: the one place where buffers, the scanner and policy meet. Git-agnostic.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "detectors/finding.h"
+#include "detectors/policy/config.h"
+#include "detectors/scan/scanner.h"
+
+namespace vigil {
+
+/// Config plus its compiled scanner. Immutable; share across threads.
+struct Engine {
+  Config config;
+  Scanner scanner;
+  std::string version;  // rules version shown in reports
+  /// Compiles the config's rules, using the database cache (never recompiles on a hit).
+  static Result<Engine> create(Config config, CompileStats* stats = nullptr);
+};
+
+/// Where a buffer came from, and which of its lines count (empty = all of them).
+struct BufferContext {
+  std::string path;
+  std::string commit;
+  std::string author;
+  std::string date;
+  std::string blob;
+  /// 1-based, inclusive line ranges that were added; a finding counts when it touches one.
+  std::vector<std::pair<std::size_t, std::size_t>> added_lines;
+  bool only_added_lines = false;
+};
+
+/// Per-thread state: scratch space and reusable buffers.
+class ScanSession {
+ public:
+  static Result<ScanSession> create(const Engine& engine);
+  /// Scans one buffer: skips binary and oversized input (adding a Skip), then appends findings
+  /// with their dispositions.
+  Result<void> scan_buffer(std::string_view bytes, const BufferContext& ctx, std::vector<Finding>& findings,
+                           std::vector<Skip>& skips);
+
+ private:
+  explicit ScanSession(const Engine& engine, Scratch scratch) : engine_(&engine), scratch_(std::move(scratch)) {}
+  const Engine* engine_;
+  Scratch scratch_;
+  std::vector<Match> matches_;
+};
+
+/// True for files whose hashes and ids make generic detectors noisy (lockfiles, checksums).
+bool is_lockfile(std::string_view path);
+
+/// "5.0 MiB".
+std::string human_size(std::uint64_t bytes);
+
+}  // namespace vigil

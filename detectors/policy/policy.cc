@@ -1,0 +1,96 @@
+#include "detectors/policy/policy.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "detectors/util/glob.h"
+#include "detectors/util/text.h"
+
+namespace vigil {
+
+InlineAllow parse_inline_allow(std::string_view line, const Config& config) {
+  InlineAllow a;
+  const auto pos = line.find("vigil:allow");
+  if (pos == std::string_view::npos) return a;
+  a.present = true;
+  std::string_view rest = line.substr(pos + 11);
+  // Leading words that name known rules scope the allow; the remainder is the reason.
+  while (true) {
+    rest = trim(rest);
+    const auto sp = rest.find_first_of(" \t,");
+    const auto word = rest.substr(0, sp);
+    if (word.empty()) break;
+    const bool known = std::any_of(config.rules.begin(), config.rules.end(),
+                                   [&](const Rule& r) { return r.id == word; });
+    if (!known) break;
+    a.rules.emplace_back(word);
+    rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1);
+  }
+  std::string reason(trim(rest));
+  // Drop a closing comment marker such as "*/" or "-->".
+  for (std::string_view tail : {"*/", "-->", "#}", "%>"}) {
+    if (reason.size() >= tail.size() && reason.compare(reason.size() - tail.size(), tail.size(), tail) == 0) {
+      reason = std::string(trim(reason.substr(0, reason.size() - tail.size())));
+    }
+  }
+  // Allow "vigil:allow -- reason" and "vigil:allow: reason".
+  const auto text_start = reason.find_first_not_of("-: ");
+  reason = text_start == std::string::npos ? std::string() : reason.substr(text_start);
+  a.reason = reason;
+  return a;
+}
+
+Disposition mode_disposition(const Config& config, const Rule& rule) {
+  const Mode mode = rule.mode.value_or(config.settings.mode);
+  switch (mode) {
+    case Mode::Observe: return Disposition::Observe;
+    case Mode::Warn: return Disposition::Warn;
+    case Mode::Enforce: return rule.severity >= config.settings.fail_on ? Disposition::Block : Disposition::Warn;
+  }
+  return Disposition::Block;
+}
+
+void decide(const Config& config, const Rule& rule, std::string_view secret, std::string_view line,
+            Finding& finding) {
+  if (config.settings.inline_allow) {
+    const auto ia = parse_inline_allow(line, config);
+    if (ia.present && (ia.rules.empty() || std::find(ia.rules.begin(), ia.rules.end(), rule.id) != ia.rules.end())) {
+      finding.disposition = Disposition::Allowed;
+      finding.note = ia.reason.empty() ? "vigil:allow (no reason given)" : "vigil:allow: " + ia.reason;
+      return;
+    }
+  }
+  std::string lowered(secret);
+  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const auto& a : config.allows) {
+    if (!a.rules.empty() && std::find(a.rules.begin(), a.rules.end(), rule.id) == a.rules.end()) continue;
+    if (!a.paths.empty() && std::none_of(a.paths.begin(), a.paths.end(),
+                                         [&](const std::string& g) { return glob_match(g, finding.path); })) {
+      continue;
+    }
+    if (!a.regexes.empty() && std::none_of(a.regexes.begin(), a.regexes.end(),
+                                           [&](const Regex& re) { return re.search(secret); })) {
+      continue;
+    }
+    if (!a.stopwords.empty() && std::none_of(a.stopwords.begin(), a.stopwords.end(), [&](const std::string& w) {
+          return lowered.find(w) != std::string::npos;
+        })) {
+      continue;
+    }
+    finding.disposition = Disposition::Allowed;
+    finding.note = "allowed by " + a.where + ": " + a.reason;
+    return;
+  }
+  finding.disposition = mode_disposition(config, rule);
+  if (finding.disposition == Disposition::Warn && rule.mode.value_or(config.settings.mode) == Mode::Enforce) {
+    finding.note = std::string("below fail_on = ") + to_string(config.settings.fail_on);
+  }
+}
+
+bool any_blocking(const std::vector<Finding>& findings) {
+  return std::any_of(findings.begin(), findings.end(),
+                     [](const Finding& f) { return f.disposition == Disposition::Block; });
+}
+
+}  // namespace vigil

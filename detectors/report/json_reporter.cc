@@ -1,0 +1,66 @@
+// JSON Lines: {"type":"finding","data":{...}} per finding, {"type":"skip",...}, then one
+// {"type":"summary","data":{...}}. Secrets appear only redacted.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "detectors/report/finding_json.h"
+#include "detectors/report/reporters.h"
+
+namespace vigil {
+
+nlohmann::json finding_to_json(const Finding& f) {
+  nlohmann::json j = {
+      {"rule", f.rule_id},         {"name", f.rule_name},
+      {"severity", to_string(f.severity)}, {"confidence", to_string(f.confidence)},
+      {"path", f.path},            {"line", f.line},
+      {"column", f.column},        {"secret", f.redacted},
+      {"excerpt", f.excerpt},      {"fingerprint", f.fingerprint},
+      {"disposition", to_string(f.disposition)}, {"tags", f.tags},
+  };
+  if (!f.commit.empty()) j["commit"] = f.commit;
+  if (!f.author.empty()) j["author"] = f.author;
+  if (!f.date.empty()) j["date"] = f.date;
+  if (!f.blob.empty()) j["blob"] = f.blob;
+  if (!f.encoding.empty()) j["encoding"] = f.encoding;
+  if (!f.note.empty()) j["note"] = f.note;
+  return j;
+}
+
+namespace {
+
+class JsonReporter : public Reporter {
+ public:
+  Result<void> write(const ScanReport& r, std::FILE* out) override {
+    for (const auto& f : r.findings) {
+      fmt::print(out, "{}\n", nlohmann::json{{"type", "finding"}, {"data", finding_to_json(f)}}.dump());
+    }
+    for (const auto& s : r.skips) {
+      nlohmann::json d = {{"path", s.path}, {"reason", s.reason}};
+      if (!s.commit.empty()) d["commit"] = s.commit;
+      fmt::print(out, "{}\n", nlohmann::json{{"type", "skip"}, {"data", d}}.dump());
+    }
+    nlohmann::json summary = {
+        {"blocked", r.blocked()},
+        {"findings", r.findings.size()},
+        {"blocking", r.count(Disposition::Block)},
+        {"warnings", r.count(Disposition::Warn)},
+        {"allowed", r.count(Disposition::Allowed)},
+        {"skipped", r.skips.size()},
+        {"items_scanned", r.items_scanned},
+        {"bytes_scanned", r.bytes_scanned},
+        {"duration_ms", r.duration_ms},
+        {"target", r.target},
+        {"vigil_version", r.tool_version},
+        {"rules_version", r.rules_version},
+    };
+    fmt::print(out, "{}\n", nlohmann::json{{"type", "summary"}, {"data", summary}}.dump());
+    return {};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_json_reporter() { return std::make_unique<JsonReporter>(); }
+
+}  // namespace vigil

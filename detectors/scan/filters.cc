@@ -1,0 +1,128 @@
+#include "detectors/scan/filters.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <string>
+
+#include "detectors/util/hash.h"
+#include "detectors/util/text.h"
+
+namespace vigil {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+int base62_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'z') return c - 'a' + 36;
+  return -1;
+}
+
+bool is_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool valid_base62_crc32(std::string_view token) {
+  const auto us = token.rfind('_');
+  const std::string_view body = us == std::string_view::npos ? token : token.substr(us + 1);
+  if (body.size() < 7) return false;
+  const auto entropy = body.substr(0, body.size() - 6);
+  const auto check = body.substr(body.size() - 6);
+  std::uint64_t v = 0;
+  for (char c : check) {
+    const int d = base62_value(c);
+    if (d < 0) return false;
+    v = v * 62 + static_cast<std::uint64_t>(d);
+  }
+  return v == crc32(entropy);
+}
+
+bool valid_jwt(std::string_view token) {
+  const auto dot = token.find('.');
+  if (dot == std::string_view::npos || token.find('.', dot + 1) == std::string_view::npos) return false;
+  const auto header = decode_base64(token.substr(0, dot), true);
+  if (!header) return false;
+  const auto h = trim(*header);
+  return !h.empty() && h.front() == '{' && h.find("\"alg\"") != std::string_view::npos;
+}
+
+bool looks_like_placeholder(std::string_view secret) {
+  const std::string s = lower(secret);
+  static const std::array<std::string_view, 22> kWords = {
+      "example", "xxxx", "changeme", "change_me", "placeholder", "your_", "your-", "yourkey",
+      "dummy", "sample", "redacted", "insert", "replace", "fake", "foobar", "password",
+      "secret", "token", "<", ">", "****", "....."};
+  for (auto w : kWords) {
+    if (s.find(w) != std::string::npos) return true;
+  }
+  // Templating and variable references: ${VAR}, {{ x }}, %(x)s, $VAR, <%= %>.
+  if (s.find("${") != std::string::npos || s.find("{{") != std::string::npos ||
+      s.find("%(") != std::string::npos || (!s.empty() && s.front() == '$')) {
+    return true;
+  }
+  if (is_uuid(s)) return true;
+  // A run of the same character over a third of the value.
+  std::size_t run = 1, best = 1;
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    run = s[i] == s[i - 1] ? run + 1 : 1;
+    best = std::max(best, run);
+  }
+  return best * 3 >= s.size();
+}
+
+double normalized_entropy(std::string_view s) {
+  if (s.size() < 2) return 0.0;
+  double alphabet = 95;
+  switch (classify_alphabet(s)) {
+    case Alphabet::Hex: alphabet = 16; break;
+    case Alphabet::Alnum: alphabet = 62; break;
+    case Alphabet::Base64:
+    case Alphabet::Base64Url: alphabet = 64; break;
+    case Alphabet::Other: alphabet = 95; break;
+  }
+  const double max_bits = std::log2(std::min(alphabet, static_cast<double>(s.size())));
+  return max_bits <= 0 ? 0.0 : shannon_entropy(s) / max_bits;
+}
+
+bool accept_match(const Rule& rule, std::string_view whole_match, std::string_view secret) {
+  if (secret.empty()) return false;
+  if (!rule.keywords.empty()) {
+    const std::string m = lower(whole_match);
+    const bool any = std::any_of(rule.keywords.begin(), rule.keywords.end(),
+                                 [&](const std::string& k) { return m.find(k) != std::string::npos; });
+    if (!any) return false;
+  }
+  if (rule.validator == Validator::Base62Crc32 && !valid_base62_crc32(secret)) return false;
+  if (rule.validator == Validator::Jwt && !valid_jwt(secret)) return false;
+  if (rule.generic) {
+    // Generic detectors: entropy is a fraction of the alphabet's maximum, plus noise filters.
+    if (looks_like_placeholder(secret)) return false;
+    const auto alpha = classify_alphabet(secret);
+    const bool has_digit = std::any_of(secret.begin(), secret.end(),
+                                       [](unsigned char c) { return std::isdigit(c) != 0; });
+    const bool has_alpha = std::any_of(secret.begin(), secret.end(),
+                                       [](unsigned char c) { return std::isalpha(c) != 0; });
+    if (!has_digit || !has_alpha) return false;
+    if (alpha == Alphabet::Other) return false;
+    return normalized_entropy(secret) >= (rule.entropy > 0 ? rule.entropy : 0.85);
+  }
+  return shannon_entropy(secret) >= rule.entropy;
+}
+
+}  // namespace vigil

@@ -1,0 +1,23 @@
+// Post-confirmation filters: keywords, entropy, checksums, and the generic detectors' noise filters.
+#pragma once
+
+#include <string_view>
+
+#include "detectors/rules/rule.h"
+
+namespace vigil {
+
+/// True when a confirmed regex match should become a finding.
+bool accept_match(const Rule& rule, std::string_view whole_match, std::string_view secret);
+
+/// Checksum checks, exposed for tests.
+bool valid_base62_crc32(std::string_view token);
+bool valid_jwt(std::string_view token);
+
+/// Generic-detector noise: placeholders, templates, UUIDs, repeated characters, words.
+bool looks_like_placeholder(std::string_view secret);
+
+/// Entropy of `s` as a fraction of the maximum its alphabet and length allow (0..1).
+double normalized_entropy(std::string_view s);
+
+}  // namespace vigil

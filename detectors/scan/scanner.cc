@@ -1,0 +1,394 @@
+#include "detectors/scan/scanner.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <fmt/format.h>
+#include <hs.h>
+#include <pcre2.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "detectors/scan/decoder.h"
+#include "detectors/scan/filters.h"
+#include "detectors/util/hash.h"
+
+namespace vigil {
+
+namespace {
+
+template <auto Free>
+struct CFree {
+  template <class T>
+  void operator()(T* p) const noexcept {
+    if (p) Free(p);
+  }
+};
+using HsDbPtr = std::unique_ptr<hs_database_t, CFree<hs_free_database>>;
+using HsScratchPtr = std::unique_ptr<hs_scratch_t, CFree<hs_free_scratch>>;
+using HsCompileErrorPtr = std::unique_ptr<hs_compile_error_t, CFree<hs_free_compile_error>>;
+using Pcre2CodePtr = std::unique_ptr<pcre2_code, CFree<pcre2_code_free>>;
+using Pcre2MatchDataPtr = std::unique_ptr<pcre2_match_data, CFree<pcre2_match_data_free>>;
+using Pcre2MatchContextPtr = std::unique_ptr<pcre2_match_context, CFree<pcre2_match_context_free>>;
+using Pcre2JitStackPtr = std::unique_ptr<pcre2_jit_stack, CFree<pcre2_jit_stack_free>>;
+
+// Bounds that keep any rule from taking super-linear time on hostile input.
+constexpr uint32_t kPcreMatchLimit = 200000;
+constexpr uint32_t kPcreDepthLimit = 5000;
+// A run of hits for one rule at consecutive offsets is confirmed at its last offset only, and a
+// buffer with more raw hits than this is confirmed only up to the cap (reported as truncated).
+constexpr std::size_t kMaxHitsPerScan = 200000;
+constexpr unsigned kHsFlags = HS_FLAG_MULTILINE;
+constexpr uint32_t kPcreFlags = PCRE2_MULTILINE;
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string pcre2_message(int code) {
+  PCRE2_UCHAR buf[256];
+  pcre2_get_error_message(code, buf, sizeof buf);
+  return reinterpret_cast<const char*>(buf);
+}
+
+struct LazyPattern {
+  std::once_flag once;
+  Pcre2CodePtr code;
+  std::string error;
+};
+
+struct Hit {
+  uint32_t rule;
+  uint32_t run_begin;  // first end offset of a run of consecutive end offsets
+  uint64_t end;
+};
+
+}  // namespace
+
+struct ScannerImpl {
+  std::vector<Rule> rules;
+  HsDbPtr db;
+  std::unique_ptr<LazyPattern[]> patterns;
+  std::string hash;
+
+  const LazyPattern& pattern(std::size_t i) const {
+    auto& p = patterns[i];
+    std::call_once(p.once, [&] {
+      const std::string wrapped = "(?:" + rules[i].regex + ")\\z";
+      int err = 0;
+      PCRE2_SIZE off = 0;
+      p.code.reset(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(wrapped.data()), wrapped.size(),
+                                 kPcreFlags, &err, &off, nullptr));
+      if (!p.code) {
+        const auto user_off = off >= 3 ? off - 3 : 0;
+        p.error = fmt::format("{}:{}: rule '{}': PCRE2 pattern error at offset {}: {}", rules[i].source,
+                              rules[i].source_line, rules[i].id, user_off, pcre2_message(err));
+        return;
+      }
+      pcre2_jit_compile(p.code.get(), PCRE2_JIT_COMPLETE);  // falls back to the interpreter on failure
+    });
+    return p;
+  }
+};
+
+struct ScratchImpl {
+  HsScratchPtr hs;
+  Pcre2MatchDataPtr md;
+  Pcre2MatchContextPtr mctx;
+  Pcre2JitStackPtr jit_stack;
+  std::vector<Hit> hits;
+  std::vector<uint32_t> last_hit;  // per rule: index+1 into hits of its latest hit, 0 = none
+  bool truncated = false;
+};
+
+Scratch::Scratch() : impl_(std::make_unique<ScratchImpl>()) {}
+Scratch::~Scratch() = default;
+Scratch::Scratch(Scratch&&) noexcept = default;
+Scratch& Scratch::operator=(Scratch&&) noexcept = default;
+Scanner::Scanner(Scanner&&) noexcept = default;
+Scanner& Scanner::operator=(Scanner&&) noexcept = default;
+Scanner::~Scanner() = default;
+
+std::string default_cache_dir() {
+  if (const char* d = std::getenv("VIGIL_CACHE_DIR"); d && *d) return d;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/vigil";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/vigil";
+  return {};
+}
+
+namespace {
+
+std::string platform_key() {
+  hs_platform_info_t plat{};
+  hs_populate_platform(&plat);
+  return fmt::format("{}:{}:{}", hs_version(), plat.tune, plat.cpu_features);
+}
+
+std::string hash_rules(const std::vector<Rule>& rules) {
+  Sha256 sha;
+  sha.update("vigil-db-v1\n").update(platform_key()).update("\n");
+  for (const auto& r : rules) {
+    sha.update(r.id).update("\n").update(r.regex).update("\n");
+  }
+  return sha.hex();
+}
+
+Result<HsDbPtr> compile_db(const std::vector<Rule>& rules) {
+  std::vector<const char*> exprs;
+  std::vector<unsigned> flags, ids;
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    exprs.push_back(rules[i].regex.c_str());
+    flags.push_back(kHsFlags);
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* cerr = nullptr;
+  if (rules.empty()) {
+    // Hyperscan cannot compile an empty set: use a pattern that never matches real text.
+    static const char* never = "\\x00vigil-never\\x00";
+    unsigned f = 0, id = 0;
+    if (hs_compile_multi(&never, &f, &id, 1, HS_MODE_BLOCK, nullptr, &db, &cerr) != HS_SUCCESS) {
+      HsCompileErrorPtr e(cerr);
+      return make_error(ErrorCode::Engine, fmt::format("hyperscan: {}", e ? e->message : "compile failed"));
+    }
+    return HsDbPtr(db);
+  }
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                       HS_MODE_BLOCK, nullptr, &db, &cerr) != HS_SUCCESS) {
+    HsCompileErrorPtr e(cerr);
+    if (e && e->expression >= 0 && static_cast<std::size_t>(e->expression) < rules.size()) {
+      const auto& r = rules[static_cast<std::size_t>(e->expression)];
+      return make_error(ErrorCode::Config,
+                        fmt::format("{}:{}: rule '{}': regex rejected by Hyperscan: {} — fix the "
+                                    "pattern (no lookaround or backreferences)",
+                                    r.source, r.source_line, r.id, e->message));
+    }
+    return make_error(ErrorCode::Engine, fmt::format("hyperscan: {}", e ? e->message : "compile failed"));
+  }
+  return HsDbPtr(db);
+}
+
+constexpr std::string_view kMagic = "VIGILDB1";
+
+HsDbPtr load_cached(const std::string& file, std::string& note) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    note = "no cached database";
+    return nullptr;
+  }
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() <= kMagic.size() || bytes.compare(0, kMagic.size(), kMagic) != 0) {
+    note = "cached database is corrupt; rebuilt it";
+    return nullptr;
+  }
+  hs_database_t* db = nullptr;
+  if (hs_deserialize_database(bytes.data() + kMagic.size(), bytes.size() - kMagic.size(), &db) !=
+      HS_SUCCESS) {
+    note = "cached database is stale or corrupt; rebuilt it";
+    return nullptr;
+  }
+  return HsDbPtr(db);
+}
+
+void store_cached(const std::string& dir, const std::string& file, const hs_database_t* db,
+                  std::string& note) {
+  char* bytes = nullptr;
+  size_t len = 0;
+  if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
+  std::unique_ptr<char, CFree<std::free>> owned(bytes);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  // Write to a unique temporary name, then rename: concurrent hooks never see a partial file.
+  const std::string tmp = fmt::format("{}.tmp.{}", file, static_cast<const void*>(&ec));
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      note = fmt::format("cannot write the database cache in {}", dir);
+      return;
+    }
+    out.write(kMagic.data(), static_cast<std::streamsize>(kMagic.size()));
+    out.write(bytes, static_cast<std::streamsize>(len));
+    if (!out) {
+      note = fmt::format("cannot write the database cache in {}", dir);
+      std::filesystem::remove(tmp, ec);
+      return;
+    }
+  }
+  std::filesystem::rename(tmp, file, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+}
+
+}  // namespace
+
+Result<Scanner> Scanner::compile(std::vector<Rule> rules, const CacheOptions& cache, CompileStats* stats) {
+  CompileStats local;
+  CompileStats& st = stats ? *stats : local;
+  st = {};
+  auto impl = std::make_unique<ScannerImpl>();
+  impl->hash = hash_rules(rules);
+  impl->rules = std::move(rules);
+  impl->patterns = std::make_unique<LazyPattern[]>(impl->rules.size());
+
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!cache.dir.empty()) {
+    st.cache_file = fmt::format("{}/{}.hsdb", cache.dir, impl->hash.substr(0, 32));
+    impl->db = load_cached(st.cache_file, st.cache_note);
+    if (impl->db) {
+      st.cache_hit = true;
+      st.load_ms = ms_since(t0);
+    }
+  }
+  if (!impl->db) {
+    if (!cache.allow_compile) return make_error(ErrorCode::Engine, "no cached rules database");
+    const auto t1 = std::chrono::steady_clock::now();
+    auto db = compile_db(impl->rules);
+    if (!db) return db.error();
+    impl->db = std::move(*db);
+    st.compile_ms = ms_since(t1);
+    if (!cache.dir.empty()) store_cached(cache.dir, st.cache_file, impl->db.get(), st.cache_note);
+  }
+  size_t size = 0;
+  hs_database_size(impl->db.get(), &size);
+  st.db_bytes = size;
+  Scanner s;
+  s.impl_ = std::move(impl);
+  return s;
+}
+
+const std::vector<Rule>& Scanner::rules() const { return impl_->rules; }
+const std::string& Scanner::rules_hash() const { return impl_->hash; }
+
+Result<void> Scanner::check_all_patterns() const {
+  for (std::size_t i = 0; i < impl_->rules.size(); ++i) {
+    const auto& p = impl_->pattern(i);
+    if (!p.code) return make_error(ErrorCode::Config, p.error);
+    uint32_t groups = 0;
+    pcre2_pattern_info(p.code.get(), PCRE2_INFO_CAPTURECOUNT, &groups);
+    const auto& r = impl_->rules[i];
+    if (static_cast<uint32_t>(r.secret_group) > groups) {
+      return make_error(ErrorCode::Config,
+                        fmt::format("{}:{}: rule '{}': secret_group {} but the regex has {} group(s)",
+                                    r.source, r.source_line, r.id, r.secret_group, groups));
+    }
+  }
+  return {};
+}
+
+Result<Scratch> Scanner::make_scratch() const {
+  Scratch s;
+  auto& im = s.impl();
+  hs_scratch_t* raw = nullptr;
+  if (hs_alloc_scratch(impl_->db.get(), &raw) != HS_SUCCESS) {
+    return make_error(ErrorCode::Engine, "hyperscan: cannot allocate scratch space (out of memory?)");
+  }
+  im.hs.reset(raw);
+  im.md.reset(pcre2_match_data_create(100, nullptr));
+  im.mctx.reset(pcre2_match_context_create(nullptr));
+  im.jit_stack.reset(pcre2_jit_stack_create(32 * 1024, 512 * 1024, nullptr));
+  pcre2_set_match_limit(im.mctx.get(), kPcreMatchLimit);
+  pcre2_set_depth_limit(im.mctx.get(), kPcreDepthLimit);
+  pcre2_jit_stack_assign(im.mctx.get(), nullptr, im.jit_stack.get());
+  im.last_hit.assign(impl_->rules.size(), 0);
+  return s;
+}
+
+namespace {
+
+int on_hs_match(unsigned int id, unsigned long long /*from*/, unsigned long long to, unsigned int,
+                void* ctx) {
+  auto& sc = *static_cast<ScratchImpl*>(ctx);
+  auto& last = sc.last_hit[id];
+  if (last != 0) {
+    auto& prev = sc.hits[last - 1];
+    if (prev.end + 1 == to) {  // extends a run: confirm only at the run's end
+      prev.end = to;
+      return 0;
+    }
+  }
+  if (sc.hits.size() >= kMaxHitsPerScan) {
+    sc.truncated = true;
+    return 1;  // stop: the caller reports the truncation
+  }
+  sc.hits.push_back(Hit{id, static_cast<uint32_t>(std::min<unsigned long long>(to, UINT32_MAX)), to});
+  last = static_cast<uint32_t>(sc.hits.size());
+  return 0;
+}
+
+}  // namespace
+
+Result<std::size_t> Scanner::scan_raw(std::string_view bytes, Scratch& scratch) const {
+  auto& sc = scratch.impl();
+  sc.hits.clear();
+  std::fill(sc.last_hit.begin(), sc.last_hit.end(), 0);
+  if (bytes.size() > UINT32_MAX) return make_error(ErrorCode::Io, "buffer larger than 4 GiB");
+  const auto rc = hs_scan(impl_->db.get(), bytes.data(), static_cast<unsigned>(bytes.size()), 0,
+                          sc.hs.get(), on_hs_match, &sc);
+  if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
+    return make_error(ErrorCode::Engine, fmt::format("hyperscan scan failed (code {})", rc));
+  }
+  return sc.hits.size();
+}
+
+Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector<Match>& out,
+                           const ScanOptions& opts) const {
+  auto raw = scan_raw(bytes, scratch);
+  if (!raw) return raw.error();
+  auto& sc = scratch.impl();
+  const std::size_t first_out = out.size();
+  const auto subject = reinterpret_cast<PCRE2_SPTR>(bytes.data());
+  for (const Hit& h : sc.hits) {
+    const Rule& rule = impl_->rules[h.rule];
+    if (rule.generic && !opts.generic) continue;
+    const auto& pat = impl_->pattern(h.rule);
+    if (!pat.code) return make_error(ErrorCode::Config, pat.error);
+    const std::size_t end = static_cast<std::size_t>(h.end);
+    const std::size_t start = end > rule.window ? end - rule.window : 0;
+    const int rc = pcre2_match(pat.code.get(), subject, end, start, 0, sc.md.get(), sc.mctx.get());
+    if (rc < 0) continue;  // no match, or a resource limit hit: not confirmed
+    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(sc.md.get());
+    const std::size_t g = static_cast<std::size_t>(rule.secret_group);
+    if (g >= static_cast<std::size_t>(rc) || ov[2 * g] == PCRE2_UNSET) continue;
+    Match m;
+    m.rule = h.rule;
+    m.begin = ov[0];
+    m.end = ov[1];
+    m.secret_begin = ov[2 * g];
+    m.secret_end = ov[2 * g + 1];
+    const auto whole = bytes.substr(m.begin, m.end - m.begin);
+    const auto secret = bytes.substr(m.secret_begin, m.secret_end - m.secret_begin);
+    if (!accept_match(rule, whole, secret)) continue;
+    m.secret = std::string(secret);
+    out.push_back(std::move(m));
+  }
+  if (opts.decode_depth > 0) {
+    auto decoded = decode_and_rescan(*this, bytes, scratch, opts);
+    if (!decoded) return decoded.error();
+    // A secret the plain scan already found (e.g. a URL with %40 in its password) is reported once.
+    const std::size_t plain_end = out.size();
+    for (auto& m : *decoded) {
+      const bool dup = std::any_of(out.begin() + static_cast<std::ptrdiff_t>(first_out),
+                                   out.begin() + static_cast<std::ptrdiff_t>(plain_end), [&](const Match& p) {
+                                     return p.rule == m.rule && p.begin < m.end && m.begin < p.end;
+                                   });
+      if (!dup) out.push_back(std::move(m));
+    }
+  }
+  // One finding per (rule, secret span), in offset order.
+  auto first = out.begin() + static_cast<std::ptrdiff_t>(first_out);
+  std::sort(first, out.end(), [](const Match& a, const Match& b) {
+    return std::tie(a.secret_begin, a.rule, a.secret_end) < std::tie(b.secret_begin, b.rule, b.secret_end);
+  });
+  out.erase(std::unique(first, out.end(),
+                        [](const Match& a, const Match& b) {
+                          return a.rule == b.rule && a.secret_begin == b.secret_begin &&
+                                 a.secret_end == b.secret_end;
+                        }),
+            out.end());
+  return {};
+}
+
+}  // namespace vigil

@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace vigil {
 
@@ -14,12 +16,21 @@ int die(const Error& e) {
 }
 
 Result<Engine> load_engine(const std::string& root, const std::string& config_path, CompileStats* stats) {
-  const std::string path = config_path.empty() ? root + "/.vigil.toml" : config_path;
-  auto cfg = load_config_file(path, !config_path.empty());
-  if (!cfg) return cfg.error();
-  if (!config_path.empty() || std::filesystem::exists(path)) {
-    // Messages name the file relative to the repository, as the user wrote it.
+  Result<Config> cfg = make_error(ErrorCode::Internal, "unset");
+  if (config_path.empty()) {
+    // Read the repository's file but name it as the user knows it: ".vigil.toml".
+    std::ifstream in(root + "/.vigil.toml", std::ios::binary);
+    if (in) {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      cfg = parse_config(ss.str(), ".vigil.toml");
+    } else {
+      cfg = default_config();
+    }
+  } else {
+    cfg = load_config_file(config_path, true);
   }
+  if (!cfg) return cfg.error();
   return Engine::create(std::move(*cfg), stats);
 }
 

@@ -1,5 +1,6 @@
 #include "detectors/scan/decoder.h"
 
+#include <array>
 #include <cctype>
 #include <optional>
 #include <string>
@@ -19,29 +20,44 @@ struct Span {
   std::string decoded;
 };
 
-bool b64_char(unsigned char c) { return std::isalnum(c) || c == '+' || c == '/' || c == '-' || c == '_'; }
+// Character classes by table: this loop touches every byte of every scanned buffer.
+enum : unsigned char { kAlnum = 1, kUpper = 2, kLower = 4, kStd = 8, kUrl = 16, kToken = 32 };
+constexpr auto kClass = [] {
+  std::array<unsigned char, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    unsigned char v = 0;
+    if (c >= 'A' && c <= 'Z') v |= kAlnum | kUpper;
+    if (c >= 'a' && c <= 'z') v |= kAlnum | kLower;
+    if (c >= '0' && c <= '9') v |= kAlnum;
+    if (c == '+' || c == '/') v |= kStd;
+    if (c == '-' || c == '_') v |= kUrl;
+    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+    if (!space && c != '"' && c != '\'' && c != '<' && c != '>' && c != '`') v |= kToken;
+    t[static_cast<std::size_t>(c)] = v;
+  }
+  return t;
+}();
 
 void find_base64(std::string_view b, std::vector<Span>& out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(b.data());
+  const std::size_t n = b.size();
   std::size_t i = 0;
-  while (i < b.size()) {
-    if (!b64_char(static_cast<unsigned char>(b[i]))) {
+  constexpr unsigned char kB64 = kAlnum | kStd | kUrl;
+  while (i < n) {
+    if (!(kClass[p[i]] & kB64)) {
       ++i;
       continue;
     }
     const std::size_t s = i;
-    bool upper = false, lower = false, std_chars = false, url_chars = false;
-    while (i < b.size() && b64_char(static_cast<unsigned char>(b[i]))) {
-      const unsigned char c = static_cast<unsigned char>(b[i]);
-      upper |= std::isupper(c) != 0;
-      lower |= std::islower(c) != 0;
-      std_chars |= c == '+' || c == '/';
-      url_chars |= c == '-' || c == '_';
-      ++i;
-    }
+    unsigned char seen = 0;
+    while (i < n && (kClass[p[i]] & kB64)) seen |= kClass[p[i++]];
     std::size_t e = i;
-    while (e < b.size() && b[e] == '=' && e - i < 2) ++e;
+    while (e < n && p[e] == '=' && e - i < 2) ++e;
     const std::size_t len = i - s;
-    if (len < kMinBase64 || len > kMaxSpan || !upper || !lower || (std_chars && url_chars)) continue;
+    const bool std_chars = seen & kStd, url_chars = seen & kUrl;
+    if (len < kMinBase64 || len > kMaxSpan || !(seen & kUpper) || !(seen & kLower) || (std_chars && url_chars)) {
+      continue;
+    }
     auto dec = decode_base64(b.substr(s, len), url_chars);
     if (dec && dec->size() >= 8 && is_mostly_text(*dec)) {
       out.push_back(Span{s, e, url_chars ? "base64url" : "base64", std::move(*dec)});
@@ -49,9 +65,7 @@ void find_base64(std::string_view b, std::vector<Span>& out) {
   }
 }
 
-bool token_char(unsigned char c) {
-  return !std::isspace(c) && c != '"' && c != '\'' && c != '<' && c != '>' && c != '`';
-}
+bool token_char(unsigned char c) { return kClass[c] & kToken; }
 
 template <class Decode>
 void find_escaped(std::string_view b, std::string_view marker, const char* name, Decode decode,

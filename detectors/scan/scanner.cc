@@ -388,6 +388,22 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
                                  a.secret_end == b.secret_end;
                         }),
             out.end());
+  // A provider rule is more specific than a generic detector: report the secret once, as that.
+  const auto& rules = impl_->rules;
+  std::vector<std::pair<std::size_t, std::size_t>> specific;
+  for (auto it = first; it != out.end(); ++it) {
+    if (!rules[it->rule].generic) specific.emplace_back(it->secret_begin, it->secret_end);
+  }
+  if (!specific.empty()) {
+    out.erase(std::remove_if(first, out.end(),
+                             [&](const Match& m) {
+                               return rules[m.rule].generic &&
+                                      std::any_of(specific.begin(), specific.end(), [&](const auto& sp) {
+                                        return sp.first < m.secret_end && m.secret_begin < sp.second;
+                                      });
+                             }),
+              out.end());
+  }
   return {};
 }
 

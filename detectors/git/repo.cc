@@ -114,6 +114,11 @@ Result<std::optional<std::string>> Repo::read_file_at(const std::string& rev, co
   return std::optional<std::string>(std::move(*bytes));
 }
 
+bool Repo::is_ignored(const std::string& path) const {
+  int ignored = 0;
+  return git_ignore_path_is_ignored(&ignored, repo_.get(), path.c_str()) == 0 && ignored != 0;
+}
+
 std::optional<std::string> Repo::config_string(const std::string& key) const {
   git_config* c = nullptr;
   if (git_repository_config_snapshot(&c, repo_.get()) != 0) return std::nullopt;

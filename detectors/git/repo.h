@@ -51,6 +51,10 @@ class Repo {
   /// A config value of this repository (merged with global config), if set.
   std::optional<std::string> config_string(const std::string& key) const;
 
+  /// True when `path` (relative to the work tree; a directory may end in '/') is ignored by
+  /// .gitignore, .git/info/exclude or core.excludesFile.
+  bool is_ignored(const std::string& path) const;
+
   git_repository* raw() const { return repo_.get(); }
 
  private:

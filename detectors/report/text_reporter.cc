@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "detectors/report/report.h"
@@ -10,6 +11,8 @@
 namespace vigil {
 
 namespace {
+
+constexpr std::size_t kMaxListedSkips = 8;
 
 class TextReporter : public Reporter {
  public:
@@ -25,31 +28,58 @@ class TextReporter : public Reporter {
       if (f.disposition == Disposition::Block) files.insert(f.path);
     }
     const char* what = audience_ == Audience::Committer ? "commit" : audience_ == Audience::Ci ? "scan" : "push";
+    // File, message and ref policy findings (tagged "policy") are not secrets; say so.
+    const auto policy_blocking = static_cast<std::size_t>(std::count_if(r.findings.begin(), r.findings.end(), [](const Finding& f) {
+      return f.disposition == Disposition::Block && std::find(f.tags.begin(), f.tags.end(), "policy") != f.tags.end();
+    }));
+    const auto secret_blocking = blocking - policy_blocking;
     if (blocking > 0) {
-      fmt::print(out, "{}vigil: {} blocked: {} secret{} in {} file{}{}\n", red(), what, blocking,
-                 blocking == 1 ? "" : "s", files.size(), files.size() == 1 ? "" : "s", reset());
+      std::string counts;
+      if (secret_blocking > 0) counts = fmt::format("{} secret{}", secret_blocking, secret_blocking == 1 ? "" : "s");
+      if (policy_blocking > 0) {
+        counts += fmt::format("{}{} policy violation{}", counts.empty() ? "" : " and ", policy_blocking,
+                              policy_blocking == 1 ? "" : "s");
+      }
+      fmt::print(out, "{}vigil: {} blocked: {} in {} file{}{}\n", red(), what, counts, files.size(),
+                 files.size() == 1 ? "" : "s", reset());
     } else if (shown > 0) {
       fmt::print(out, "vigil: {} allowed with {} warning{}\n", what, shown, shown == 1 ? "" : "s");
     }
     for (const auto& f : r.findings) {
       if (f.disposition != Disposition::Block && f.disposition != Disposition::Warn) continue;
-      const std::string where = f.commit.empty() ? fmt::format("{}:{}:{}", f.path, f.line, f.column)
-                                                 : fmt::format("{}:{}:{} ({})", f.path, f.line, f.column,
-                                                               f.commit.substr(0, 12));
-      fmt::print(out, "  {}  {}  {}{}  {}\n", where, f.rule_id, to_string(f.severity),
-                 f.disposition == Disposition::Warn ? " (warn)" : "", f.redacted);
+      // Policy findings concern a whole file, message or ref: no line, no column.
+      const std::string pos = f.line == 0 ? f.path : fmt::format("{}:{}:{}", f.path, f.line, f.column);
+      const std::string where = f.commit.empty() ? pos : fmt::format("{} ({})", pos, f.commit.substr(0, 12));
+      fmt::print(out, "  {}  {}  {}{}{}\n", where, f.rule_id, to_string(f.severity),
+                 f.disposition == Disposition::Warn ? " (warn)" : "", f.redacted.empty() ? "" : "  " + f.redacted);
       if (!f.excerpt.empty()) fmt::print(out, "      {}\n", f.excerpt);
       if (!f.encoding.empty()) fmt::print(out, "      found inside {} encoding\n", f.encoding);
       if (!f.note.empty()) fmt::print(out, "      note: {}\n", f.note);
     }
-    for (const auto& s : r.skips) {
-      fmt::print(out, "vigil: skipped {}{}: {}\n", s.path, s.commit.empty() ? "" : " (" + s.commit.substr(0, 12) + ")", s.reason);
+    // A few skips are listed; many are summarised by reason (JSON and SARIF list them all).
+    if (r.skips.size() <= kMaxListedSkips) {
+      for (const auto& s : r.skips) {
+        fmt::print(out, "vigil: skipped {}{}: {}\n", s.path, s.commit.empty() ? "" : " (" + s.commit.substr(0, 12) + ")",
+                   s.reason);
+      }
+    } else {
+      std::map<std::string, std::size_t> by_reason;
+      for (const auto& s : r.skips) ++by_reason[s.reason.substr(0, s.reason.find(" ("))];
+      std::string parts;
+      for (const auto& [reason, n] : by_reason) parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", n, reason);
+      fmt::print(out, "vigil: skipped {} files: {} (--format json lists them)\n", r.skips.size(), parts);
     }
-    if (blocking > 0) advice(out);
+    if (secret_blocking > 0) advice(out);
+    if (policy_blocking > 0) policy_advice(out, secret_blocking == 0);
     return {};
   }
 
  private:
+  void policy_advice(std::FILE* out, bool with_bypass) const {
+    fmt::print(out, "policy: each note says why the rule exists; the rules live in .vigil.toml "
+                    "([[files]], [messages], [refs])\n");
+    if (with_bypass && audience_ == Audience::Committer) fmt::print(out, "bypass once (recorded): git commit --no-verify\n");
+  }
   void advice(std::FILE* out) const {
     switch (audience_) {
       case Audience::Committer:

@@ -175,12 +175,15 @@ Result<HsDbPtr> compile_db(const std::vector<Rule>& rules) {
 constexpr std::string_view kMagic = "VIGILDB1";
 
 HsDbPtr load_cached(const std::string& file, std::string& note) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  std::FILE* f = std::fopen(file.c_str(), "rb");
+  if (!f) {
     note = "no cached database";
     return nullptr;
   }
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  char buf[1 << 16];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) bytes.append(buf, n);
+  std::fclose(f);
   if (bytes.size() <= kMagic.size() || bytes.compare(0, kMagic.size(), kMagic) != 0) {
     note = "cached database is corrupt; rebuilt it";
     return nullptr;
@@ -388,6 +391,19 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
                                  a.secret_end == b.secret_end;
                         }),
             out.end());
+  // Overlapping matches of one rule (e.g. a value with and without its "=" padding): keep the
+  // longest, so a secret is reported once.
+  for (auto it = first; it != out.end(); ++it) {
+    for (auto jt = std::next(it); jt != out.end() && jt->secret_begin < it->secret_end; ++jt) {
+      if (jt->rule != it->rule) continue;
+      if (jt->secret_end - jt->secret_begin > it->secret_end - it->secret_begin) {
+        it->secret_end = it->secret_begin;  // mark the shorter one empty
+        break;
+      }
+      jt->secret_end = jt->secret_begin;
+    }
+  }
+  out.erase(std::remove_if(first, out.end(), [](const Match& m) { return m.secret_end == m.secret_begin; }), out.end());
   // A provider rule is more specific than a generic detector: report the secret once, as that.
   const auto& rules = impl_->rules;
   std::vector<std::pair<std::size_t, std::size_t>> specific;

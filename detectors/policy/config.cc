@@ -9,6 +9,7 @@
 
 #include "detectors/rules/rule_loader.h"
 #include "detectors/rules/rule_toml.h"
+#include "detectors/signatures/policy_toml.h"
 #include "detectors/util/glob.h"
 #include "detectors/util/hash.h"
 #include "detectors/util/text.h"
@@ -17,10 +18,10 @@ namespace vigil {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow"};
+const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "signatures"};
 // Sections that later versions of the schema define; naming them now is an error, not a no-op,
 // so nobody believes a policy is enforced when it is not.
-const std::vector<std::string> kReservedKeys = {"waivers", "signatures", "files", "messages", "refs"};
+const std::vector<std::string> kReservedKeys = {"waivers", "files", "messages", "refs"};
 const std::vector<std::string> kSettingsKeys = {"mode", "fail_on", "max_file_size", "builtin_rules",
                                                 "decode_depth", "inline_allow", "disable"};
 const std::vector<std::string> kAllowKeys = {"paths", "regexes", "stopwords", "rules", "reason"};
@@ -218,6 +219,13 @@ Result<Config> parse_config(std::string_view text, std::string_view path) {
       if (!a) return a.error();
       c.allows.push_back(std::move(*a));
     }
+  }
+  if (const auto* sg = doc.get("signatures")) {
+    const auto* t = sg->as_table();
+    if (!t) return bad(path, *sg, "[signatures] must be a table");
+    auto sp = parse_signature_policy(*t, path);
+    if (!sp) return sp.error();
+    c.signatures = std::move(*sp);
   }
   std::vector<std::string> ids;
   for (const auto& r : c.rules) ids.push_back(r.id);

@@ -8,6 +8,7 @@
 
 #include "detectors/rules/rule.h"
 #include "detectors/scan/regex.h"
+#include "detectors/signatures/policy.h"
 #include "detectors/util/result.h"
 
 namespace vigil {
@@ -36,6 +37,7 @@ struct Config {
   Settings settings;
   std::vector<Rule> rules;  // effective rules: built-in + overrides + additions - disabled
   std::vector<AllowEntry> allows;
+  SignaturePolicy signatures;  // [signatures]: required signatures and trusted key files
   std::string source;       // path of the config file, or "" for built-in defaults only
   std::string hash;         // hash of the config text (part of the rules version)
 };

@@ -1,0 +1,17 @@
+// Internal: the [signatures] table of .vigil.toml. Only .cc files that already use toml++
+// (detectors/policy/config.cc and detectors/signatures/policy.cc) include this.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <string_view>
+
+#include "detectors/signatures/policy.h"
+#include "detectors/util/result.h"
+
+namespace vigil {
+
+/// Parses a [signatures] table. Unknown keys and wrong types are errors that name file:line:col.
+Result<SignaturePolicy> parse_signature_policy(const toml::table& table, std::string_view path);
+
+}  // namespace vigil

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "detectors/gates/common.h"
+#include "detectors/gates/policy_gate.h"
 #include "detectors/git/changes.h"
 #include "detectors/git/repo.h"
 
@@ -54,6 +55,10 @@ int run_pre_commit() {
       auto r = scan->scan_buffer(*bytes, ctx, report.findings, report.skips);
       if (!r) return die(r.error());
     }
+    // File policy ([[files]] and the path checks) over the same staged changes.
+    auto policy = staged_file_findings(*repo, engine->config, *changes, index_env ? index_env : "");
+    if (!policy) return die(policy.error());
+    report.findings.insert(report.findings.end(), policy->begin(), policy->end());
   }
   report.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "detectors/policy/policy_toml.h"
 #include "detectors/rules/rule_loader.h"
 #include "detectors/rules/rule_toml.h"
 #include "detectors/signatures/policy_toml.h"
@@ -18,10 +19,10 @@ namespace vigil {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "signatures"};
+const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "signatures", "files", "messages", "refs"};
 // Sections that later versions of the schema define; naming them now is an error, not a no-op,
 // so nobody believes a policy is enforced when it is not.
-const std::vector<std::string> kReservedKeys = {"waivers", "files", "messages", "refs"};
+const std::vector<std::string> kReservedKeys = {"waivers"};
 const std::vector<std::string> kSettingsKeys = {"mode", "fail_on", "max_file_size", "builtin_rules",
                                                 "decode_depth", "inline_allow", "disable"};
 const std::vector<std::string> kAllowKeys = {"paths", "regexes", "stopwords", "rules", "reason"};
@@ -220,6 +221,7 @@ Result<Config> parse_config(std::string_view text, std::string_view path) {
       c.allows.push_back(std::move(*a));
     }
   }
+  if (auto pr = parse_policy_sections(doc, path, c.files, c.messages, c.refs); !pr) return pr.error();
   if (const auto* sg = doc.get("signatures")) {
     const auto* t = sg->as_table();
     if (!t) return bad(path, *sg, "[signatures] must be a table");

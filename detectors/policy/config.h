@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "detectors/policy/file_policy.h"
+#include "detectors/policy/message_policy.h"
+#include "detectors/policy/ref_policy.h"
 #include "detectors/rules/rule.h"
 #include "detectors/scan/regex.h"
 #include "detectors/signatures/policy.h"
@@ -38,6 +41,9 @@ struct Config {
   std::vector<Rule> rules;  // effective rules: built-in + overrides + additions - disabled
   std::vector<AllowEntry> allows;
   SignaturePolicy signatures;  // [signatures]: required signatures and trusted key files
+  FilePolicy files;         // [[files]] rules and the path checks
+  MessagePolicy messages;   // [messages]
+  RefPolicy refs;           // [refs]
   std::string source;       // path of the config file, or "" for built-in defaults only
   std::string hash;         // hash of the config text (part of the rules version)
 };

@@ -1,0 +1,21 @@
+// Internal: reads the [[files]], [messages] and [refs] sections of a .vigil.toml document. Only
+// config.cc and policy_toml.cc include this (it pulls in toml++).
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <string_view>
+
+#include "detectors/policy/file_policy.h"
+#include "detectors/policy/message_policy.h"
+#include "detectors/policy/ref_policy.h"
+#include "detectors/util/result.h"
+
+namespace vigil {
+
+/// Parses whichever of the three sections `doc` holds. Errors are "path:line:col: what", and name
+/// the rule (its id, or the key) whose glob or regex is malformed.
+Result<void> parse_policy_sections(const toml::table& doc, std::string_view path, FilePolicy& files,
+                                   MessagePolicy& messages, RefPolicy& refs);
+
+}  // namespace vigil

@@ -1,0 +1,62 @@
+#include "detectors/policy/ref_policy.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "detectors/util/glob.h"
+
+namespace vigil {
+
+bool ref_glob_match(std::string_view pattern, std::string_view ref) {
+  if (pattern.empty() || !glob_match(pattern, ref)) return false;
+  if (pattern.find("**") != std::string_view::npos) return true;
+  // glob_match also accepts a directory prefix of the path (gitignore); refs must match whole.
+  const auto want = std::count(pattern.begin(), pattern.end(), '/') - (pattern.front() == '/' ? 1 : 0);
+  return std::count(ref.begin(), ref.end(), '/') == want;
+}
+
+const ProtectedRef* find_protected_ref(const RefPolicy& policy, std::string_view ref) {
+  for (const auto& p : policy.protected_refs) {
+    if (ref_glob_match(p.pattern, ref)) return &p;
+  }
+  return nullptr;
+}
+
+std::vector<Finding> check_ref_change(const RefPolicy& p, const RefChange& c, Mode mode) {
+  std::vector<Finding> out;
+  if (p.action == PolicyAction::Off) return out;
+  auto add = [&](std::string_view id, std::string_view name, std::string problem, std::string_view why) {
+    out.push_back(policy_finding(id, name, c.ref, p.action, mode, std::move(problem),
+                                 p.reason.empty() ? std::string(why) : p.reason));
+  };
+  if (const auto* prot = find_protected_ref(p, c.ref)) {
+    if (c.deleted && prot->no_delete) {
+      add("refs.protected-delete", "protected ref deletion",
+          fmt::format("deletes {}, which is protected by '{}'", c.ref, prot->pattern),
+          "protected refs are never deleted by a push");
+    } else if (c.forced && !c.deleted && prot->no_force_push) {
+      add("refs.protected-force-push", "protected ref force-push",
+          fmt::format("force-pushes {} (the old tip is not an ancestor of the new one), which is protected by '{}'",
+                      c.ref, prot->pattern),
+          "rewriting a protected ref loses other people's commits; revert instead");
+    }
+  }
+  if (c.created && !c.deleted) {
+    constexpr std::string_view kHeads = "refs/heads/", kTags = "refs/tags/";
+    const std::string_view ref = c.ref;
+    if (p.branch_name && ref.rfind(kHeads, 0) == 0 && !p.branch_name->search(ref.substr(kHeads.size()))) {
+      add("refs.branch-name", "branch name",
+          fmt::format("branch name '{}' does not match {}", ref.substr(kHeads.size()), p.branch_name->pattern()),
+          "the project's branch naming convention");
+    }
+    if (p.tag_name && ref.rfind(kTags, 0) == 0 && !p.tag_name->search(ref.substr(kTags.size()))) {
+      add("refs.tag-name", "tag name",
+          fmt::format("tag name '{}' does not match {}", ref.substr(kTags.size()), p.tag_name->pattern()),
+          "the project's tag naming convention");
+    }
+  }
+  return out;
+}
+
+}  // namespace vigil

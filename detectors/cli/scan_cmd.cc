@@ -14,6 +14,7 @@
 #include "detectors/gates/common.h"
 #include "detectors/gates/pre_commit.h"
 #include "detectors/git/repo.h"
+#include "detectors/policy/baseline.h"
 
 namespace fs = std::filesystem;
 
@@ -32,6 +33,8 @@ struct ScanArgs {
   bool staged = false;
   bool quiet = false;
   bool no_builtin = false;
+  std::string baseline;      // --baseline FILE: its findings are not reported again
+  std::string baseline_out;  // set by `vigil baseline create`: write this baseline, no report
 };
 
 // Every regular file under `root`, never following symlinks (so a scan cannot leave the tree).
@@ -73,6 +76,12 @@ Result<std::string> read_all(std::istream& in, const std::string& what) {
 
 int run_scan(ScanArgs& a) {
   if (a.staged) return run_pre_commit();
+  std::optional<Baseline> baseline;  // read first, so a bad file fails before a long scan
+  if (!a.baseline.empty()) {
+    auto b = load_baseline(a.baseline);
+    if (!b) return die(b.error());
+    baseline = std::move(*b);
+  }
   const auto t0 = std::chrono::steady_clock::now();
   git::LibGit2Session session;
   std::string root = ".";
@@ -188,6 +197,8 @@ int run_scan(ScanArgs& a) {
     return std::tie(x.path, x.line, x.column, x.rule_id) < std::tie(y.path, y.line, y.column, y.rule_id);
   });
   std::sort(report.skips.begin(), report.skips.end(), [](const Skip& x, const Skip& y) { return x.path < y.path; });
+  if (!a.baseline_out.empty()) return write_baseline_file(report, a.baseline_out);
+  if (baseline) apply_baseline(*baseline, report.findings);
   report.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!(a.quiet && a.format == "text" && !report.blocked())) {
     auto out = emit_report(report, a.format, Audience::Ci, a.output);
@@ -208,11 +219,12 @@ void register_scan(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ScanArgs>();
   auto* cmd = app.add_subcommand("scan", "Scan files, directories, stdin (-) or staged changes for secrets");
   cmd->add_option("paths", args->paths, "Files or directories to scan, or - for stdin [default: .]");
-  cmd->add_option("-f,--format", args->format, "Output format: text, json [default: text]");
+  cmd->add_option("-f,--format", args->format, "Output format: text, json, sarif, junit, csv, gitlab [default: text]");
   cmd->add_option("-o,--output", args->output, "Write the report to FILE instead of the terminal");
   cmd->add_option("-c,--config", args->config, "Config file [default: <repo>/.vigil.toml]");
   cmd->add_option("--rules", args->rules_files, "Extra rules file (repeatable)");
   cmd->add_option("--fail-on", args->fail_on, "Lowest severity that blocks: critical, high, medium, low, info");
+  cmd->add_option("--baseline", args->baseline, "Report only findings not in this baseline file (see `vigil baseline`)");
   cmd->add_option("-j,--jobs", args->jobs, "Worker threads [default: one per core]");
   cmd->add_flag("--staged", args->staged, "Scan the added lines of staged changes (what pre-commit does)");
   cmd->add_flag("--no-builtin", args->no_builtin, "Use only the rules given with --rules");
@@ -220,6 +232,17 @@ void register_scan(CLI::App& app, int& exit_code) {
   cmd->footer("Exit status: 0 allowed, 1 blocked by policy, 2 vigil could not do its job.\n"
               "Examples:\n  vigil scan .\n  vigil scan --format json -o report.json src/\n  git diff | vigil scan -");
   cmd->callback([args, &exit_code] { exit_code = run_scan(*args); });
+}
+
+int run_baseline_scan(const BaselineScan& req) {
+  ScanArgs a;
+  a.paths = req.paths;
+  a.config = req.config;
+  a.rules_files = req.rules_files;
+  a.no_builtin = req.no_builtin;
+  a.jobs = req.jobs;
+  a.baseline_out = req.output;
+  return run_scan(a);
 }
 
 }  // namespace vigil::cli

@@ -14,10 +14,14 @@ std::size_t ScanReport::count(Disposition d) const {
 std::unique_ptr<Reporter> make_reporter(const std::string& format, Audience audience, bool color) {
   if (format == "text") return make_text_reporter(audience, color);
   if (format == "json") return make_json_reporter();
+  if (format == "sarif") return make_sarif_reporter();
+  if (format == "junit") return make_junit_reporter();
+  if (format == "csv") return make_csv_reporter();
+  if (format == "gitlab") return make_gitlab_reporter();
   return nullptr;
 }
 
-std::vector<std::string> reporter_formats() { return {"text", "json"}; }
+std::vector<std::string> reporter_formats() { return {"text", "json", "sarif", "junit", "csv", "gitlab"}; }
 
 const char* vigil_version() { return VIGIL_VERSION; }
 

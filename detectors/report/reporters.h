@@ -9,5 +9,9 @@ namespace vigil {
 
 std::unique_ptr<Reporter> make_text_reporter(Audience a, bool color);
 std::unique_ptr<Reporter> make_json_reporter();
+std::unique_ptr<Reporter> make_sarif_reporter();
+std::unique_ptr<Reporter> make_junit_reporter();
+std::unique_ptr<Reporter> make_csv_reporter();
+std::unique_ptr<Reporter> make_gitlab_reporter();
 
 }  // namespace vigil

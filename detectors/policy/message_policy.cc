@@ -81,11 +81,20 @@ std::optional<MessageCleanup> parse_message_cleanup(std::string_view value, bool
 std::string clean_commit_message(std::string_view raw, MessageCleanup mode, char comment_char) {
   if (mode == MessageCleanup::Verbatim) return std::string(raw);
   const std::string scissors = std::string(1, comment_char) + " ------------------------ >8 ------------------------";
+  const std::string scissors_note = std::string(1, comment_char) + " Do not modify or remove the line above.";
   std::string out;
   bool pending_blank = false;
-  for (auto line : lines_of(raw)) {
-    // git cuts at the scissors line in scissors mode and whenever it wrote one itself (commit -v).
-    if (mode != MessageCleanup::Whitespace && rtrim(line) == scissors) break;
+  const auto lines = lines_of(raw);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    auto line = lines[i];
+    // git cuts at the scissors line in scissors mode, and in strip mode only when it wrote the
+    // line itself (commit -v), which it always follows with this note. A scissors line the user
+    // typed without -v stays part of the message, so it must stay part of what we judge.
+    if (rtrim(line) == scissors &&
+        (mode == MessageCleanup::Scissors ||
+         (mode == MessageCleanup::Strip && i + 1 < lines.size() && rtrim(lines[i + 1]) == scissors_note))) {
+      break;
+    }
     if (mode == MessageCleanup::Strip && !line.empty() && line.front() == comment_char) continue;
     line = rtrim(line);  // also drops the CR of CRLF line endings
     if (line.empty()) {

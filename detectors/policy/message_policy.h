@@ -60,7 +60,8 @@ enum class MessageCleanup { Strip, Whitespace, Scissors, Verbatim };
 /// as in builtin/commit.c. Unknown values give nullopt.
 std::optional<MessageCleanup> parse_message_cleanup(std::string_view value, bool editor_used);
 
-/// What git records for a raw message file: cuts at the scissors line, drops comment lines
+/// What git records for a raw message file: cuts at the scissors line (scissors mode, or the
+/// one `commit -v` writes), drops comment lines
 /// (Strip), trims trailing whitespace (CR included), collapses blank lines, drops leading and
 /// trailing blank lines. The result ends with "\n" unless empty.
 std::string clean_commit_message(std::string_view raw, MessageCleanup mode, char comment_char = '#');

@@ -38,6 +38,7 @@ TEST_CASE("cleanup strips comments, CRs, the scissors tail and extra blank lines
       "\n\nfeat: add x  \r\n\r\n\r\nbody line\r\n# Please enter the commit message\n#\tmodified: a\n\n"
       "Signed-off-by: A <a@example.com>\r\n"
       "# ------------------------ >8 ------------------------\n"
+      "# Do not modify or remove the line above.\n"
       "diff --git a/x b/x\n";
   CHECK(clean_commit_message(raw, MessageCleanup::Strip) ==
         "feat: add x\n\nbody line\n\nSigned-off-by: A <a@example.com>\n");
@@ -46,6 +47,10 @@ TEST_CASE("cleanup strips comments, CRs, the scissors tail and extra blank lines
   CHECK(clean_commit_message("; note\nreal\n", MessageCleanup::Strip, ';') == "real\n");
   CHECK(clean_commit_message("# only comments\n\n", MessageCleanup::Strip).empty());
   CHECK(clean_commit_message(" x \n", MessageCleanup::Verbatim) == " x \n");
+  // A scissors line the user typed (no -v) is not a cut in strip mode; it is in scissors mode.
+  const std::string typed = "subject\n# ------------------------ >8 ------------------------\nkept\n";
+  CHECK(clean_commit_message(typed, MessageCleanup::Strip) == "subject\nkept\n");
+  CHECK(clean_commit_message(typed, MessageCleanup::Scissors) == "subject\n");
   CHECK(parse_message_cleanup("default", false) == MessageCleanup::Whitespace);
   CHECK(parse_message_cleanup("default", true) == MessageCleanup::Strip);
   CHECK(parse_message_cleanup("bogus", true) == std::nullopt);

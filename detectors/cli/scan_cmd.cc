@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "detectors/cli/commands.h"
+#include "detectors/cli/history_scan.h"
 #include "detectors/gates/common.h"
 #include "detectors/gates/pre_commit.h"
 #include "detectors/git/repo.h"
@@ -33,12 +34,20 @@ struct ScanArgs {
   bool staged = false;
   bool quiet = false;
   bool no_builtin = false;
+  bool no_gitignore = false;
+  bool history = false;
+  bool incremental = false;
+  std::string range;
+  std::string since;
+  std::vector<std::string> branches;
   std::string baseline;      // --baseline FILE: its findings are not reported again
   std::string baseline_out;  // set by `vigil baseline create`: write this baseline, no report
 };
 
 // Every regular file under `root`, never following symlinks (so a scan cannot leave the tree).
-void collect_files(const fs::path& root, std::vector<std::string>& out, std::vector<Skip>& skips) {
+// Inside a work tree, paths that .gitignore ignores are pruned unless `repo` is null.
+void collect_files(const fs::path& root, const git::Repo* repo, std::vector<std::string>& out,
+                   std::vector<Skip>& skips) {
   std::error_code ec;
   const auto st = fs::symlink_status(root, ec);
   if (fs::is_regular_file(st)) {
@@ -49,17 +58,23 @@ void collect_files(const fs::path& root, std::vector<std::string>& out, std::vec
     skips.push_back({root.string(), "", "symbolic link (not followed)"});
     return;
   }
+  const fs::path workdir = repo ? fs::path(repo->workdir()) : fs::path();
+  auto ignored = [&](const fs::path& p, bool dir) {
+    if (!repo) return false;
+    const auto rel = fs::absolute(p, ec).lexically_normal().lexically_relative(workdir).generic_string();
+    if (rel.empty() || rel.rfind("..", 0) == 0) return false;
+    return repo->is_ignored(dir ? rel + "/" : rel);
+  };
   fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
   for (; it != end; it.increment(ec)) {
     if (ec) break;
     const auto& e = *it;
-    const auto name = e.path().filename();
-    if (e.is_directory(ec) && !e.is_symlink(ec) && name == ".git") {
-      it.disable_recursion_pending();
+    if (e.is_symlink(ec)) continue;
+    if (e.is_directory(ec)) {
+      if (e.path().filename() == ".git" || ignored(e.path(), true)) it.disable_recursion_pending();
       continue;
     }
-    if (e.is_symlink(ec)) continue;
-    if (e.is_regular_file(ec)) out.push_back(e.path().string());
+    if (e.is_regular_file(ec) && !ignored(e.path(), false)) out.push_back(e.path().string());
   }
 }
 
@@ -76,6 +91,23 @@ Result<std::string> read_all(std::istream& in, const std::string& what) {
 
 int run_scan(ScanArgs& a) {
   if (a.staged) return run_pre_commit();
+  if (a.history || !a.range.empty() || !a.branches.empty() || !a.since.empty()) {
+    HistoryArgs h;
+    if (a.paths.size() > 1) return die(make_error(ErrorCode::Usage, "--history takes at most one repository path"));
+    if (!a.paths.empty()) h.repo = a.paths[0];
+    h.range = a.range;
+    h.since = a.since;
+    h.branches = a.branches;
+    h.format = a.format;
+    h.output = a.output;
+    h.config = a.config;
+    h.fail_on = a.fail_on;
+    h.baseline = a.baseline;
+    h.jobs = a.jobs;
+    h.quiet = a.quiet;
+    h.incremental = a.incremental;
+    return run_history_scan(h);
+  }
   std::optional<Baseline> baseline;  // read first, so a bad file fails before a long scan
   if (!a.baseline.empty()) {
     auto b = load_baseline(a.baseline);
@@ -85,12 +117,12 @@ int run_scan(ScanArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
   git::LibGit2Session session;
   std::string root = ".";
-  if (a.config.empty()) {
-    // Use the repository's .vigil.toml when scanning inside one.
-    std::error_code ec;
-    auto repo = git::Repo::discover(fs::current_path(ec).string());
-    if (repo && !repo->is_bare()) root = repo->workdir();
-  }
+  // Inside a work tree: use its .vigil.toml, and honour its .gitignore.
+  std::error_code cwd_ec;
+  auto repo = git::Repo::discover(fs::current_path(cwd_ec).string());
+  const bool in_worktree = repo && !repo->is_bare();
+  if (in_worktree && a.config.empty()) root = repo->workdir();
+  const git::Repo* ignore_repo = in_worktree && !a.no_gitignore ? &*repo : nullptr;
   auto cfg = a.config.empty() ? load_config_file(root + "/.vigil.toml", false) : load_config_file(a.config, true);
   if (!cfg) return die(cfg.error());
   if (a.no_builtin) {
@@ -123,7 +155,7 @@ int run_scan(ScanArgs& a) {
     if (!fs::exists(fs::symlink_status(p, ec))) {
       return die(make_error(ErrorCode::Usage, fmt::format("no such file or directory: '{}'", p)));
     }
-    collect_files(p, files, report.skips);
+    collect_files(p, ignore_repo, files, report.skips);
   }
   if (std::find(a.paths.begin(), a.paths.end(), "-") != a.paths.end()) {
     auto bytes = read_all(std::cin, "standard input");
@@ -227,6 +259,12 @@ void register_scan(CLI::App& app, int& exit_code) {
   cmd->add_option("--baseline", args->baseline, "Report only findings not in this baseline file (see `vigil baseline`)");
   cmd->add_option("-j,--jobs", args->jobs, "Worker threads [default: one per core]");
   cmd->add_flag("--staged", args->staged, "Scan the added lines of staged changes (what pre-commit does)");
+  cmd->add_flag("--history", args->history, "Scan git history (all refs) of the repository at PATH [default: .]");
+  cmd->add_option("--range", args->range, "History range A..B (implies --history)");
+  cmd->add_option("--since", args->since, "History: only commits since YYYY-MM-DD (implies --history)");
+  cmd->add_option("--branch", args->branches, "History: only this branch or revision (repeatable)");
+  cmd->add_flag("--incremental", args->incremental, "History: skip blobs already scanned clean with these rules");
+  cmd->add_flag("--no-gitignore", args->no_gitignore, "Also scan files that .gitignore ignores");
   cmd->add_flag("--no-builtin", args->no_builtin, "Use only the rules given with --rules");
   cmd->add_flag("-q,--quiet", args->quiet, "Print nothing unless something blocks");
   cmd->footer("Exit status: 0 allowed, 1 blocked by policy, 2 vigil could not do its job.\n"

@@ -9,6 +9,7 @@
 
 #include "detectors/policy/policy_toml.h"
 #include "detectors/rules/rule_loader.h"
+#include "detectors/policy/server_toml.h"
 #include "detectors/rules/rule_toml.h"
 #include "detectors/signatures/policy_toml.h"
 #include "detectors/util/glob.h"
@@ -19,7 +20,7 @@ namespace vigil {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "signatures", "files", "messages", "refs"};
+const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "signatures", "files", "messages", "refs", "server"};
 // Sections that later versions of the schema define; naming them now is an error, not a no-op,
 // so nobody believes a policy is enforced when it is not.
 const std::vector<std::string> kReservedKeys = {"waivers"};
@@ -222,6 +223,9 @@ Result<Config> parse_config(std::string_view text, std::string_view path) {
     }
   }
   if (auto pr = parse_policy_sections(doc, path, c.files, c.messages, c.refs); !pr) return pr.error();
+  if (const auto* sv = doc.get("server")) {
+    if (auto sr = parse_server_settings(*sv, path, c.server); !sr) return sr.error();
+  }
   if (const auto* sg = doc.get("signatures")) {
     const auto* t = sg->as_table();
     if (!t) return bad(path, *sg, "[signatures] must be a table");

@@ -9,6 +9,7 @@
 #include "detectors/policy/file_policy.h"
 #include "detectors/policy/message_policy.h"
 #include "detectors/policy/ref_policy.h"
+#include "detectors/policy/server_policy.h"
 #include "detectors/rules/rule.h"
 #include "detectors/scan/regex.h"
 #include "detectors/signatures/policy.h"
@@ -44,6 +45,7 @@ struct Config {
   FilePolicy files;         // [[files]] rules and the path checks
   MessagePolicy messages;   // [messages]
   RefPolicy refs;           // [refs]
+  ServerSettings server;    // [server]: only read from the server's own policy file
   std::string source;       // path of the config file, or "" for built-in defaults only
   std::string hash;         // hash of the config text (part of the rules version)
 };

@@ -1,0 +1,178 @@
+#include "detectors/cli/history_scan.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+
+#include "detectors/gates/blob_scan.h"
+#include "detectors/gates/common.h"
+#include "detectors/git/commit_walk.h"
+#include "detectors/git/repo.h"
+#include "detectors/policy/baseline.h"
+
+namespace fs = std::filesystem;
+
+namespace vigil::cli {
+
+namespace {
+
+std::optional<std::int64_t> parse_since(const std::string& s) {
+  if (s.empty()) return 0;
+  if (s.find_first_not_of("0123456789") == std::string::npos) return std::stoll(s);
+  std::tm tm{};
+  if (!strptime(s.c_str(), "%Y-%m-%d", &tm)) return std::nullopt;
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+// Incremental scans: blob ids already scanned clean under the same rules version.
+class CleanCache {
+ public:
+  CleanCache(std::string file) : file_(std::move(file)) {
+    std::ifstream in(file_);
+    for (std::string line; std::getline(in, line);) {
+      if (line.size() == 40) ids_.insert(line);
+    }
+  }
+  bool contains(const std::string& id) const { return ids_.count(id) > 0; }
+  void add_and_save(const std::vector<std::string>& ids) {
+    std::error_code ec;
+    fs::create_directories(fs::path(file_).parent_path(), ec);
+    std::ofstream out(file_, std::ios::app);
+    for (const auto& id : ids) {
+      if (ids_.insert(id).second) out << id << '\n';
+    }
+  }
+
+ private:
+  std::string file_;
+  std::unordered_set<std::string> ids_;
+};
+
+class Progress {
+ public:
+  explicit Progress(bool on, std::size_t total) : on_(on), total_(total), t0_(std::chrono::steady_clock::now()) {}
+  void update(std::size_t done, std::uint64_t bytes) {
+    if (!on_) return;
+    std::lock_guard lk(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(100) && done != total_) return;
+    last_ = now;
+    const double secs = std::chrono::duration<double>(now - t0_).count();
+    const double rate = secs > 0 ? static_cast<double>(bytes) / secs : 0;
+    const double eta = done > 0 ? secs * static_cast<double>(total_ - done) / static_cast<double>(done) : 0;
+    fmt::print(stderr, "\r\x1b[Kvigil: {}/{} blobs  {}  {}/s  ETA {:.0f}s", done, total_, human_size(bytes),
+               human_size(static_cast<std::uint64_t>(rate)), eta);
+  }
+  void finish() {
+    if (on_) fmt::print(stderr, "\r\x1b[K");
+  }
+
+ private:
+  bool on_;
+  std::size_t total_;
+  std::chrono::steady_clock::time_point t0_, last_{};
+  std::mutex mu_;
+};
+
+}  // namespace
+
+int run_history_scan(const HistoryArgs& a) {
+  const auto t0 = std::chrono::steady_clock::now();
+  git::LibGit2Session session;
+  auto repo = git::Repo::discover(a.repo);
+  if (!repo) return die(repo.error());
+  std::optional<Baseline> baseline;
+  if (!a.baseline.empty()) {
+    auto b = load_baseline(a.baseline);
+    if (!b) return die(b.error());
+    baseline = std::move(*b);
+  }
+  // Config: the given file, else the work tree's .vigil.toml, else the one committed at HEAD.
+  Result<Config> cfg = make_error(ErrorCode::Internal, "unset");
+  if (!a.config.empty()) {
+    cfg = load_config_file(a.config, true);
+  } else if (!repo->is_bare() && fs::exists(repo->workdir() + "/.vigil.toml")) {
+    cfg = load_config_file(repo->workdir() + "/.vigil.toml", true);
+  } else {
+    auto text = repo->read_file_at("HEAD", ".vigil.toml");
+    if (!text) return die(text.error());
+    cfg = *text ? parse_config(**text, "HEAD:.vigil.toml") : default_config();
+  }
+  if (!cfg) return die(cfg.error());
+  if (!a.fail_on.empty()) {
+    auto sev = parse_severity(a.fail_on);
+    if (!sev) return die(make_error(ErrorCode::Usage, fmt::format("unknown severity '{}' for --fail-on — use critical, high, medium, low or info", a.fail_on)));
+    cfg->settings.fail_on = *sev;
+  }
+  auto since = parse_since(a.since);
+  if (!since) return die(make_error(ErrorCode::Usage, fmt::format("cannot read --since '{}' — use YYYY-MM-DD", a.since)));
+  auto engine = Engine::create(std::move(*cfg));
+  if (!engine) return die(engine.error());
+
+  git::WalkOptions wo;
+  wo.since = *since;
+  wo.max_blob_size = engine->config.settings.max_file_size;
+  if (!a.range.empty()) {
+    const auto dots = a.range.find("..");
+    if (dots == std::string::npos) return die(make_error(ErrorCode::Usage, fmt::format("--range '{}' must look like A..B", a.range)));
+    const auto from = repo->resolve(a.range.substr(0, dots));
+    const auto to = repo->resolve(a.range.substr(dots + 2).empty() ? "HEAD" : a.range.substr(dots + 2));
+    if (!from || !to) return die(make_error(ErrorCode::Usage, fmt::format("cannot resolve --range '{}'", a.range)));
+    wo.include.push_back(*to);
+    wo.hide.push_back(*from);
+  } else if (!a.branches.empty()) {
+    for (const auto& b : a.branches) {
+      const auto id = repo->resolve(b);
+      if (!id) return die(make_error(ErrorCode::Usage, fmt::format("no branch or revision '{}'", b)));
+      wo.include.push_back(*id);
+    }
+  } else {
+    wo.all_refs = true;
+  }
+  auto walk = git::walk_commits(*repo, wo);
+  if (!walk) return die(walk.error());
+
+  ScanReport report;
+  report.tool_version = vigil_version();
+  report.rules_version = engine->version;
+  report.target = fmt::format("history of {} ({} commits, {} unique blobs)", a.range.empty() ? "all refs" : a.range,
+                              walk->commits.size(), walk->blobs.size());
+  std::optional<CleanCache> cache;
+  if (a.incremental) {
+    cache.emplace(fmt::format("{}/clean-blobs/{}", default_cache_dir(), engine->scanner.rules_hash().substr(0, 32)));
+  }
+  Progress progress(!a.quiet && isatty(STDERR_FILENO), walk->blobs.size());
+  BlobScanOptions bo;
+  bo.jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+  const std::string repo_path = repo->is_bare() ? repo->git_dir() : repo->workdir();
+  bo.open_repo = [repo_path] { return git::Repo::discover(repo_path); };
+  bo.progress = [&](std::size_t d, std::uint64_t b) { progress.update(d, b); };
+  if (cache) bo.known_clean = [&](const std::string& id) { return cache->contains(id); };
+  auto clean = scan_walk_blobs(*engine, *walk, bo, report);
+  progress.finish();
+  if (!clean) return die(clean.error());
+  if (cache) cache->add_and_save(*clean);
+  keep_first_introduction(report.findings, *walk);
+  if (baseline) apply_baseline(*baseline, report.findings);
+  report.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (!(a.quiet && a.format == "text" && !report.blocked())) {
+    auto out = emit_report(report, a.format, Audience::Ci, a.output);
+    if (!out) return die(out.error());
+  }
+  if (a.format == "text" && !a.quiet && a.output.empty()) {
+    fmt::print(stderr, "vigil: scanned {} commits, {} blobs ({}) in {:.0f} ms: {} blocking, {} warning{}\n",
+               walk->commits.size(), report.items_scanned, human_size(report.bytes_scanned), report.duration_ms,
+               report.count(Disposition::Block), report.count(Disposition::Warn), report.count(Disposition::Warn) == 1 ? "" : "s");
+  }
+  return report.blocked() ? kExitBlocked : kExitAllowed;
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,119 @@
+#include "detectors/gates/blob_scan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace vigil {
+
+Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git::WalkResult& walk,
+                                                 const BlobScanOptions& opts, ScanReport& report) {
+  std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<std::uint64_t> bytes_done{0};
+  std::mutex mu;
+  std::optional<Error> failure;
+  std::vector<std::string> clean;
+  const auto max_size = engine.config.settings.max_file_size;
+
+  auto worker = [&] {
+    auto repo = opts.open_repo();
+    auto session = ScanSession::create(engine);
+    if (!repo || !session) {
+      std::lock_guard lk(mu);
+      failure = !repo ? repo.error() : session.error();
+      return;
+    }
+    std::vector<Finding> found;
+    std::vector<Skip> skipped;
+    std::vector<std::string> clean_local;
+    for (std::size_t i = next++; i < walk.blobs.size(); i = next++) {
+      if (failure) return;
+      if (opts.should_stop && opts.should_stop()) {
+        std::lock_guard lk(mu);
+        failure = make_error(ErrorCode::Timeout, "deadline exceeded while scanning blobs");
+        return;
+      }
+      const auto& b = walk.blobs[i];
+      const auto& c = walk.commits[b.commit];
+      if (opts.known_clean && opts.known_clean(b.blob)) {
+        ++done;
+        continue;
+      }
+      if (b.size > max_size) {
+        skipped.push_back({b.path, c.id, fmt::format("larger than max_file_size {} ({})", human_size(max_size), human_size(b.size))});
+        ++done;
+        continue;
+      }
+      if (!b.whole_blob && b.added_lines.empty()) {  // only deletions in this file
+        ++done;
+        continue;
+      }
+      auto bytes = repo->read_blob(b.blob);
+      if (!bytes) {
+        std::lock_guard lk(mu);
+        failure = bytes.error();
+        return;
+      }
+      BufferContext ctx;
+      ctx.path = b.path;
+      ctx.commit = c.id;
+      ctx.author = c.author;
+      ctx.date = c.date;
+      ctx.blob = b.blob;
+      ctx.added_lines = b.added_lines;
+      ctx.only_added_lines = !b.whole_blob;
+      const auto before_f = found.size(), before_s = skipped.size();
+      auto r = session->scan_buffer(*bytes, ctx, found, skipped);
+      if (!r) {
+        std::lock_guard lk(mu);
+        failure = r.error();
+        return;
+      }
+      if (found.size() == before_f && skipped.size() == before_s && b.whole_blob) clean_local.push_back(b.blob);
+      bytes_done += bytes->size();
+      const auto d = ++done;
+      if (opts.progress) opts.progress(d, bytes_done.load());
+    }
+    std::lock_guard lk(mu);
+    for (auto& f : found) report.findings.push_back(std::move(f));
+    for (auto& s : skipped) report.skips.push_back(std::move(s));
+    for (auto& id : clean_local) clean.push_back(std::move(id));
+  };
+
+  const unsigned jobs = std::max(1u, std::min<unsigned>(opts.jobs, static_cast<unsigned>(std::max<std::size_t>(walk.blobs.size(), 1))));
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < jobs; ++i) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (failure) return *failure;
+  report.items_scanned += done.load();
+  report.bytes_scanned += bytes_done.load();
+  return clean;
+}
+
+void keep_first_introduction(std::vector<Finding>& findings, const git::WalkResult& walk) {
+  std::unordered_map<std::string, std::size_t> commit_index;
+  for (std::size_t i = 0; i < walk.commits.size(); ++i) commit_index.emplace(walk.commits[i].id, i);
+  auto idx = [&](const Finding& f) {
+    auto it = commit_index.find(f.commit);
+    return it == commit_index.end() ? SIZE_MAX : it->second;
+  };
+  // One finding per secret and path: the same key kept in a file across many edits is one
+  // problem, reported at the commit that brought it in.
+  std::stable_sort(findings.begin(), findings.end(), [&](const Finding& a, const Finding& b) {
+    return std::make_tuple(a.fingerprint, a.path, idx(a), a.line) < std::make_tuple(b.fingerprint, b.path, idx(b), b.line);
+  });
+  findings.erase(std::unique(findings.begin(), findings.end(),
+                             [](const Finding& a, const Finding& b) {
+                               return a.fingerprint == b.fingerprint && a.path == b.path;
+                             }),
+                 findings.end());
+  std::stable_sort(findings.begin(), findings.end(), [&](const Finding& a, const Finding& b) {
+    return std::make_tuple(idx(a), a.path, a.line, a.rule_id) < std::make_tuple(idx(b), b.path, b.line, b.rule_id);
+  });
+}
+
+}  // namespace vigil

@@ -1,0 +1,34 @@
+// BlobScan: scans the unique blobs of a commit walk in parallel, one ScanSession per worker.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <vector>
+
+#include "detectors/git/commit_walk.h"
+#include "detectors/pipeline.h"
+#include "detectors/report/report.h"
+
+namespace vigil {
+
+struct BlobScanOptions {
+  unsigned jobs = 1;
+  /// Opens a repository handle for a worker (libgit2 handles are not shared across threads).
+  std::function<Result<git::Repo>()> open_repo;
+  /// Polled between blobs; true stops the scan with a Timeout error.
+  std::function<bool()> should_stop;
+  /// Called after each blob with (blobs done, bytes done); may be called from any worker.
+  std::function<void(std::size_t, std::uint64_t)> progress;
+  /// Blob ids already known clean (incremental scans); they are not read.
+  std::function<bool(const std::string&)> known_clean;
+};
+
+/// Scans `walk.blobs`, appending findings (attributed to the commit that introduced the blob)
+/// and skips to `report`. Returns the ids of blobs that produced no finding and no skip.
+Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git::WalkResult& walk,
+                                                 const BlobScanOptions& opts, ScanReport& report);
+
+/// Keeps one finding per (rule, fingerprint): the one from the earliest commit.
+void keep_first_introduction(std::vector<Finding>& findings, const git::WalkResult& walk);
+
+}  // namespace vigil

@@ -1,0 +1,177 @@
+#include "detectors/gates/push_gate.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "detectors/gates/blob_scan.h"
+#include "detectors/git/commit_walk.h"
+#include "detectors/policy/file_policy.h"
+#include "detectors/policy/message_policy.h"
+#include "detectors/policy/ref_policy.h"
+
+namespace vigil {
+
+namespace {
+
+bool is_hex_oid(std::string_view s) {
+  return (s.size() == 40 || s.size() == 64) && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+std::vector<std::vector<std::string_view>> split_lines(std::string_view text) {
+  std::vector<std::vector<std::string_view>> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    auto line = text.substr(pos, nl - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    pos = nl + 1;
+    if (line.empty()) continue;
+    std::vector<std::string_view> fields;
+    std::size_t f = 0;
+    while (f <= line.size()) {
+      auto sp = line.find(' ', f);
+      if (sp == std::string_view::npos) sp = line.size();
+      fields.push_back(line.substr(f, sp - f));
+      f = sp + 1;
+    }
+    out.push_back(std::move(fields));
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(GateKind k) {
+  switch (k) {
+    case GateKind::PrePush: return "pre-push";
+    case GateKind::PreReceive: return "pre-receive";
+    case GateKind::Update: return "update";
+  }
+  return "pre-push";
+}
+
+Result<std::vector<RefUpdate>> parse_pre_push_input(std::string_view text) {
+  std::vector<RefUpdate> out;
+  std::size_t n = 0;
+  for (const auto& f : split_lines(text)) {
+    ++n;
+    if (f.size() != 4 || !is_hex_oid(f[1]) || !is_hex_oid(f[3])) {
+      return make_error(ErrorCode::Usage, fmt::format("pre-push input line {} is not '<local ref> <local oid> <remote ref> "
+                                                      "<remote oid>' — is this hook run by git push?", n));
+    }
+    out.push_back(RefUpdate{std::string(f[3]), std::string(f[1]), std::string(f[2])});
+  }
+  return out;
+}
+
+Result<std::vector<RefUpdate>> parse_pre_receive_input(std::string_view text) {
+  std::vector<RefUpdate> out;
+  std::size_t n = 0;
+  for (const auto& f : split_lines(text)) {
+    ++n;
+    if (f.size() != 3 || !is_hex_oid(f[0]) || !is_hex_oid(f[1]) || f[2].rfind("refs/", 0) != 0) {
+      return make_error(ErrorCode::Usage, fmt::format("pre-receive input line {} is not '<old oid> <new oid> <ref>' — is "
+                                                      "this hook run by git receive-pack?", n));
+    }
+    out.push_back(RefUpdate{std::string(f[0]), std::string(f[1]), std::string(f[2])});
+  }
+  return out;
+}
+
+Result<RefUpdate> parse_update_args(int argc, char** argv) {
+  if (argc != 4 || !is_hex_oid(argv[2]) || !is_hex_oid(argv[3])) {
+    return make_error(ErrorCode::Usage, "the update hook takes <ref name> <old oid> <new oid> — is it run by git receive-pack?");
+  }
+  return RefUpdate{argv[2], argv[3], argv[1]};
+}
+
+std::vector<std::string> push_options_from_env() {
+  std::vector<std::string> out;
+  const char* count = std::getenv("GIT_PUSH_OPTION_COUNT");
+  if (!count) return out;
+  const int n = std::atoi(count);
+  for (int i = 0; i < n && i < 1000; ++i) {
+    if (const char* v = std::getenv(fmt::format("GIT_PUSH_OPTION_{}", i).c_str())) out.emplace_back(v);
+  }
+  return out;
+}
+
+Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, const PushRequest& req) {
+  PushVerdict verdict;
+  auto& report = verdict.report;
+  const auto& cfg = engine.config;
+  const Mode mode = cfg.settings.mode;
+
+  git::WalkOptions wo;
+  wo.track_lines = true;
+  wo.keep_changes = true;
+  wo.detect_renames = true;
+  wo.max_blob_size = cfg.settings.max_file_size;
+  std::vector<std::pair<std::string, std::string>> ref_updates_for_msgs;  // (new tip, ref)
+  for (const auto& u : req.updates) {
+    const bool created = git::is_zero_oid(u.old_oid);
+    const bool deleted = git::is_zero_oid(u.new_oid);
+    RefChange rc;
+    rc.ref = u.ref;
+    rc.created = created;
+    rc.deleted = deleted;
+    if (!created && !deleted) {
+      // A tag or any ref whose old target is not an ancestor of the new one is a force-push.
+      const std::string old_type = git::object_type(repo, u.old_oid);
+      rc.forced = old_type.empty() ? false : !git::is_ancestor(repo, u.old_oid, u.new_oid);
+    }
+    for (auto& f : check_ref_change(cfg.refs, rc, mode)) report.findings.push_back(std::move(f));
+    if (deleted) continue;
+    wo.include.push_back(u.new_oid);
+    if (req.kind == GateKind::PrePush && !created) wo.hide.push_back(u.old_oid);
+    ref_updates_for_msgs.emplace_back(u.new_oid, u.ref);
+  }
+  if (req.kind == GateKind::PrePush) {
+    if (!req.remote.empty()) wo.hide_ref_globs.push_back("refs/remotes/" + req.remote + "/*");
+  } else {
+    wo.hide_all_refs = true;  // in the quarantine, every existing ref still has its old value
+  }
+  if (wo.include.empty()) return verdict;
+
+  auto walk = git::walk_commits(repo, wo, req.should_stop);
+  if (!walk) return walk.error();
+  verdict.commits = walk->commits.size();
+
+  BlobScanOptions bo;
+  bo.jobs = req.jobs;
+  bo.open_repo = req.open_repo;
+  bo.should_stop = req.should_stop;
+  auto scanned = scan_walk_blobs(engine, *walk, bo, report);
+  if (!scanned) return scanned.error();
+  keep_first_introduction(report.findings, *walk);
+
+  // File and message policy, per new commit.
+  const git::Repo* rp = &repo;
+  const std::string land_ref = ref_updates_for_msgs.empty() ? std::string() : ref_updates_for_msgs.front().second;
+  for (std::size_t i = 0; i < walk->commits.size(); ++i) {
+    const auto& c = walk->commits[i];
+    FileCheckInput in;
+    in.changes = &walk->changes[i];
+    in.read_blob = [rp](const std::string& id) { return rp->read_blob(id); };
+    in.commit = c.id;
+    in.mode = mode;
+    auto files = check_file_changes(cfg.files, in);
+    if (!files) return files.error();
+    for (auto& f : *files) report.findings.push_back(std::move(f));
+    CommitMessageInfo mi;
+    mi.message = c.message;
+    mi.author_email = c.author_email;
+    mi.committer_email = c.committer_email;
+    mi.merge = c.parents > 1;
+    mi.ref = land_ref;
+    mi.commit = c.id;
+    mi.label = c.id.substr(0, 12);
+    for (auto& f : check_commit_message(cfg.messages, mi, mode)) report.findings.push_back(std::move(f));
+  }
+  return verdict;
+}
+
+}  // namespace vigil

@@ -1,0 +1,52 @@
+// PushGate: judges the commits a push brings (pre-push on the laptop, pre-receive and update on
+// the server): secrets in new blobs, file, message and ref policy, each blob read once.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "detectors/git/repo.h"
+#include "detectors/pipeline.h"
+#include "detectors/report/report.h"
+
+namespace vigil {
+
+struct RefUpdate {
+  std::string old_oid;  // zero = the ref is created
+  std::string new_oid;  // zero = the ref is deleted
+  std::string ref;      // the ref being updated (the remote ref for pre-push)
+};
+
+/// git's pre-push stdin: "<local ref> SP <local oid> SP <remote ref> SP <remote oid>" per line.
+Result<std::vector<RefUpdate>> parse_pre_push_input(std::string_view text);
+/// git's pre-receive stdin: "<old oid> SP <new oid> SP <ref name>" per line.
+Result<std::vector<RefUpdate>> parse_pre_receive_input(std::string_view text);
+/// The update hook's arguments: <ref name> <old oid> <new oid>.
+Result<RefUpdate> parse_update_args(int argc, char** argv);
+/// GIT_PUSH_OPTION_COUNT / GIT_PUSH_OPTION_<n>.
+std::vector<std::string> push_options_from_env();
+
+enum class GateKind { PrePush, PreReceive, Update };
+const char* to_string(GateKind k);
+
+struct PushRequest {
+  GateKind kind = GateKind::PrePush;
+  std::vector<RefUpdate> updates;
+  std::string remote;                 // pre-push: the remote's name, for its tracking refs
+  std::function<bool()> should_stop;  // deadline
+  std::function<Result<git::Repo>()> open_repo;  // one handle per scan worker
+  unsigned jobs = 2;
+};
+
+struct PushVerdict {
+  ScanReport report;
+  std::size_t commits = 0;  // new commits judged
+};
+
+/// Judges a push. Secrets are scanned in added lines of new commits only (a file edited next to an
+/// old secret does not re-block it), each blob once, attributed to the commit that brought it.
+Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, const PushRequest& req);
+
+}  // namespace vigil

@@ -1,0 +1,293 @@
+#include "detectors/gates/push_hooks.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <future>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "detectors/audit/audit_log.h"
+#include "detectors/gates/common.h"
+#include "detectors/gates/push_gate.h"
+#include "detectors/policy/server_policy.h"
+#include "detectors/report/finding_json.h"
+#include "detectors/util/text.h"
+
+namespace vigil {
+
+namespace {
+
+std::string read_stdin() {
+  std::stringstream ss;
+  ss << std::cin.rdbuf();
+  return ss.str();
+}
+
+std::string now_iso() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The server's effective policy: its own file (git config vigil.policy) is the floor; the
+// repository's .vigil.toml at the old tip of HEAD may only tighten it.
+Result<Config> server_config(const git::Repo& repo, std::vector<std::string>& notes) {
+  Result<Config> floor = make_error(ErrorCode::Internal, "unset");
+  if (auto path = repo.config_string("vigil.policy")) {
+    floor = load_config_file(*path, true);
+  } else {
+    floor = default_config();
+  }
+  if (!floor) return floor.error();
+  if (!floor->server.repo_config) return floor;
+  // Never from the push itself: HEAD still names the old tip while the push is in quarantine.
+  auto text = repo.read_file_at("HEAD", ".vigil.toml");
+  if (!text || !*text) return floor;
+  auto repo_cfg = parse_config(**text, "HEAD:.vigil.toml");
+  if (!repo_cfg) {
+    // A broken repository file must not lock everyone out: the floor still applies in full.
+    notes.push_back("ignored the repository's .vigil.toml: " + repo_cfg.error().message);
+    return floor;
+  }
+  return tighten(*floor, *repo_cfg, notes);
+}
+
+std::string pusher_name(const ServerSettings& s) {
+  for (const auto& var : s.pusher_env) {
+    if (const char* v = std::getenv(var.c_str()); v && *v) return v;
+  }
+  return "unknown";
+}
+
+nlohmann::json updates_json(const std::vector<RefUpdate>& updates) {
+  auto arr = nlohmann::json::array();
+  for (const auto& u : updates) arr.push_back({{"ref", u.ref}, {"old", u.old_oid}, {"new", u.new_oid}});
+  return arr;
+}
+
+struct ServerOutcome {
+  bool accept = false;
+  std::string decision;  // "accept", "reject", "bypass", "timeout-reject", ...
+  std::string reason;
+};
+
+int finish_server(GateKind kind, const git::Repo& repo, const Config& cfg, const std::string& rules_version,
+                  const std::vector<RefUpdate>& updates, const std::string& pusher, const ScanReport* report,
+                  const ServerOutcome& outcome, const std::string& bypass_reason, const std::vector<std::string>& notes,
+                  double duration_ms) {
+  nlohmann::json rec = {
+      {"time", now_iso()},
+      {"hook", to_string(kind)},
+      {"repo", repo.git_dir()},
+      {"pusher", pusher},
+      {"updates", updates_json(updates)},
+      {"decision", outcome.decision},
+      {"duration_ms", duration_ms},
+      {"vigil_version", vigil_version()},
+      {"rules_version", rules_version},
+  };
+  if (!outcome.reason.empty()) rec["reason"] = outcome.reason;
+  if (!bypass_reason.empty()) rec["bypass"] = {{"reason", bypass_reason}, {"by", pusher}};
+  if (!notes.empty()) rec["notes"] = notes;
+  auto findings = nlohmann::json::array();
+  if (report) {
+    for (const auto& f : report->findings) findings.push_back(finding_to_json(f));
+    rec["commits_scanned"] = report->items_scanned;
+  }
+  rec["findings"] = findings;
+  const std::string log = cfg.server.audit_log.empty() ? repo.git_dir() + "/vigil-audit.jsonl" : cfg.server.audit_log;
+  auto w = audit_append(log, rec);
+  if (!w) {
+    fmt::print(stderr, "vigil: error: {}\n", w.error().message);
+    if (!outcome.accept || !cfg.server.accept_on_error) {
+      fmt::print(stderr, "vigil: push rejected: the decision could not be recorded (fail closed)\n");
+      return kExitBlocked;
+    }
+  }
+  return outcome.accept ? kExitAllowed : kExitBlocked;
+}
+
+int run_server(GateKind kind, std::vector<RefUpdate> updates) {
+  const auto t0 = std::chrono::steady_clock::now();
+  git::LibGit2Session session;
+  auto repo = git::Repo::open_from_env();
+  if (!repo) {
+    fmt::print(stderr, "vigil: error: {}\nvigil: push rejected: vigil could not run (fail closed)\n", repo.error().message);
+    return kExitError;
+  }
+  std::vector<std::string> notes;
+  auto cfg = server_config(*repo, notes);
+  if (!cfg) {
+    // Without a readable policy there is no floor to apply: reject, always.
+    fmt::print(stderr, "vigil: error: {}\nvigil: push rejected: the server policy is unreadable (fail closed)\n",
+               cfg.error().message);
+    return kExitError;
+  }
+  const ServerSettings server = cfg->server;
+  const std::string pusher = pusher_name(server);
+  auto engine = Engine::create(*cfg);
+  if (!engine) {
+    fmt::print(stderr, "vigil: error: {}\n", engine.error().message);
+    ServerOutcome o{server.accept_on_error, server.accept_on_error ? "error-accept" : "error-reject", engine.error().message};
+    if (!o.accept) fmt::print(stderr, "vigil: push rejected: internal error (fail closed)\n");
+    return finish_server(kind, *repo, *cfg, "", updates, pusher, nullptr, o, "", notes, ms_since(t0));
+  }
+
+  // The judgement runs on a worker; the deadline is enforced here, whatever the worker is doing.
+  const auto deadline = t0 + std::chrono::milliseconds(server.deadline_ms);
+  auto stop = std::make_shared<std::atomic<bool>>(false);
+  PushRequest req;
+  req.kind = kind;
+  req.updates = updates;
+  req.jobs = server.jobs;
+  req.should_stop = [stop] { return stop->load(); };
+  const std::string git_dir = repo->git_dir();
+  req.open_repo = [] { return git::Repo::open_from_env(); };
+  std::packaged_task<Result<PushVerdict>()> task([&] { return judge_push(*repo, *engine, req); });
+  auto fut = task.get_future();
+  std::thread worker(std::move(task));
+  // Late is late: a verdict that arrives after the deadline counts as a timeout too, so the
+  // outcome does not depend on thread scheduling.
+  if (fut.wait_until(deadline) == std::future_status::timeout || std::chrono::steady_clock::now() > deadline) {
+    stop->store(true);
+    worker.detach();
+    const bool accept = server.accept_on_timeout;
+    fmt::print(stderr, "vigil: push {}: the check did not finish within {} ms ({})\n", accept ? "accepted" : "rejected",
+               server.deadline_ms, accept ? "fail open, recorded" : "fail closed; push fewer commits at a time or ask an admin");
+    ServerOutcome o{accept, accept ? "timeout-accept" : "timeout-reject", "deadline exceeded"};
+    const int code = finish_server(kind, *repo, *cfg, engine->version, updates, pusher, nullptr, o, "", notes, ms_since(t0));
+    std::fflush(stderr);
+    std::_Exit(code);  // the worker may still hold libgit2 objects: do not run destructors
+  }
+  worker.join();
+  auto verdict = fut.get();
+  if (!verdict) {
+    const bool accept = server.accept_on_error;
+    fmt::print(stderr, "vigil: error: {}\nvigil: push {}: internal error ({})\n", verdict.error().message,
+               accept ? "accepted" : "rejected", accept ? "fail open, recorded" : "fail closed");
+    ServerOutcome o{accept, accept ? "error-accept" : "error-reject", verdict.error().message};
+    return finish_server(kind, *repo, *cfg, engine->version, updates, pusher, nullptr, o, "", notes, ms_since(t0));
+  }
+  auto& report = verdict->report;
+  report.tool_version = vigil_version();
+  report.rules_version = engine->version;
+  report.target = fmt::format("{} new commit{}", verdict->commits, verdict->commits == 1 ? "" : "s");
+  report.items_scanned = verdict->commits;
+
+  // Audited bypass: `git push -o vigil.bypass=<reason>`, where the server policy allows it.
+  std::string bypass_reason;
+  ServerOutcome outcome{true, "accept", ""};
+  if (report.blocked()) {
+    outcome = {false, "reject", "blocking findings"};
+    for (const auto& opt : push_options_from_env()) {
+      if (opt.rfind("vigil.bypass", 0) != 0) continue;
+      const auto eq = opt.find('=');
+      bypass_reason = eq == std::string::npos ? "" : std::string(trim(std::string_view(opt).substr(eq + 1)));
+      std::string refusal;
+      if (!server.bypass_allowed) {
+        refusal = "bypass is not allowed by the server policy";
+      } else if (bypass_reason.empty()) {
+        refusal = "a bypass needs a reason: git push -o vigil.bypass=\"<why>\"";
+      } else if (!server.bypass_users.empty() &&
+                 std::find(server.bypass_users.begin(), server.bypass_users.end(), pusher) == server.bypass_users.end()) {
+        refusal = fmt::format("pusher '{}' may not bypass", pusher);
+      } else {
+        for (const auto& f : report.findings) {
+          if (f.disposition == Disposition::Block && f.severity > server.bypass_max_severity) {
+            refusal = fmt::format("{} findings ({}) cannot be bypassed", to_string(f.severity), f.rule_id);
+            break;
+          }
+        }
+      }
+      if (!refusal.empty()) {
+        fmt::print(stderr, "vigil: bypass refused: {}\n", refusal);
+        notes.push_back("bypass refused: " + refusal);
+        bypass_reason.clear();
+        break;
+      }
+      for (auto& f : report.findings) {
+        if (f.disposition == Disposition::Block) {
+          f.disposition = Disposition::Bypassed;
+          f.note = "bypassed by " + pusher + ": " + bypass_reason;
+        }
+      }
+      outcome = {true, "bypass", "bypassed: " + bypass_reason};
+      fmt::print(stderr, "vigil: push accepted with a recorded bypass by {}: {}\n", pusher, bypass_reason);
+      break;
+    }
+  }
+  report.duration_ms = ms_since(t0);
+  auto out = emit_report(report, hook_format(), Audience::Server);
+  if (!out) fmt::print(stderr, "vigil: error: {}\n", out.error().message);
+  if (!outcome.accept && server.bypass_allowed) {
+    fmt::print(stderr, "bypass (recorded, if policy allows): git push -o vigil.bypass=\"<reason>\"\n");
+  }
+  return finish_server(kind, *repo, *cfg, engine->version, updates, pusher, &report, outcome, bypass_reason, notes,
+                       report.duration_ms);
+}
+
+}  // namespace
+
+int run_pre_push(int argc, char** argv) {
+  const auto t0 = std::chrono::steady_clock::now();
+  git::LibGit2Session session;
+  auto updates = parse_pre_push_input(read_stdin());
+  if (!updates) return die(updates.error());
+  std::error_code ec;
+  auto repo = git::Repo::discover(std::filesystem::current_path(ec).string());
+  if (!repo) return die(repo.error());
+  auto engine = load_engine(repo->is_bare() ? repo->git_dir() : repo->workdir());
+  if (!engine) return die(engine.error());
+  PushRequest req;
+  req.kind = GateKind::PrePush;
+  req.updates = std::move(*updates);
+  req.remote = argc > 1 ? argv[1] : "";
+  // A URL push has no tracking refs; its "remote name" is the URL and hides nothing.
+  if (req.remote.find('/') != std::string::npos || req.remote.find(':') != std::string::npos) req.remote.clear();
+  req.jobs = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+  const std::string path = repo->is_bare() ? repo->git_dir() : repo->workdir();
+  req.open_repo = [path] { return git::Repo::discover(path); };
+  auto verdict = judge_push(*repo, *engine, req);
+  if (!verdict) return die(verdict.error());
+  auto& report = verdict->report;
+  report.tool_version = vigil_version();
+  report.rules_version = engine->version;
+  report.target = fmt::format("{} new commit{}", verdict->commits, verdict->commits == 1 ? "" : "s");
+  report.duration_ms = ms_since(t0);
+  auto out = emit_report(report, hook_format(), Audience::Pusher);
+  if (!out) return die(out.error());
+  return report.blocked() ? kExitBlocked : kExitAllowed;
+}
+
+int run_pre_receive() {
+  auto updates = parse_pre_receive_input(read_stdin());
+  if (!updates) {
+    fmt::print(stderr, "vigil: error: {}\nvigil: push rejected (fail closed)\n", updates.error().message);
+    return kExitError;
+  }
+  return run_server(GateKind::PreReceive, std::move(*updates));
+}
+
+int run_update(int argc, char** argv) {
+  auto update = parse_update_args(argc, argv);
+  if (!update) {
+    fmt::print(stderr, "vigil: error: {}\nvigil: push rejected (fail closed)\n", update.error().message);
+    return kExitError;
+  }
+  return run_server(GateKind::Update, {*update});
+}
+
+}  // namespace vigil

@@ -1,0 +1,74 @@
+// CommitWalk: the commits and blobs a push or a history scan must judge, each blob once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "detectors/git/changes.h"
+#include "detectors/git/repo.h"
+
+namespace vigil::git {
+
+struct CommitInfo {
+  std::string id;
+  std::string author;           // "Name <email>"
+  std::string author_email;
+  std::string committer_email;
+  std::string date;             // ISO 8601 (author time, UTC)
+  std::int64_t time = 0;        // committer time, seconds since the epoch
+  std::string message;
+  std::size_t parents = 0;
+};
+
+/// One blob to scan, attributed to the first commit (in walk order) that introduced it.
+struct BlobRef {
+  std::string blob;
+  std::string path;
+  std::size_t commit = 0;  // index into WalkResult::commits
+  std::uint64_t size = 0;
+  /// For a modified file with line tracking: 1-based inclusive added line ranges; empty with
+  /// whole_blob set means every line is new.
+  std::vector<std::pair<std::size_t, std::size_t>> added_lines;
+  bool whole_blob = true;
+};
+
+struct WalkOptions {
+  std::vector<std::string> include;  // commit ids to start from (new tips)
+  std::vector<std::string> hide;     // commit ids whose ancestry is already judged
+  bool all_refs = false;             // include every ref (history scans)
+  std::vector<std::string> hide_ref_globs;  // e.g. "refs/remotes/origin/*" (pre-push)
+  bool hide_all_refs = false;        // hide every existing ref (pre-receive)
+  bool track_lines = false;          // modified files: scan only added lines
+  bool keep_changes = false;         // keep each commit's FileChange list (file policy)
+  bool detect_renames = false;
+  std::int64_t since = 0;            // skip commits older than this (committer time)
+  std::size_t max_blob_size = 0;     // blobs over this are listed but flagged (0 = no limit)
+};
+
+struct WalkResult {
+  std::vector<CommitInfo> commits;                    // oldest first
+  std::vector<std::vector<FileChange>> changes;       // per commit, when keep_changes
+  std::vector<BlobRef> blobs;                         // unique, in discovery order
+};
+
+/// Walks the commits reachable from `include` (or all refs) and not from `hide`, oldest first,
+/// and lists every blob they introduce. `should_stop` is polled (deadline).
+Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts,
+                                const std::function<bool()>& should_stop = {});
+
+/// Every ref name and its target commit id (tags peeled), for hiding and protection checks.
+Result<std::vector<std::pair<std::string, std::string>>> list_refs(const Repo& repo);
+
+/// True when `ancestor` is reachable from `descendant` (fast-forward check).
+bool is_ancestor(const Repo& repo, const std::string& ancestor, const std::string& descendant);
+
+/// The type of an object ("commit", "tag", ...), or "" when it is missing.
+std::string object_type(const Repo& repo, const std::string& oid);
+
+inline constexpr const char* kZeroOid = "0000000000000000000000000000000000000000";
+inline bool is_zero_oid(const std::string& s) { return s.find_first_not_of('0') == std::string::npos; }
+
+}  // namespace vigil::git

@@ -1,0 +1,107 @@
+#include "detectors/policy/server_policy.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "detectors/policy/config.h"
+#include "detectors/policy/server_toml.h"
+#include "detectors/rules/rule_toml.h"
+#include "detectors/util/text.h"
+
+namespace vigil {
+
+namespace {
+
+const std::vector<std::string> kServerKeys = {"deadline_ms", "on_timeout", "on_error", "bypass", "bypass_max_severity",
+                                              "bypass_users", "pusher_env", "audit_log", "repo_config", "repo_allows",
+                                              "jobs"};
+
+Error bad(std::string_view path, const toml::node& n, std::string_view what) {
+  return make_error(ErrorCode::Config, fmt::format("{}: {}", toml_where(path, n), what));
+}
+
+}  // namespace
+
+Result<void> parse_server_settings(const toml::node& node, std::string_view path, ServerSettings& s) {
+  const auto* t = node.as_table();
+  if (!t) return bad(path, node, "[server] must be a table");
+  for (const auto& [k, v] : *t) {
+    const std::string_view key = k.str();
+    if (std::find(kServerKeys.begin(), kServerKeys.end(), key) == kServerKeys.end()) {
+      const auto sug = suggest(key, kServerKeys);
+      return bad(path, v, fmt::format("unknown key '{}' in [server]{}", key,
+                                      sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
+    }
+    if (key == "deadline_ms" || key == "jobs") {
+      const auto i = v.value<std::int64_t>();
+      if (!i || *i < 1 || *i > 3600000) return bad(path, v, fmt::format("server.{} must be a positive integer", key));
+      if (key == "jobs") s.jobs = static_cast<unsigned>(std::min<std::int64_t>(*i, 64));
+      else s.deadline_ms = static_cast<std::uint32_t>(*i);
+    } else if (key == "on_timeout" || key == "on_error") {
+      const auto str = v.value<std::string>();
+      if (!str || (*str != "reject" && *str != "accept")) {
+        return bad(path, v, fmt::format("server.{} must be \"reject\" (fail closed) or \"accept\" (fail open)", key));
+      }
+      (key == "on_timeout" ? s.accept_on_timeout : s.accept_on_error) = *str == "accept";
+    } else if (key == "bypass" || key == "repo_config" || key == "repo_allows") {
+      const auto b = v.value<bool>();
+      if (!b) return bad(path, v, fmt::format("server.{} must be true or false", key));
+      (key == "bypass" ? s.bypass_allowed : key == "repo_config" ? s.repo_config : s.repo_allows) = *b;
+    } else if (key == "bypass_max_severity") {
+      const auto str = v.value<std::string>();
+      const auto sev = str ? parse_severity(*str) : std::nullopt;
+      if (!sev) return bad(path, v, "server.bypass_max_severity must be critical, high, medium, low or info");
+      s.bypass_max_severity = *sev;
+    } else if (key == "audit_log") {
+      const auto str = v.value<std::string>();
+      if (!str || str->empty()) return bad(path, v, "server.audit_log must be a path");
+      s.audit_log = *str;
+    } else {
+      auto l = toml_strings(v, key, path);
+      if (!l) return l.error();
+      (key == "bypass_users" ? s.bypass_users : s.pusher_env) = std::move(*l);
+    }
+  }
+  return {};
+}
+
+Config tighten(const Config& floor, const Config& repo, std::vector<std::string>& notes) {
+  Config out = floor;
+  // Settings: each only in the stricter direction.
+  out.settings.mode = std::max(floor.settings.mode, repo.settings.mode);
+  out.settings.fail_on = std::min(floor.settings.fail_on, repo.settings.fail_on);
+  out.settings.max_file_size = std::max(floor.settings.max_file_size, repo.settings.max_file_size);
+  out.settings.decode_depth = std::max(floor.settings.decode_depth, repo.settings.decode_depth);
+  out.settings.inline_allow = floor.settings.inline_allow && repo.settings.inline_allow;
+  for (const auto& d : repo.settings.disabled_rules) {
+    if (std::any_of(floor.rules.begin(), floor.rules.end(), [&](const Rule& r) { return r.id == d; })) {
+      notes.push_back(fmt::format("ignored: the repository disables rule '{}', which the server policy enables", d));
+    }
+  }
+  for (const auto& rr : repo.rules) {
+    auto it = std::find_if(out.rules.begin(), out.rules.end(), [&](const Rule& r) { return r.id == rr.id; });
+    if (it == out.rules.end()) {
+      out.rules.push_back(rr);  // a new rule only adds detection
+      continue;
+    }
+    if (rr.severity > it->severity) it->severity = rr.severity;
+    if (rr.mode && (!it->mode || *rr.mode > *it->mode)) it->mode = rr.mode;
+    if (rr.mode && it->mode && *rr.mode < *it->mode) {
+      notes.push_back(fmt::format("ignored: the repository lowers the mode of rule '{}'", rr.id));
+    }
+  }
+  // Allows loosen the gate: they count only where the server policy trusts the repository's.
+  if (floor.server.repo_allows) {
+    out.allows.insert(out.allows.end(), repo.allows.begin(), repo.allows.end());
+  } else if (!repo.allows.empty()) {
+    notes.push_back(fmt::format("ignored: {} [[allow]] entr{} of the repository (server.repo_allows = false)",
+                                repo.allows.size(), repo.allows.size() == 1 ? "y" : "ies"));
+  }
+  // Policy sections: the repository's rules add to the floor's.
+  out.files.rules.insert(out.files.rules.end(), repo.files.rules.begin(), repo.files.rules.end());
+  out.hash = floor.hash + "+" + repo.hash;
+  return out;
+}
+
+}  // namespace vigil

@@ -1,0 +1,35 @@
+// ServerPolicy: the [server] section of the server's policy file, and how a repository's own
+// .vigil.toml may tighten (never loosen) that floor.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "detectors/rules/rule.h"
+#include "detectors/util/result.h"
+
+namespace vigil {
+
+struct Config;
+
+struct ServerSettings {
+  std::uint32_t deadline_ms = 4000;      // the whole judgement must finish within this
+  bool accept_on_timeout = false;        // fail open on timeout (recorded), else reject
+  bool accept_on_error = false;          // fail open on internal errors (recorded), else reject
+  bool bypass_allowed = false;           // `git push -o vigil.bypass=<reason>`
+  Severity bypass_max_severity = Severity::High;  // findings above this cannot be bypassed
+  std::vector<std::string> bypass_users;  // empty = any pusher may bypass
+  std::vector<std::string> pusher_env = {"GL_USERNAME", "GITEA_PUSHER_NAME", "REMOTE_USER", "USER"};
+  std::string audit_log;                 // default: <git dir>/vigil-audit.jsonl
+  bool repo_config = true;               // tighten with the repository's .vigil.toml (old tip)
+  bool repo_allows = false;              // honour the repository's [[allow]] entries
+  unsigned jobs = 2;
+};
+
+/// The floor tightened by a repository config: rules are added, severities and modes only go
+/// up, nothing the floor enables can be disabled, and thresholds only get stricter.
+/// `notes` collects what the repository tried to loosen (shown in the audit record).
+Config tighten(const Config& floor, const Config& repo, std::vector<std::string>& notes);
+
+}  // namespace vigil

@@ -1,0 +1,5 @@
+// vigil-pre-push: blocks a push whose new commits carry secrets or break the repository policy,
+// before anything leaves the laptop. git passes the remote on argv and the refs on stdin.
+#include "detectors/gates/push_hooks.h"
+
+int main(int argc, char** argv) { return vigil::run_pre_push(argc, argv); }

@@ -558,4 +558,23 @@ TEST_SUITE("e2e") {
     CHECK(bad.status == 2);
     CHECK(bad.err.find("sarif, junit, csv, gitlab") != std::string::npos);
   }
+
+  TEST_CASE("a Latin-1 file never breaks a report: invalid UTF-8 is replaced, every format parses") {
+    TempDir dir;
+    dir.write("legacy.cfg", "# caf\xe9 \xff\xfe\nGITHUB_TOKEN=" + vigil::test::fake_github_pat(6) + " # r\xe9sum\xe9\n");
+    vigil::test::hermetic_git_env();
+    for (const char* format : {"json", "sarif", "junit", "csv", "gitlab"}) {
+      INFO("format " << format);
+      const auto r = sh(dir.path(), std::string("$VIGIL scan --format ") + format + " legacy.cfg");
+      CHECK(r.status == 1);  // blocked, not aborted
+      if (std::string(format) == "json") {
+        CHECK(json::parse(r.out.substr(0, r.out.find('\n')))["data"]["excerpt"].get<std::string>().find("r\xEF\xBF\xBDsum") !=
+              std::string::npos);
+      }
+      if (std::string(format) == "sarif") check_sarif_schema(r.out);
+      if (std::string(format) == "junit") CHECK(parse_xml(r.out).children.at(0).attrs.at("failures") == "1");
+      if (std::string(format) == "gitlab") CHECK(json::parse(r.out)["vulnerabilities"].size() == 1);
+      if (std::string(format) == "csv") CHECK(parse_csv(r.out).size() == 2);
+    }
+  }
 }

@@ -29,16 +29,20 @@ nlohmann::json finding_to_json(const Finding& f) {
 
 namespace {
 
+// Excerpts and paths come from arbitrary files (Latin-1, binary-ish): invalid UTF-8 becomes
+// U+FFFD instead of an exception that would abort the run.
+constexpr auto kReplaceInvalidUtf8 = nlohmann::json::error_handler_t::replace;
+
 class JsonReporter : public Reporter {
  public:
   Result<void> write(const ScanReport& r, std::FILE* out) override {
     for (const auto& f : r.findings) {
-      fmt::print(out, "{}\n", nlohmann::json{{"type", "finding"}, {"data", finding_to_json(f)}}.dump());
+      fmt::print(out, "{}\n", nlohmann::json{{"type", "finding"}, {"data", finding_to_json(f)}}.dump(-1, ' ', false, kReplaceInvalidUtf8));
     }
     for (const auto& s : r.skips) {
       nlohmann::json d = {{"path", s.path}, {"reason", s.reason}};
       if (!s.commit.empty()) d["commit"] = s.commit;
-      fmt::print(out, "{}\n", nlohmann::json{{"type", "skip"}, {"data", d}}.dump());
+      fmt::print(out, "{}\n", nlohmann::json{{"type", "skip"}, {"data", d}}.dump(-1, ' ', false, kReplaceInvalidUtf8));
     }
     nlohmann::json summary = {
         {"blocked", r.blocked()},
@@ -54,7 +58,7 @@ class JsonReporter : public Reporter {
         {"vigil_version", r.tool_version},
         {"rules_version", r.rules_version},
     };
-    fmt::print(out, "{}\n", nlohmann::json{{"type", "summary"}, {"data", summary}}.dump());
+    fmt::print(out, "{}\n", nlohmann::json{{"type", "summary"}, {"data", summary}}.dump(-1, ' ', false, kReplaceInvalidUtf8));
     return {};
   }
 };

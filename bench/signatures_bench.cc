@@ -1,6 +1,6 @@
 // Benchmark driver for bench/signatures.sh: verifies the commit ids read from stdin with vigil's
 // TrustStore (keys from a directory laid out like a repository's .vigil/) and prints the rate.
-// Usage: signatures_bench REPO KEYS_DIR < ids
+// Usage: signatures_bench REPO KEYS_DIR [--ssh-keygen-only] < ids
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -11,8 +11,8 @@
 #include "detectors/signatures/verifier.h"
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s REPO KEYS_DIR < commit-ids\n", argv[0]);
+  if (argc != 3 && !(argc == 4 && std::string(argv[3]) == "--ssh-keygen-only")) {
+    std::fprintf(stderr, "usage: %s REPO KEYS_DIR [--ssh-keygen-only] < commit-ids\n", argv[0]);
     return 2;
   }
   vigil::git::LibGit2Session git;
@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   if (!keys) return std::fprintf(stderr, "vigil: error: %s\n", keys.error().message.c_str()), 2;
   auto store = vigil::TrustStore::build(*keys);
   if (!store) return std::fprintf(stderr, "vigil: error: %s\n", store.error().message.c_str()), 2;
+  if (argc == 4) store->set_ssh_fast_path(false);
   const auto t1 = std::chrono::steady_clock::now();
   const auto findings = vigil::verify_commits(*repo, ids, *store, policy);
   const auto t2 = std::chrono::steady_clock::now();

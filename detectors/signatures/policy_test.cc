@@ -4,6 +4,7 @@
 #include "detectors/git/signature_extract.h"
 #include "detectors/policy/config.h"
 #include "detectors/signatures/policy.h"
+#include "detectors/signatures/sshsig.h"
 #include "detectors/signatures/verifier.h"
 
 using vigil::parse_config;
@@ -92,4 +93,22 @@ TEST_CASE("signature format comes from the armor line; rule ids per status") {
   CHECK(std::string(vigil::signature_rule_id(SignatureStatus::RevokedKey)) == "signature.revoked-key");
   CHECK(std::string(vigil::signature_rule_id(SignatureStatus::IdentityMismatch)) == "signature.identity-mismatch");
   CHECK(std::string(vigil::signature_rule_id(SignatureStatus::Good)).empty());
+}
+
+TEST_CASE("the SSH fast path uses only entries with literal principals and no options but namespaces") {
+  const std::string key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINJyjb8Di9eh87OgG5aKe3NEAZuEk/1gZskoTgI5gKw2";
+  const auto s = vigil::sshsig::simple_signers(
+      "# comment\n"
+      "alice@example.com " + key + "\n"
+      "bob@example.com,*@corp.example namespaces=\"git\" " + key + " comment\n"
+      "carol@example.com valid-before=\"20300101\" " + key + "\n"
+      "dave@example.com namespaces=\"file\" " + key + "\n"
+      "*@example.com " + key + "\n"
+      "erin@example.com ssh-rsa " + key.substr(12) + "\n");  // type on the line != type in the blob
+  REQUIRE(s.size() == 2);
+  CHECK(s[0].principals == std::vector<std::string>{"alice@example.com"});
+  CHECK(s[1].principals == std::vector<std::string>{"bob@example.com"});
+  CHECK(vigil::sshsig::fingerprint(s[0].key_blob).rfind("SHA256:", 0) == 0);
+  CHECK_FALSE(vigil::sshsig::verify_fast(s, "-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n",
+                                         "payload", "alice@example.com"));
 }

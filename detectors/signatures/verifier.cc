@@ -20,6 +20,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "detectors/signatures/sshsig.h"
 #include "detectors/util/glob.h"
 
 extern char** environ;
@@ -336,6 +337,8 @@ struct TrustStore::Impl {
   bool ssh = false;
   std::string allowed_signers;  // path
   std::string allowed_signers_anytime;  // path; empty unless some entry has a validity window
+  std::vector<sshsig::Signer> fast_signers;  // entries the in-process check may use
+  bool ssh_fast_path = true;
   std::map<std::string, KeyInfo> pgp_info;         // by (sub)key fingerprint
   mutable std::map<std::string, KeyInfo> cms_info;  // signer certs, filled on first sight
 
@@ -345,7 +348,10 @@ struct TrustStore::Impl {
     if (home.empty()) return;
     // gpgsm starts a gpg-agent (it holds the trustlist); it must not outlive the gate.
     run_process({"gpgconf", "--homedir", home, "--kill", "all"});
+    // The agent leaves asynchronously; it removes its socket on the way out. Wait (briefly) so
+    // that removing the home does not race with it.
     std::error_code ec;
+    for (int i = 0; i < 100 && fs::exists(home + "/S.gpg-agent", ec); ++i) usleep(10000);
     fs::remove_all(home, ec);
   }
 
@@ -361,6 +367,7 @@ const std::string& TrustStore::home() const { return impl_->home; }
 std::size_t TrustStore::openpgp_key_count() const { return impl_->pgp_keys; }
 std::size_t TrustStore::x509_ca_count() const { return impl_->cas; }
 bool TrustStore::has_allowed_signers() const { return impl_->ssh; }
+void TrustStore::set_ssh_fast_path(bool on) { impl_->ssh_fast_path = on; }
 
 Result<TrustStore> TrustStore::build(const TrustedKeys& keys) {
   auto impl = std::make_unique<Impl>();
@@ -397,6 +404,7 @@ Result<TrustStore> TrustStore::build(const TrustedKeys& keys) {
   if (!write_file(impl->allowed_signers, signers)) {
     return make_error(ErrorCode::Io, fmt::format("cannot write {}", impl->allowed_signers));
   }
+  impl->fast_signers = sshsig::simple_signers(signers);
   if (const auto anytime = without_validity(signers); !anytime.empty()) {
     impl->allowed_signers_anytime = home + "/allowed_signers.anytime";
     if (!write_file(impl->allowed_signers_anytime, anytime)) {
@@ -669,7 +677,17 @@ SignatureVerdict TrustStore::Impl::verify_ssh(const git::SignedObject& o, bool m
     return k.substr(0, k.find_first_of("\r\n"));
   };
 
-  // The common case costs one process: verify directly as the committer.
+  // The common case needs no process: an ed25519/RSA key listed literally for the committer.
+  if (must_match && !o.email.empty() && ssh_fast_path) {
+    if (auto fp = sshsig::verify_fast(fast_signers, o.signature, o.payload, o.email)) {
+      v.status = SignatureStatus::Good;
+      v.signer = *fp;
+      v.identities = {lower(o.email)};
+      v.detail = fmt::format("good SSH signature by {} for {}", v.signer, o.email);
+      return v;
+    }
+  }
+  // Otherwise one process when it is good: verify directly as the committer.
   if (must_match && !o.email.empty()) {
     auto r = verify_as(o.email);
     if (r.status == 0) {

@@ -633,6 +633,18 @@ SignatureVerdict TrustStore::Impl::verify_ssh(const git::SignedObject& o, bool m
     v.detail = "an SSH signature, but no allowed_signers entry is trusted";
     return v;
   }
+  // The common case needs no process: an ed25519/RSA key listed literally for the committer.
+  if (must_match && !o.email.empty() && ssh_fast_path) {
+    if (auto fp = sshsig::verify_fast(fast_signers, o.signature, o.payload, o.email)) {
+      v.status = SignatureStatus::Good;
+      v.signer = *fp;
+      v.identities = {lower(o.email)};
+      v.detail = fmt::format("good SSH signature by {} for {}", v.signer, o.email);
+      return v;
+    }
+  }
+  // ssh-keygen reads the signature and the payload from files (two writes cost more than the
+  // in-process check, so they come after it).
   const std::string sig_path = home + "/ssh.sig";
   const std::string payload_path = home + "/ssh.payload";
   if (!write_file(sig_path, o.signature) || !write_file(payload_path, o.payload)) {
@@ -677,16 +689,6 @@ SignatureVerdict TrustStore::Impl::verify_ssh(const git::SignedObject& o, bool m
     return k.substr(0, k.find_first_of("\r\n"));
   };
 
-  // The common case needs no process: an ed25519/RSA key listed literally for the committer.
-  if (must_match && !o.email.empty() && ssh_fast_path) {
-    if (auto fp = sshsig::verify_fast(fast_signers, o.signature, o.payload, o.email)) {
-      v.status = SignatureStatus::Good;
-      v.signer = *fp;
-      v.identities = {lower(o.email)};
-      v.detail = fmt::format("good SSH signature by {} for {}", v.signer, o.email);
-      return v;
-    }
-  }
   // Otherwise one process when it is good: verify directly as the committer.
   if (must_match && !o.email.empty()) {
     auto r = verify_as(o.email);

@@ -43,6 +43,8 @@ void register_commands(CLI::App& app, int& exit_code) {
   register_install(app, exit_code);
   register_baseline(app, exit_code);
   register_audit(app, exit_code);
+  register_waivers(app, exit_code);
+  register_report(app, exit_code);
 }
 
 }  // namespace vigil::cli

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "detectors/gates/common.h"
+#include "detectors/gates/laptop_skip.h"
 #include "detectors/gates/policy_gate.h"
 #include "detectors/git/changes.h"
 #include "detectors/git/repo.h"
@@ -59,6 +60,7 @@ int run_pre_commit() {
     auto policy = staged_file_findings(*repo, engine->config, *changes, index_env ? index_env : "");
     if (!policy) return die(policy.error());
     report.findings.insert(report.findings.end(), policy->begin(), policy->end());
+    laptop_skip(*repo, engine->config, "pre-commit", report);  // VIGIL_SKIP: audited bypass
   }
   report.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

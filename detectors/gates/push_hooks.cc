@@ -14,6 +14,7 @@
 
 #include "detectors/audit/audit_log.h"
 #include "detectors/gates/common.h"
+#include "detectors/gates/laptop_skip.h"
 #include "detectors/gates/push_gate.h"
 #include "detectors/policy/server_policy.h"
 #include "detectors/report/finding_json.h"
@@ -267,6 +268,7 @@ int run_pre_push(int argc, char** argv) {
   report.rules_version = engine->version;
   report.target = fmt::format("{} new commit{}", verdict->commits, verdict->commits == 1 ? "" : "s");
   report.duration_ms = ms_since(t0);
+  laptop_skip(*repo, engine->config, "pre-push", report);  // VIGIL_SKIP: audited bypass
   auto out = emit_report(report, hook_format(), Audience::Pusher);
   if (!out) return die(out.error());
   return report.blocked() ? kExitBlocked : kExitAllowed;

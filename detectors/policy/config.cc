@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "detectors/policy/governance_toml.h"
 #include "detectors/policy/policy_toml.h"
 #include "detectors/rules/rule_loader.h"
 #include "detectors/policy/server_toml.h"
@@ -20,10 +21,10 @@ namespace vigil {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "signatures", "files", "messages", "refs", "server"};
+const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "waivers", "families", "signatures", "files", "messages", "refs", "server"};
 // Sections that later versions of the schema define; naming them now is an error, not a no-op,
 // so nobody believes a policy is enforced when it is not.
-const std::vector<std::string> kReservedKeys = {"waivers"};
+const std::vector<std::string> kReservedKeys = {};
 const std::vector<std::string> kSettingsKeys = {"mode", "fail_on", "max_file_size", "builtin_rules",
                                                 "decode_depth", "inline_allow", "disable"};
 const std::vector<std::string> kAllowKeys = {"paths", "regexes", "stopwords", "rules", "reason"};
@@ -56,14 +57,22 @@ std::optional<std::uint64_t> parse_size(std::string_view s) {
 Result<void> parse_settings(const toml::table& t, std::string_view path, Settings& s) {
   for (const auto& [k, v] : t) {
     const std::string_view key = k.str();
+    const auto& gov = governance_settings_keys();
+    if (std::find(gov.begin(), gov.end(), key) != gov.end()) {
+      if (auto g = parse_governance_setting(key, v, path, s.governance); !g) return g.error();
+      continue;
+    }
     if (std::find(kSettingsKeys.begin(), kSettingsKeys.end(), key) == kSettingsKeys.end()) {
-      return unknown_key(path, v, "[settings]", key, kSettingsKeys);
+      auto known = kSettingsKeys;
+      known.insert(known.end(), gov.begin(), gov.end());
+      return unknown_key(path, v, "[settings]", key, known);
     }
     if (key == "mode") {
       const auto m = v.value<std::string>();
       const auto mode = m ? parse_mode(*m) : std::nullopt;
       if (!mode) return bad(path, v, "settings.mode must be \"enforce\", \"warn\" or \"observe\"");
       s.mode = *mode;
+      s.governance.mode_explicit = true;
     } else if (key == "fail_on") {
       const auto m = v.value<std::string>();
       const auto sev = m ? parse_severity(*m) : std::nullopt;
@@ -222,6 +231,14 @@ Result<Config> parse_config(std::string_view text, std::string_view path) {
       c.allows.push_back(std::move(*a));
     }
   }
+  if (const auto* wv = doc.get("waivers")) {
+    auto w = parse_waivers(*wv, path);
+    if (!w) return w.error();
+    c.waivers = std::move(*w);
+  }
+  if (const auto* fm = doc.get("families")) {
+    if (auto f = parse_families(*fm, path, c.family_modes); !f) return f.error();
+  }
   if (auto pr = parse_policy_sections(doc, path, c.files, c.messages, c.refs); !pr) return pr.error();
   if (const auto* sv = doc.get("server")) {
     if (auto sr = parse_server_settings(*sv, path, c.server); !sr) return sr.error();
@@ -250,6 +267,11 @@ Result<Config> parse_config(std::string_view text, std::string_view path) {
                                                   r.id) != c.settings.disabled_rules.end();
                                }),
                 c.rules.end());
+  // [server] min_mode is the floor's spelling of [settings] min_mode: one rule applies both.
+  for (std::size_t i = 0; i < c.server.min_mode.size(); ++i) {
+    auto& slot = c.settings.governance.min_mode[i];
+    if (c.server.min_mode[i]) slot = slot ? std::max(*slot, *c.server.min_mode[i]) : *c.server.min_mode[i];
+  }
   // Duplicate ids would make waivers and pragmas ambiguous.
   std::map<std::string, const Rule*> seen;
   for (const auto& r : c.rules) {
@@ -260,6 +282,7 @@ Result<Config> parse_config(std::string_view text, std::string_view path) {
                                                        it->second->source_line));
     }
   }
+  if (auto g = check_governance(c); !g) return g.error();
   return c;
 }
 

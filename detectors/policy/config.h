@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "detectors/policy/message_policy.h"
 #include "detectors/policy/ref_policy.h"
 #include "detectors/policy/server_policy.h"
+#include "detectors/policy/waiver.h"
 #include "detectors/rules/rule.h"
 #include "detectors/scan/regex.h"
 #include "detectors/signatures/policy.h"
@@ -35,12 +37,15 @@ struct Settings {
   int decode_depth = 2;                      // encoding layers peeled per buffer
   bool inline_allow = true;                  // honour `vigil:allow` comments
   std::vector<std::string> disabled_rules;
+  GovernanceSettings governance;             // min_mode, waiver limits, inline allow and skip policy
 };
 
 struct Config {
   Settings settings;
   std::vector<Rule> rules;  // effective rules: built-in + overrides + additions - disabled
   std::vector<AllowEntry> allows;
+  std::vector<Waiver> waivers;                // [[waivers]]
+  std::map<std::string, Mode> family_modes;   // [families.<family>] mode
   SignaturePolicy signatures;  // [signatures]: required signatures and trusted key files
   FilePolicy files;         // [[files]] rules and the path checks
   MessagePolicy messages;   // [messages]

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
+
 #include "detectors/util/glob.h"
 #include "detectors/util/text.h"
 
@@ -40,24 +42,51 @@ InlineAllow parse_inline_allow(std::string_view line, const Config& config) {
   return a;
 }
 
+Mode configured_mode(const Config& config, const Rule& rule) {
+  if (rule.mode) return *rule.mode;
+  if (!config.family_modes.empty()) {
+    const auto it = config.family_modes.find(rule_family(rule.id));
+    if (it != config.family_modes.end()) return it->second;
+  }
+  return config.settings.mode;
+}
+
+Mode effective_mode(const Config& config, const Rule& rule) {
+  return std::max(configured_mode(config, rule), config.settings.governance.min_mode_for(rule.severity));
+}
+
 Disposition mode_disposition(const Config& config, const Rule& rule) {
-  const Mode mode = rule.mode.value_or(config.settings.mode);
-  switch (mode) {
+  switch (effective_mode(config, rule)) {
     case Mode::Observe: return Disposition::Observe;
     case Mode::Warn: return Disposition::Warn;
-    case Mode::Enforce: return rule.severity >= config.settings.fail_on ? Disposition::Block : Disposition::Warn;
+    case Mode::Enforce:
+      if (config.settings.governance.min_mode_for(rule.severity) == Mode::Enforce) return Disposition::Block;
+      return rule.severity >= config.settings.fail_on ? Disposition::Block : Disposition::Warn;
   }
   return Disposition::Block;
 }
 
 void decide(const Config& config, const Rule& rule, std::string_view secret, std::string_view line,
             Finding& finding) {
+  decide(config, rule, secret, line, finding, today());
+}
+
+void decide(const Config& config, const Rule& rule, std::string_view secret, std::string_view line,
+            Finding& finding, Date today) {
+  std::string refused;  // why an exception that names this finding does not apply
   if (config.settings.inline_allow) {
     const auto ia = parse_inline_allow(line, config);
     if (ia.present && (ia.rules.empty() || std::find(ia.rules.begin(), ia.rules.end(), rule.id) != ia.rules.end())) {
-      finding.disposition = Disposition::Allowed;
-      finding.note = ia.reason.empty() ? "vigil:allow (no reason given)" : "vigil:allow: " + ia.reason;
-      return;
+      const auto& max = config.settings.governance.inline_allow_max_severity;
+      if (max && rule.severity > *max) {
+        refused = fmt::format("vigil:allow not honoured: the policy forbids inline allows for {} findings "
+                              "(inline_allow_max_severity = {}); ask for a [[waivers]] entry",
+                              to_string(rule.severity), to_string(*max));
+      } else {
+        finding.disposition = Disposition::Allowed;
+        finding.note = ia.reason.empty() ? "vigil:allow (no reason given)" : "vigil:allow: " + ia.reason;
+        return;
+      }
     }
   }
   std::string lowered(secret);
@@ -82,10 +111,22 @@ void decide(const Config& config, const Rule& rule, std::string_view secret, std
     finding.note = "allowed by " + a.where + ": " + a.reason;
     return;
   }
+  bool expired = false;
+  if (const Waiver* w = find_waiver(config.waivers, finding, today, expired)) {
+    if (!expired) {
+      finding.disposition = Disposition::Waived;
+      finding.note = fmt::format("waived by {} (owner {}, expires {}): {}", w->label(), w->owner,
+                                 to_string(w->expires), w->reason);
+      return;
+    }
+    refused = fmt::format("{} (owner {}) expired on {} — renew it or fix the finding", w->label(), w->owner,
+                          to_string(w->expires));
+  }
   finding.disposition = mode_disposition(config, rule);
-  if (finding.disposition == Disposition::Warn && rule.mode.value_or(config.settings.mode) == Mode::Enforce) {
+  if (finding.disposition == Disposition::Warn && effective_mode(config, rule) == Mode::Enforce) {
     finding.note = std::string("below fail_on = ") + to_string(config.settings.fail_on);
   }
+  if (!refused.empty()) finding.note = finding.note.empty() ? refused : refused + "; " + finding.note;
 }
 
 bool any_blocking(const std::vector<Finding>& findings) {

@@ -17,11 +17,23 @@ struct InlineAllow {
 };
 InlineAllow parse_inline_allow(std::string_view line, const Config& config);
 
-/// Sets finding.disposition and finding.note. `secret` is used only for allow regexes/stopwords.
+/// Sets finding.disposition and finding.note: inline allow (unless the policy forbids it for the
+/// severity), [[allow]] entries, unexpired waivers, then the mode. An expired waiver is named in
+/// the note of the finding it no longer covers. `secret` is used only for allow regexes/stopwords;
+/// finding.fingerprint and finding.path must be set. `today` decides waiver expiry.
+void decide(const Config& config, const Rule& rule, std::string_view secret, std::string_view line,
+            Finding& finding, Date today);
+/// The same, with today() (VIGIL_NOW or the system clock).
 void decide(const Config& config, const Rule& rule, std::string_view secret, std::string_view line,
             Finding& finding);
 
-/// The mode and threshold part alone (no allows): Block, Warn or Observe.
+/// The mode the config gives a rule: the rule's own, else its family's, else settings.mode.
+Mode configured_mode(const Config& config, const Rule& rule);
+/// configured_mode raised to the policy's minimum for the rule's severity (min_mode).
+Mode effective_mode(const Config& config, const Rule& rule);
+
+/// The mode and threshold part alone (no allows): Block, Warn or Observe. Findings below
+/// fail_on warn, unless min_mode requires enforcing their severity.
 Disposition mode_disposition(const Config& config, const Rule& rule);
 
 /// True when any finding blocks.

@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "detectors/policy/config.h"
+#include "detectors/policy/governance_toml.h"
+#include "detectors/policy/policy.h"
 #include "detectors/policy/server_toml.h"
 #include "detectors/rules/rule_toml.h"
 #include "detectors/util/text.h"
@@ -15,7 +17,7 @@ namespace {
 
 const std::vector<std::string> kServerKeys = {"deadline_ms", "on_timeout", "on_error", "bypass", "bypass_max_severity",
                                               "bypass_users", "pusher_env", "audit_log", "repo_config", "repo_allows",
-                                              "jobs"};
+                                              "jobs", "min_mode"};
 
 Error bad(std::string_view path, const toml::node& n, std::string_view what) {
   return make_error(ErrorCode::Config, fmt::format("{}: {}", toml_where(path, n), what));
@@ -53,6 +55,10 @@ Result<void> parse_server_settings(const toml::node& node, std::string_view path
       const auto sev = str ? parse_severity(*str) : std::nullopt;
       if (!sev) return bad(path, v, "server.bypass_max_severity must be critical, high, medium, low or info");
       s.bypass_max_severity = *sev;
+    } else if (key == "min_mode") {
+      GovernanceSettings g;
+      if (auto r = parse_min_mode(v, path, g); !r) return r.error();
+      s.min_mode = g.min_mode;
     } else if (key == "audit_log") {
       const auto str = v.value<std::string>();
       if (!str || str->empty()) return bad(path, v, "server.audit_log must be a path");
@@ -69,7 +75,10 @@ Result<void> parse_server_settings(const toml::node& node, std::string_view path
 Config tighten(const Config& floor, const Config& repo, std::vector<std::string>& notes) {
   Config out = floor;
   // Settings: each only in the stricter direction.
-  out.settings.mode = std::max(floor.settings.mode, repo.settings.mode);
+  // A repository that never names a mode inherits the floor's (a server rolled out in "observe"
+  // stays there until the repository itself asks for more).
+  const Mode repo_default = repo.settings.governance.mode_explicit ? repo.settings.mode : floor.settings.mode;
+  out.settings.mode = std::max(floor.settings.mode, repo_default);
   out.settings.fail_on = std::min(floor.settings.fail_on, repo.settings.fail_on);
   out.settings.max_file_size = std::max(floor.settings.max_file_size, repo.settings.max_file_size);
   out.settings.decode_depth = std::max(floor.settings.decode_depth, repo.settings.decode_depth);
@@ -86,9 +95,42 @@ Config tighten(const Config& floor, const Config& repo, std::vector<std::string>
       continue;
     }
     if (rr.severity > it->severity) it->severity = rr.severity;
-    if (rr.mode && (!it->mode || *rr.mode > *it->mode)) it->mode = rr.mode;
-    if (rr.mode && it->mode && *rr.mode < *it->mode) {
-      notes.push_back(fmt::format("ignored: the repository lowers the mode of rule '{}'", rr.id));
+    // Compare the modes each side would apply (rule, then family, then default), so neither a
+    // rule nor a family entry of the repository can lower what the floor applies.
+    const auto floor_rule = std::find_if(floor.rules.begin(), floor.rules.end(), [&](const Rule& r) { return r.id == rr.id; });
+    const Mode floor_mode = floor_rule != floor.rules.end() ? configured_mode(floor, *floor_rule) : configured_mode(out, *it);
+    // A repository that names no mode for the rule (rule, family or settings) has no opinion.
+    const bool named = rr.mode || repo.family_modes.count(rule_family(rr.id));
+    if (!named && !repo.settings.governance.mode_explicit) continue;
+    const Mode repo_mode = configured_mode(repo, rr);
+    if (repo_mode > floor_mode) {
+      it->mode = repo_mode;
+    } else if (repo_mode < floor_mode && named) {
+      notes.push_back(fmt::format("ignored: the repository lowers the mode of rule '{}' to {}", rr.id, to_string(repo_mode)));
+    }
+  }
+  // Governance: minimum modes only go up, limits only get stricter, skips need both to agree.
+  auto& g = out.settings.governance;
+  const auto& rg = repo.settings.governance;
+  for (std::size_t i = 0; i < g.min_mode.size(); ++i) {
+    if (rg.min_mode[i] && (!g.min_mode[i] || *rg.min_mode[i] > *g.min_mode[i])) g.min_mode[i] = rg.min_mode[i];
+    if (rg.min_mode[i] && g.min_mode[i] && *rg.min_mode[i] < *g.min_mode[i]) {
+      notes.push_back(fmt::format("ignored: the repository lowers min_mode for {} findings", to_string(static_cast<Severity>(i))));
+    }
+  }
+  if (rg.waiver_max_days && (!g.waiver_max_days || *rg.waiver_max_days < *g.waiver_max_days)) g.waiver_max_days = rg.waiver_max_days;
+  g.waiver_reason_regexes.insert(g.waiver_reason_regexes.end(), rg.waiver_reason_regexes.begin(), rg.waiver_reason_regexes.end());
+  if (rg.inline_allow_max_severity && (!g.inline_allow_max_severity || *rg.inline_allow_max_severity < *g.inline_allow_max_severity)) {
+    g.inline_allow_max_severity = rg.inline_allow_max_severity;
+  }
+  g.allow_skip = g.allow_skip && rg.allow_skip;
+  // Waivers are owned, expiring exceptions: the repository's count when they meet the floor's limits.
+  for (const auto& w : repo.waivers) {
+    const auto problems = waiver_policy_problems(w, g);
+    if (problems.empty()) {
+      out.waivers.push_back(w);
+    } else {
+      notes.push_back(fmt::format("ignored: {} of the repository: {}", w.label(), problems.front()));
     }
   }
   // Allows loosen the gate: they count only where the server policy trusts the repository's.

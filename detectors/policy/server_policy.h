@@ -2,7 +2,9 @@
 // .vigil.toml may tighten (never loosen) that floor.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,9 @@ struct ServerSettings {
   bool repo_config = true;               // tighten with the repository's .vigil.toml (old tip)
   bool repo_allows = false;              // honour the repository's [[allow]] entries
   unsigned jobs = 2;
+  /// min_mode = { critical = "enforce" }: the least mode per severity (merged into
+  /// settings.governance.min_mode when parsed; a repository can raise it, never lower it).
+  std::array<std::optional<Mode>, 5> min_mode{};
 };
 
 /// The floor tightened by a repository config: rules are added, severities and modes only go

@@ -50,6 +50,8 @@ class JsonReporter : public Reporter {
         {"blocking", r.count(Disposition::Block)},
         {"warnings", r.count(Disposition::Warn)},
         {"allowed", r.count(Disposition::Allowed)},
+        {"waived", r.count(Disposition::Waived)},
+        {"bypassed", r.count(Disposition::Bypassed)},
         {"skipped", r.skips.size()},
         {"items_scanned", r.items_scanned},
         {"bytes_scanned", r.bytes_scanned},

@@ -46,12 +46,17 @@ class TextReporter : public Reporter {
       fmt::print(out, "vigil: {} allowed with {} warning{}\n", what, shown, shown == 1 ? "" : "s");
     }
     for (const auto& f : r.findings) {
-      if (f.disposition != Disposition::Block && f.disposition != Disposition::Warn) continue;
+      // Bypassed findings are shown too: a bypass is never invisible.
+      if (f.disposition != Disposition::Block && f.disposition != Disposition::Warn &&
+          f.disposition != Disposition::Bypassed) {
+        continue;
+      }
       // Policy findings concern a whole file, message or ref: no line, no column.
       const std::string pos = f.line == 0 ? f.path : fmt::format("{}:{}:{}", f.path, f.line, f.column);
       const std::string where = f.commit.empty() ? pos : fmt::format("{} ({})", pos, f.commit.substr(0, 12));
       fmt::print(out, "  {}  {}  {}{}{}\n", where, f.rule_id, to_string(f.severity),
-                 f.disposition == Disposition::Warn ? " (warn)" : "", f.redacted.empty() ? "" : "  " + f.redacted);
+                 f.disposition == Disposition::Warn ? " (warn)" : f.disposition == Disposition::Bypassed ? " (bypassed)" : "",
+                 f.redacted.empty() ? "" : "  " + f.redacted);
       if (!f.excerpt.empty()) fmt::print(out, "      {}\n", f.excerpt);
       if (!f.encoding.empty()) fmt::print(out, "      found inside {} encoding\n", f.encoding);
       if (!f.note.empty()) fmt::print(out, "      note: {}\n", f.note);
@@ -68,6 +73,11 @@ class TextReporter : public Reporter {
       std::string parts;
       for (const auto& [reason, n] : by_reason) parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", n, reason);
       fmt::print(out, "vigil: skipped {} files: {} (--format json lists them)\n", r.skips.size(), parts);
+    }
+    if (shown > 0 || r.count(Disposition::Bypassed) > 0) {
+      // Evidence must be reproducible: name the tool and the effective rules that judged.
+      fmt::print(out, "vigil {}, rules {}\n", r.tool_version.empty() ? vigil_version() : r.tool_version,
+                 r.rules_version.empty() ? "built-in" : r.rules_version);
     }
     if (secret_blocking > 0) advice(out);
     if (policy_blocking > 0) policy_advice(out, secret_blocking == 0);

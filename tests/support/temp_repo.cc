@@ -66,7 +66,7 @@ void hermetic_git_env() {
   for (const char* v : {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
                         "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS",
                         "GIT_CONFIG_COUNT", "GIT_PREFIX", "GIT_QUARANTINE_PATH", "GIT_NAMESPACE",
-                        "VIGIL_FORMAT", "VIGIL_SKIP", "XDG_CONFIG_HOME", "GNUPGHOME"}) {
+                        "VIGIL_FORMAT", "VIGIL_SKIP", "VIGIL_SKIP_REASON", "VIGIL_NOW", "XDG_CONFIG_HOME", "GNUPGHOME"}) {
     unsetenv(v);
   }
   setenv("HOME", home->path().c_str(), 1);

@@ -192,9 +192,13 @@ TEST_SUITE("e2e") {
     const auto before = digest(repo.path() + "/.git/hooks");
     CmdResult r;
     if (::geteuid() == 0) {
-      // Root writes through mode bits: run as nobody, on a repository nobody owns.
-      REQUIRE(repo.run("chmod 755 . && mkdir home && chown -R 65534:65534 . && chmod 555 .git/hooks").status == 0);
-      r = repo.run("setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=\"$PWD/home\" $VIGIL install");
+      // Root writes through mode bits: run as nobody, on a repository nobody owns, with binaries
+      // nobody can reach (the build dir may sit under a private home).
+      REQUIRE(repo.run("chmod 755 . && mkdir home bin && for b in vigil vigil-pre-commit vigil-commit-msg vigil-pre-push; do "
+                       "cp -l '" + bin_dir() + "'/$b bin/ 2>/dev/null || cp '" + bin_dir() + "'/$b bin/; done && "
+                       "chown 65534:65534 . && chown -R 65534:65534 .git home README.md && chmod 555 .git/hooks")
+                  .status == 0);  // not bin/: its files may be hard links into the build dir
+      r = repo.run("setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=\"$PWD/home\" bin/vigil install");
     } else {
       REQUIRE(repo.run("chmod 555 .git/hooks").status == 0);
       r = repo.run("$VIGIL install");

@@ -7,9 +7,8 @@
 
 #include "detectors/gates/blob_scan.h"
 #include "detectors/git/commit_walk.h"
-#include "detectors/policy/file_policy.h"
-#include "detectors/policy/message_policy.h"
-#include "detectors/policy/ref_policy.h"
+#include "detectors/gates/policy_gate.h"
+#include "detectors/signatures/verifier.h"
 
 namespace vigil {
 
@@ -103,7 +102,6 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
   PushVerdict verdict;
   auto& report = verdict.report;
   const auto& cfg = engine.config;
-  const Mode mode = cfg.settings.mode;
 
   git::WalkOptions wo;
   wo.track_lines = true;
@@ -123,7 +121,7 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
       const std::string old_type = git::object_type(repo, u.old_oid);
       rc.forced = old_type.empty() ? false : !git::is_ancestor(repo, u.old_oid, u.new_oid);
     }
-    for (auto& f : check_ref_change(cfg.refs, rc, mode)) report.findings.push_back(std::move(f));
+    for (auto& f : ref_update_findings(cfg, rc)) report.findings.push_back(std::move(f));
     if (deleted) continue;
     wo.include.push_back(u.new_oid);
     if (req.kind == GateKind::PrePush && !created) wo.hide.push_back(u.old_oid);
@@ -149,27 +147,44 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
   keep_first_introduction(report.findings, *walk);
 
   // File and message policy, per new commit.
-  const git::Repo* rp = &repo;
   const std::string land_ref = ref_updates_for_msgs.empty() ? std::string() : ref_updates_for_msgs.front().second;
   for (std::size_t i = 0; i < walk->commits.size(); ++i) {
     const auto& c = walk->commits[i];
-    FileCheckInput in;
-    in.changes = &walk->changes[i];
-    in.read_blob = [rp](const std::string& id) { return rp->read_blob(id); };
-    in.commit = c.id;
-    in.mode = mode;
-    auto files = check_file_changes(cfg.files, in);
+    auto files = commit_file_findings(repo, cfg, c.id, walk->changes[i]);
     if (!files) return files.error();
     for (auto& f : *files) report.findings.push_back(std::move(f));
-    CommitMessageInfo mi;
-    mi.message = c.message;
-    mi.author_email = c.author_email;
-    mi.committer_email = c.committer_email;
-    mi.merge = c.parents > 1;
-    mi.ref = land_ref;
-    mi.commit = c.id;
-    mi.label = c.id.substr(0, 12);
-    for (auto& f : check_commit_message(cfg.messages, mi, mode)) report.findings.push_back(std::move(f));
+    auto msgs = commit_message_findings(repo, cfg, c.id, land_ref);
+    if (!msgs) return msgs.error();
+    for (auto& f : *msgs) report.findings.push_back(std::move(f));
+  }
+
+  // Signatures: the trusted keys come from the old tip (HEAD still names it while a push is in
+  // quarantine; on the laptop, the remote's view when known), never from the pushed commits.
+  const auto& sig = cfg.signatures;
+  if (sig.configured) {
+    bool commits_need = false;
+    std::vector<std::string> tags;
+    for (const auto& u : req.updates) {
+      if (git::is_zero_oid(u.new_oid)) continue;
+      commits_need = commits_need || signatures_required(sig, u.ref);
+      if (tag_signature_required(sig, u.ref) && git::object_type(repo, u.new_oid) == "tag") tags.push_back(u.new_oid);
+    }
+    if (commits_need || !tags.empty()) {
+      std::string trust_rev = "HEAD";
+      if (req.kind == GateKind::PrePush && !req.remote.empty() && repo.resolve("refs/remotes/" + req.remote + "/HEAD")) {
+        trust_rev = "refs/remotes/" + req.remote + "/HEAD";
+      }
+      auto keys = load_trusted_keys(repo, trust_rev, sig);
+      if (!keys) return keys.error();
+      auto trust = TrustStore::build(*keys);
+      if (!trust) return trust.error();
+      if (commits_need) {
+        std::vector<std::string> ids;
+        for (const auto& c : walk->commits) ids.push_back(c.id);
+        for (auto& f : verify_commits(repo, ids, *trust, sig)) report.findings.push_back(std::move(f));
+      }
+      for (auto& f : verify_tags(repo, tags, *trust, sig)) report.findings.push_back(std::move(f));
+    }
   }
   return verdict;
 }

@@ -1,7 +1,12 @@
 #include "detectors/scan/decoder.h"
 
+#include <hs.h>
+
+#include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -38,48 +43,112 @@ constexpr auto kClass = [] {
   return t;
 }();
 
-void find_base64(std::string_view b, std::vector<Span>& out) {
+// Candidate positions come from a small Hyperscan database (SIMD-fast over plain text), so the
+// byte-by-byte classification below only touches the few regions that can hold an encoding.
+enum CandidateKind : unsigned { kB64Run = 0, kPercent = 1, kHexEscape = 2, kUnicodeEscape = 3, kSlashEscape = 4 };
+
+struct Candidates {
+  std::vector<std::pair<std::size_t, std::size_t>> b64_runs;  // [begin, end)
+  std::vector<std::size_t> escapes[5];                        // match end offsets per kind
+};
+
+template <auto Free>
+struct HsFree {
+  template <class T>
+  void operator()(T* p) const noexcept {
+    if (p) Free(p);
+  }
+};
+
+const hs_database_t* candidate_db() {
+  static const std::unique_ptr<hs_database_t, HsFree<hs_free_database>> db = [] {
+    const char* exprs[] = {"[A-Za-z0-9+/_-]{20}", "%[0-9A-Fa-f]{2}", "\\\\x[0-9A-Fa-f]{2}", "\\\\u[0-9A-Fa-f]{4}", "\\\\/"};
+    const unsigned flags[] = {0, 0, 0, 0, 0};
+    const unsigned ids[] = {kB64Run, kPercent, kHexEscape, kUnicodeEscape, kSlashEscape};
+    hs_database_t* d = nullptr;
+    hs_compile_error_t* e = nullptr;
+    if (hs_compile_multi(exprs, flags, ids, 5, HS_MODE_BLOCK, nullptr, &d, &e) != HS_SUCCESS) {
+      hs_free_compile_error(e);
+      return std::unique_ptr<hs_database_t, HsFree<hs_free_database>>();
+    }
+    return std::unique_ptr<hs_database_t, HsFree<hs_free_database>>(d);
+  }();
+  return db.get();
+}
+
+int on_candidate(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
+  auto& c = *static_cast<Candidates*>(ctx);
+  const auto end = static_cast<std::size_t>(to);
+  if (id == kB64Run) {
+    // Consecutive end offsets belong to one run: extend it.
+    if (!c.b64_runs.empty() && c.b64_runs.back().second + 1 == end) {
+      c.b64_runs.back().second = end;
+    } else {
+      c.b64_runs.emplace_back(end - 20, end);
+    }
+  } else {
+    c.escapes[id].push_back(end);
+  }
+  return 0;
+}
+
+// Falls back to a plain byte loop when the candidate database is unavailable.
+bool find_candidates(std::string_view b, Candidates& c) {
+  const hs_database_t* db = candidate_db();
+  if (!db || b.size() > UINT32_MAX) return false;
+  thread_local std::unique_ptr<hs_scratch_t, HsFree<hs_free_scratch>> scratch;
+  if (!scratch) {
+    hs_scratch_t* s = nullptr;
+    if (hs_alloc_scratch(db, &s) != HS_SUCCESS) return false;
+    scratch.reset(s);
+  }
+  return hs_scan(db, b.data(), static_cast<unsigned>(b.size()), 0, scratch.get(), on_candidate, &c) == HS_SUCCESS;
+}
+
+void check_base64_run(std::string_view b, std::size_t s, std::size_t i, std::vector<Span>& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(b.data());
-  const std::size_t n = b.size();
-  std::size_t i = 0;
-  constexpr unsigned char kB64 = kAlnum | kStd | kUrl;
-  while (i < n) {
-    if (!(kClass[p[i]] & kB64)) {
-      ++i;
-      continue;
-    }
-    const std::size_t s = i;
-    unsigned char seen = 0;
-    while (i < n && (kClass[p[i]] & kB64)) seen |= kClass[p[i++]];
-    std::size_t e = i;
-    while (e < n && p[e] == '=' && e - i < 2) ++e;
-    const std::size_t len = i - s;
-    const bool std_chars = seen & kStd, url_chars = seen & kUrl;
-    if (len < kMinBase64 || len > kMaxSpan || !(seen & kUpper) || !(seen & kLower) || (std_chars && url_chars)) {
-      continue;
-    }
-    auto dec = decode_base64(b.substr(s, len), url_chars);
-    if (dec && dec->size() >= 8 && is_mostly_text(*dec)) {
-      out.push_back(Span{s, e, url_chars ? "base64url" : "base64", std::move(*dec)});
-    }
+  unsigned char seen = 0;
+  for (std::size_t k = s; k < i; ++k) seen |= kClass[p[k]];
+  std::size_t e = i;
+  while (e < b.size() && p[e] == '=' && e - i < 2) ++e;
+  const std::size_t len = i - s;
+  const bool std_chars = seen & kStd, url_chars = seen & kUrl;
+  if (len < kMinBase64 || len > kMaxSpan || !(seen & kUpper) || !(seen & kLower) || (std_chars && url_chars)) return;
+  // Cheap first: six decoded bytes of real base64 text are printable; an identifier's are not.
+  const auto head = decode_base64(b.substr(s, 8), url_chars);
+  if (!head || !std::all_of(head->begin(), head->end(), [](char ch) {
+        const auto u = static_cast<unsigned char>(ch);
+        return (u >= 0x20 && u < 0x7f) || u == '\n' || u == '\r' || u == '\t';
+      })) {
+    return;
+  }
+  auto dec = decode_base64(b.substr(s, len), url_chars);
+  if (dec && dec->size() >= 8 && is_mostly_text(*dec)) {
+    out.push_back(Span{s, e, url_chars ? "base64url" : "base64", std::move(*dec)});
   }
 }
 
 bool token_char(unsigned char c) { return kClass[c] & kToken; }
 
+// Tokens (runs of non-space, non-quote bytes) around escape positions, decoded when they hold
+// at least `min_escapes` escapes.
 template <class Decode>
-void find_escaped(std::string_view b, std::string_view marker, const char* name, Decode decode,
-                  std::vector<Span>& out) {
-  std::size_t pos = 0;
-  while ((pos = b.find(marker, pos)) != std::string_view::npos) {
+void decode_tokens(std::string_view b, const std::vector<std::size_t>& ends, std::size_t marker_len, const char* name,
+                   Decode decode, std::size_t min_escapes, std::vector<Span>& out) {
+  std::size_t done_until = 0;
+  for (std::size_t k = 0; k < ends.size(); ++k) {
+    const std::size_t pos = ends[k] - marker_len;
+    if (pos < done_until) continue;
     std::size_t s = pos, e = pos;
     while (s > 0 && token_char(static_cast<unsigned char>(b[s - 1])) && pos - s < kMaxSpan) --s;
     while (e < b.size() && token_char(static_cast<unsigned char>(b[e])) && e - pos < kMaxSpan) ++e;
-    if (e - s >= 12) {
+    done_until = e;
+    std::size_t escapes = 0;
+    for (std::size_t j = k; j < ends.size() && ends[j] <= e; ++j) ++escapes;
+    if (e - s >= 12 && escapes >= min_escapes) {
       auto dec = decode(b.substr(s, e - s));
       if (dec && is_mostly_text(*dec)) out.push_back(Span{s, e, name, std::move(*dec)});
     }
-    pos = e + 1;
   }
 }
 
@@ -89,24 +158,40 @@ Result<std::vector<Match>> decode_and_rescan(const Scanner& scanner, std::string
                                              Scratch& scratch, const ScanOptions& opts) {
   std::vector<Match> found;
   std::vector<Span> spans;
-  find_base64(bytes, spans);
-  find_escaped(bytes, "%", "percent", decode_percent, spans);
-  find_escaped(bytes, "\\x", "escaped", decode_backslash, spans);
-  find_escaped(bytes, "\\u", "escaped", decode_backslash, spans);
-  find_escaped(bytes, "\\/", "escaped", decode_backslash, spans);
+  Candidates cand;
+  if (!find_candidates(bytes, cand)) return make_error(ErrorCode::Engine, "hyperscan: the decoding prefilter failed");
+  for (const auto& [s, e] : cand.b64_runs) check_base64_run(bytes, s, e, spans);
+  // One escape in a token is everyday code ("%d", "\\x1b"); an encoded secret has several.
+  decode_tokens(bytes, cand.escapes[kPercent], 3, "percent", decode_percent, 1, spans);
+  decode_tokens(bytes, cand.escapes[kHexEscape], 4, "escaped", decode_backslash, 2, spans);
+  decode_tokens(bytes, cand.escapes[kUnicodeEscape], 6, "escaped", decode_backslash, 2, spans);
+  decode_tokens(bytes, cand.escapes[kSlashEscape], 2, "escaped", decode_backslash, 2, spans);
+  if (spans.empty()) return found;
+  // One Hyperscan pass over every decoded span, joined with a separator no rule can match
+  // across (NUL bytes): one call instead of thousands of tiny ones.
+  static constexpr std::string_view kSep{"\n\0\0\0\0\0\0\0\0\n", 10};
+  std::string joined;
+  std::vector<std::size_t> starts;
+  starts.reserve(spans.size());
+  for (const auto& sp : spans) {
+    starts.push_back(joined.size());
+    joined += sp.decoded;
+    joined += kSep;
+  }
   ScanOptions inner = opts;
   inner.decode_depth = opts.decode_depth - 1;
   std::vector<Match> sub;
-  for (auto& sp : spans) {
-    sub.clear();
-    auto r = scanner.scan(sp.decoded, scratch, sub, inner);
-    if (!r) return r.error();
-    for (auto& m : sub) {
-      m.encoding = m.encoding.empty() ? sp.encoding : std::string(sp.encoding) + ">" + m.encoding;
-      m.begin = m.secret_begin = sp.begin;
-      m.end = m.secret_end = sp.end;
-      found.push_back(std::move(m));
-    }
+  auto r = scanner.scan(joined, scratch, sub, inner);
+  if (!r) return r.error();
+  for (auto& m : sub) {
+    const auto it = std::upper_bound(starts.begin(), starts.end(), m.secret_begin);
+    const std::size_t i = static_cast<std::size_t>(it - starts.begin()) - 1;
+    if (m.secret_end > starts[i] + spans[i].decoded.size()) continue;  // crossed a separator
+    const auto& sp = spans[i];
+    m.encoding = m.encoding.empty() ? sp.encoding : std::string(sp.encoding) + ">" + m.encoding;
+    m.begin = m.secret_begin = sp.begin;
+    m.end = m.secret_end = sp.end;
+    found.push_back(std::move(m));
   }
   return found;
 }

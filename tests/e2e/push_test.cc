@@ -234,4 +234,20 @@ TEST_SUITE("e2e") {
     CHECK(s.in_clone("git push -q origin HEAD:main").status == 0);
     CHECK(s.in_clone("git push -q origin :refs/heads/nothing 2>/dev/null; git push -q origin HEAD:refs/heads/feature").status == 0);
   }
+
+  TEST_CASE("push: a required signature is enforced at the server; a push cannot add its own key") {
+    Server s("[signatures]\nrequire = [\"refs/heads/main\"]\n");
+    REQUIRE(s.in_clone("echo u > u && git add u && git commit -q -m unsigned").status == 0);
+    auto r = s.in_clone("git push origin HEAD:main");
+    CHECK(r.status != 0);
+    CHECK(r.err.find("signature.unsigned") != std::string::npos);
+    // Sign with a fresh SSH key and add that key to the trusted list in the same push.
+    REQUIRE(s.in_clone("ssh-keygen -q -t ed25519 -N '' -C me -f ../k && mkdir -p .vigil && "
+                       "echo \"committer@example.com $(cat ../k.pub)\" > .vigil/allowed_signers && "
+                       "git add .vigil && git -c gpg.format=ssh -c user.signingkey=$PWD/../k commit -q -S -m 'sign and trust myself' && "
+                       "git reset -q --soft HEAD~2 && git -c gpg.format=ssh -c user.signingkey=$PWD/../k commit -q -S -m signed").status == 0);
+    r = s.in_clone("git push origin HEAD:main");
+    CHECK(r.status != 0);
+    CHECK(r.err.find("signature.unknown-key") != std::string::npos);
+  }
 }

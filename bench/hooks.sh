@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Hook and history benchmarks on the standard workloads (../shared/peers/workloads.sh builds them
+# under $VB). Prints ratios against physical floors from the same run; absolute times on shared
+# machines are noisy.
+#   bench/hooks.sh [BUILD_DIR]      (default: build)
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "${1:-$SRC/build}" && pwd)
+VB="${VB:-${XDG_CACHE_HOME:-$HOME/.cache}/vigil-bench}"
+[ -d "$VB/staged" ] && [ -d "$VB/history" ] || { echo "vigil: error: no workloads in $VB — run ../shared/peers/workloads.sh" >&2; exit 2; }
+export GIT_CONFIG_GLOBAL="$VB/gitconfig" GIT_CONFIG_NOSYSTEM=1
+RUNS=${RUNS:-40}
+
+# percentiles of a command's wall time in ms, over RUNS runs
+pct() { # pct DIR CMD...
+  local dir=$1; shift
+  python3 - "$dir" "$RUNS" "$@" <<'PY'
+import subprocess, sys, time, statistics
+d, n, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+ts = []
+for i in range(n + 3):
+    t0 = time.perf_counter(); subprocess.run(cmd, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); t = (time.perf_counter() - t0) * 1000
+    if i >= 3: ts.append(t)
+ts.sort()
+print(f"{ts[len(ts)//2]:.2f} {ts[min(len(ts)-1, int(len(ts)*0.95))]:.2f}")
+PY
+}
+
+echo "== pre-commit: 5 staged files in a $(git -C "$VB/staged" ls-files | wc -l)-file repo, $RUNS runs"
+read -r v50 v95 < <(GIT_INDEX_FILE= pct "$VB/staged" "$BUILD/vigil-pre-commit")
+read -r g50 g95 < <(pct "$VB/staged" git diff --cached --quiet)
+python3 -c "print(f'vigil-pre-commit p50 {$v50:.1f} ms  p95 {$v95:.1f} ms | git diff --cached --quiet p50 {$g50:.1f} ms | ratio p50 {$v50/$g50:.2f}x')"
+
+echo "== rules database: compile vs cached load"
+"$BUILD/vigil" rules check | tail -1
+
+echo "== history: $(git -C "$VB/history" rev-list --all | wc -l) commits"
+floor=$( { /usr/bin/time -f "%e %M" git -C "$VB/history" cat-file --batch-all-objects --batch >/dev/null; } 2>&1 | tail -1)
+bytes=$(git -C "$VB/history" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' | awk '$1=="blob"{s+=$2} END{print s}')
+for j in 1 2; do
+  out=$( { /usr/bin/time -f "%e %M" "$BUILD/vigil" scan --history -q -j$j --format json "$VB/history" >/dev/null; } 2>&1 | tail -1)
+  echo "$j $out" | awk -v fl="$floor" -v b="$bytes" '{split(fl,f," "); printf "vigil -j%s %.2f s (%.0f MB/s of unique blob bytes), peak RSS %.0f MB | cat-file floor %.2f s | vigil/floor throughput %.0f%%\n", $1, $2, b/1e6/$2, $3/1024, f[1], 100*f[1]/$2}'
+done

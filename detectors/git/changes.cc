@@ -27,16 +27,6 @@ std::string hex(const git_oid& oid) {
   return buf;
 }
 
-ChangeKind kind_of(git_delta_t s) {
-  switch (s) {
-    case GIT_DELTA_ADDED: return ChangeKind::Added;
-    case GIT_DELTA_DELETED: return ChangeKind::Deleted;
-    case GIT_DELTA_RENAMED: return ChangeKind::Renamed;
-    case GIT_DELTA_COPIED: return ChangeKind::Copied;
-    case GIT_DELTA_TYPECHANGE: return ChangeKind::TypeChange;
-    default: return ChangeKind::Modified;
-  }
-}
 
 struct Collect {
   std::vector<FileChange>* out;
@@ -45,7 +35,7 @@ struct Collect {
 int on_file(const git_diff_delta* d, float, void* payload) {
   auto& out = *static_cast<Collect*>(payload)->out;
   FileChange c;
-  c.kind = kind_of(d->status);
+  c.kind = change_kind(d->status);
   const bool deleted = d->status == GIT_DELTA_DELETED;
   c.path = deleted ? d->old_file.path : d->new_file.path;
   if (d->status == GIT_DELTA_RENAMED || d->status == GIT_DELTA_COPIED) c.old_path = d->old_file.path;

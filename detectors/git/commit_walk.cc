@@ -40,16 +40,6 @@ struct OidEq {
   bool operator()(const git_oid& a, const git_oid& b) const noexcept { return git_oid_equal(&a, &b); }
 };
 
-ChangeKind kind_of(git_delta_t s) {
-  switch (s) {
-    case GIT_DELTA_ADDED: return ChangeKind::Added;
-    case GIT_DELTA_DELETED: return ChangeKind::Deleted;
-    case GIT_DELTA_RENAMED: return ChangeKind::Renamed;
-    case GIT_DELTA_COPIED: return ChangeKind::Copied;
-    case GIT_DELTA_TYPECHANGE: return ChangeKind::TypeChange;
-    default: return ChangeKind::Modified;
-  }
-}
 
 int collect_hunk(const git_diff_delta*, const git_diff_hunk* h, void* payload) {
   auto& lines = *static_cast<std::vector<std::pair<std::size_t, std::size_t>>*>(payload);
@@ -207,7 +197,7 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
     for (std::size_t i = 0; i < n; ++i) {
       const git_diff_delta* delta = git_diff_get_delta(d, i);
       FileChange fc;
-      fc.kind = kind_of(delta->status);
+      fc.kind = change_kind(delta->status);
       const bool deleted = delta->status == GIT_DELTA_DELETED;
       fc.path = deleted ? delta->old_file.path : delta->new_file.path;
       if (delta->status == GIT_DELTA_RENAMED || delta->status == GIT_DELTA_COPIED) fc.old_path = delta->old_file.path;

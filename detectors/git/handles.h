@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "detectors/git/changes.h"
+
 namespace vigil::git {
 
 template <auto Free>
@@ -27,5 +29,17 @@ using ReferencePtr = std::unique_ptr<git_reference, GitFree<git_reference_free>>
 using OdbPtr = std::unique_ptr<git_odb, GitFree<git_odb_free>>;
 using OdbObjectPtr = std::unique_ptr<git_odb_object, GitFree<git_odb_object_free>>;
 using TagPtr = std::unique_ptr<git_tag, GitFree<git_tag_free>>;
+
+/// libgit2's delta status as our change kind (shared by the staged and the commit diffs).
+inline ChangeKind change_kind(git_delta_t s) {
+  switch (s) {
+    case GIT_DELTA_ADDED: return ChangeKind::Added;
+    case GIT_DELTA_DELETED: return ChangeKind::Deleted;
+    case GIT_DELTA_RENAMED: return ChangeKind::Renamed;
+    case GIT_DELTA_COPIED: return ChangeKind::Copied;
+    case GIT_DELTA_TYPECHANGE: return ChangeKind::TypeChange;
+    default: return ChangeKind::Modified;
+  }
+}
 
 }  // namespace vigil::git

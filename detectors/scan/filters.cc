@@ -77,6 +77,11 @@ bool looks_like_placeholder(std::string_view secret) {
     return true;
   }
   if (is_uuid(s)) return true;
+  // Code, not a credential: a snake_case identifier (crypto_ccm_setkey, ksmbd_gen_key) or a
+  // value that names a key rather than holding one.
+  const auto underscores = std::count(s.begin(), s.end(), '_');
+  const bool no_upper = std::none_of(secret.begin(), secret.end(), [](unsigned char c) { return std::isupper(c) != 0; });
+  if ((underscores >= 2 && no_upper) || s.find("key") != std::string::npos) return true;
   // A run of the same character over a third of the value.
   std::size_t run = 1, best = 1;
   for (std::size_t i = 1; i < s.size(); ++i) {

@@ -154,7 +154,7 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
     CommitPtr commit(c);
     const git_signature* committer = git_commit_committer(c);
     if (opts.since > 0 && committer && committer->when.time < opts.since) continue;
-    CommitInfo info;
+    WalkCommit info;
     info.id = hex(&oid);
     if (const git_signature* a = git_commit_author(c)) {
       info.author = fmt::format("{} <{}>", a->name ? a->name : "", a->email ? a->email : "");

@@ -12,7 +12,7 @@
 
 namespace vigil::git {
 
-struct CommitInfo {
+struct WalkCommit {
   std::string id;
   std::string author;           // "Name <email>"
   std::string author_email;
@@ -49,7 +49,7 @@ struct WalkOptions {
 };
 
 struct WalkResult {
-  std::vector<CommitInfo> commits;                    // oldest first
+  std::vector<WalkCommit> commits;                    // oldest first
   std::vector<std::vector<FileChange>> changes;       // per commit, when keep_changes
   std::vector<BlobRef> blobs;                         // unique, in discovery order
 };

@@ -126,8 +126,6 @@ int run_scan(ScanArgs& a) {
   auto cfg = a.config.empty() ? load_config_file(root + "/.vigil.toml", false) : load_config_file(a.config, true);
   if (!cfg) return die(cfg.error());
   if (a.no_builtin) {
-    auto no = parse_config("[settings]\nbuiltin_rules = false\n", "<no-builtin>");
-    if (!no) return die(no.error());
     cfg->rules.clear();
   }
   for (const auto& rf : a.rules_files) {

@@ -155,7 +155,6 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   req.updates = updates;
   req.jobs = server.jobs;
   req.should_stop = [stop] { return stop->load(); };
-  const std::string git_dir = repo->git_dir();
   req.open_repo = [] { return git::Repo::open_from_env(); };
   std::packaged_task<Result<PushVerdict>()> task([&] { return judge_push(*repo, *engine, req); });
   auto fut = task.get_future();

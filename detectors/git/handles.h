@@ -5,30 +5,25 @@
 
 #include <memory>
 
+#include "detectors/util/c_free.h"
+
 #include "detectors/git/changes.h"
 
 namespace vigil::git {
 
-template <auto Free>
-struct GitFree {
-  template <class T>
-  void operator()(T* p) const noexcept {
-    if (p) Free(p);
-  }
-};
-using BlobPtr = std::unique_ptr<git_blob, GitFree<git_blob_free>>;
-using ObjectPtr = std::unique_ptr<git_object, GitFree<git_object_free>>;
-using TreePtr = std::unique_ptr<git_tree, GitFree<git_tree_free>>;
-using TreeEntryPtr = std::unique_ptr<git_tree_entry, GitFree<git_tree_entry_free>>;
-using CommitPtr = std::unique_ptr<git_commit, GitFree<git_commit_free>>;
-using IndexPtr = std::unique_ptr<git_index, GitFree<git_index_free>>;
-using DiffPtr = std::unique_ptr<git_diff, GitFree<git_diff_free>>;
-using ConfigPtr = std::unique_ptr<git_config, GitFree<git_config_free>>;
-using RevwalkPtr = std::unique_ptr<git_revwalk, GitFree<git_revwalk_free>>;
-using ReferencePtr = std::unique_ptr<git_reference, GitFree<git_reference_free>>;
-using OdbPtr = std::unique_ptr<git_odb, GitFree<git_odb_free>>;
-using OdbObjectPtr = std::unique_ptr<git_odb_object, GitFree<git_odb_object_free>>;
-using TagPtr = std::unique_ptr<git_tag, GitFree<git_tag_free>>;
+using BlobPtr = std::unique_ptr<git_blob, CFree<git_blob_free>>;
+using ObjectPtr = std::unique_ptr<git_object, CFree<git_object_free>>;
+using TreePtr = std::unique_ptr<git_tree, CFree<git_tree_free>>;
+using TreeEntryPtr = std::unique_ptr<git_tree_entry, CFree<git_tree_entry_free>>;
+using CommitPtr = std::unique_ptr<git_commit, CFree<git_commit_free>>;
+using IndexPtr = std::unique_ptr<git_index, CFree<git_index_free>>;
+using DiffPtr = std::unique_ptr<git_diff, CFree<git_diff_free>>;
+using ConfigPtr = std::unique_ptr<git_config, CFree<git_config_free>>;
+using RevwalkPtr = std::unique_ptr<git_revwalk, CFree<git_revwalk_free>>;
+using ReferencePtr = std::unique_ptr<git_reference, CFree<git_reference_free>>;
+using OdbPtr = std::unique_ptr<git_odb, CFree<git_odb_free>>;
+using OdbObjectPtr = std::unique_ptr<git_odb_object, CFree<git_odb_object_free>>;
+using TagPtr = std::unique_ptr<git_tag, CFree<git_tag_free>>;
 
 /// libgit2's delta status as our change kind (shared by the staged and the commit diffs).
 inline ChangeKind change_kind(git_delta_t s) {

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <cstdint>
 #include <memory>
+
+#include "detectors/util/c_free.h"
 #include <optional>
 #include <string>
 
@@ -52,16 +54,8 @@ struct Candidates {
   std::vector<std::size_t> escapes[5];                        // match end offsets per kind
 };
 
-template <auto Free>
-struct HsFree {
-  template <class T>
-  void operator()(T* p) const noexcept {
-    if (p) Free(p);
-  }
-};
-
 const hs_database_t* candidate_db() {
-  static const std::unique_ptr<hs_database_t, HsFree<hs_free_database>> db = [] {
+  static const std::unique_ptr<hs_database_t, CFree<hs_free_database>> db = [] {
     const char* exprs[] = {"[A-Za-z0-9+/_-]{20}", "%[0-9A-Fa-f]{2}", "\\\\x[0-9A-Fa-f]{2}", "\\\\u[0-9A-Fa-f]{4}", "\\\\/"};
     const unsigned flags[] = {0, 0, 0, 0, 0};
     const unsigned ids[] = {kB64Run, kPercent, kHexEscape, kUnicodeEscape, kSlashEscape};
@@ -69,9 +63,9 @@ const hs_database_t* candidate_db() {
     hs_compile_error_t* e = nullptr;
     if (hs_compile_multi(exprs, flags, ids, 5, HS_MODE_BLOCK, nullptr, &d, &e) != HS_SUCCESS) {
       hs_free_compile_error(e);
-      return std::unique_ptr<hs_database_t, HsFree<hs_free_database>>();
+      return std::unique_ptr<hs_database_t, CFree<hs_free_database>>();
     }
-    return std::unique_ptr<hs_database_t, HsFree<hs_free_database>>(d);
+    return std::unique_ptr<hs_database_t, CFree<hs_free_database>>(d);
   }();
   return db.get();
 }
@@ -96,7 +90,7 @@ int on_candidate(unsigned id, unsigned long long, unsigned long long to, unsigne
 bool find_candidates(std::string_view b, Candidates& c) {
   const hs_database_t* db = candidate_db();
   if (!db || b.size() > UINT32_MAX) return false;
-  thread_local std::unique_ptr<hs_scratch_t, HsFree<hs_free_scratch>> scratch;
+  thread_local std::unique_ptr<hs_scratch_t, CFree<hs_free_scratch>> scratch;
   if (!scratch) {
     hs_scratch_t* s = nullptr;
     if (hs_alloc_scratch(db, &s) != HS_SUCCESS) return false;

@@ -1,3 +1,4 @@
+#include "detectors/util/c_free.h"
 #include "detectors/scan/scanner.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -21,13 +22,6 @@ namespace vigil {
 
 namespace {
 
-template <auto Free>
-struct CFree {
-  template <class T>
-  void operator()(T* p) const noexcept {
-    if (p) Free(p);
-  }
-};
 using HsDbPtr = std::unique_ptr<hs_database_t, CFree<hs_free_database>>;
 using HsScratchPtr = std::unique_ptr<hs_scratch_t, CFree<hs_free_scratch>>;
 using HsCompileErrorPtr = std::unique_ptr<hs_compile_error_t, CFree<hs_free_compile_error>>;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "detectors/policy/policy.h"
 #include "detectors/util/text.h"
@@ -47,6 +48,34 @@ namespace {
 
 constexpr std::size_t kExcerptMax = 160;
 
+// Runs of key-material characters (base64, base64url) this long and this random are masked in
+// excerpts even where no rule matched them: a secret's capture group can cover only part of it
+// (a PEM body in a one-line JSON string goes on past the first 64 characters the rule takes).
+// Hex ids (commit hashes, at most 4 bits/char) and paths stay readable.
+constexpr std::size_t kMaskRunMin = 32;
+constexpr double kMaskRunEntropy = 4.3;
+
+bool key_material_char(unsigned char c) {
+  return std::isalnum(c) || c == '+' || c == '/' || c == '_' || c == '-';
+}
+
+void mask_random_runs(std::string& s) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (!key_material_char(static_cast<unsigned char>(s[i]))) {
+      out += s[i++];
+      continue;
+    }
+    std::size_t j = i;
+    while (j < s.size() && key_material_char(static_cast<unsigned char>(s[j]))) ++j;
+    const std::string_view run(s.data() + i, j - i);
+    out += run.size() >= kMaskRunMin && shannon_entropy(run) >= kMaskRunEntropy ? redact(run) : std::string(run);
+    i = j;
+  }
+  s = std::move(out);
+}
+
 // The line holding `at`, with every match span on it masked, cut to a readable width.
 std::string excerpt(std::string_view bytes, std::size_t at, const std::vector<Match>& all) {
   const auto line = line_at(bytes, at);
@@ -68,6 +97,7 @@ std::string excerpt(std::string_view bytes, std::size_t at, const std::vector<Ma
     pos = e;
   }
   out.append(line.substr(std::min(pos, line.size())));
+  mask_random_runs(out);
   // Replace control characters so a terminal shows one clean line.
   for (auto& c : out) {
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';

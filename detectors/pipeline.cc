@@ -172,4 +172,44 @@ Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContex
   return {};
 }
 
+Result<std::string> ScanSession::mask_secrets(std::string_view text) {
+  matches_.clear();
+  ScanOptions opts;
+  opts.decode_depth = engine_->config.settings.decode_depth;
+  auto r = engine_->scanner.scan(text, scratch_, matches_, opts);
+  if (!r) return r.error();
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for (const auto& m : matches_) {
+    if (m.secret_begin < m.secret_end && m.secret_end <= text.size()) spans.emplace_back(m.secret_begin, m.secret_end);
+  }
+  std::sort(spans.begin(), spans.end());
+  std::string out;
+  std::size_t pos = 0;
+  for (const auto& [b, e] : spans) {
+    if (e <= pos) continue;
+    const std::size_t s = std::max(b, pos);
+    out.append(text.substr(pos, s - pos));
+    out += redact(text.substr(s, e - s));
+    pos = e;
+  }
+  out.append(text.substr(std::min(pos, text.size())));
+  mask_random_runs(out);
+  return out;
+}
+
+Result<void> mask_quoted_input(const Engine& engine, std::vector<Finding>& findings) {
+  if (std::all_of(findings.begin(), findings.end(), [](const Finding& f) { return !f.redacted.empty() || f.excerpt.empty(); })) {
+    return {};
+  }
+  auto session = ScanSession::create(engine);
+  if (!session) return session.error();
+  for (auto& f : findings) {
+    if (!f.redacted.empty() || f.excerpt.empty()) continue;  // a secret finding's excerpt is masked already
+    auto masked = session->mask_secrets(f.excerpt);
+    if (!masked) return masked.error();
+    f.excerpt = std::move(*masked);
+  }
+  return {};
+}
+
 }  // namespace vigil

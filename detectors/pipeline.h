@@ -41,6 +41,9 @@ class ScanSession {
   /// with their dispositions.
   Result<void> scan_buffer(std::string_view bytes, const BufferContext& ctx, std::vector<Finding>& findings,
                            std::vector<Skip>& skips);
+  /// `text` with every secret the rules find in it, and every long random run, masked as
+  /// excerpts are: for messages that quote user input (a commit subject, a path, a ref name).
+  Result<std::string> mask_secrets(std::string_view text);
 
  private:
   explicit ScanSession(const Engine& engine, Scratch scratch) : engine_(&engine), scratch_(std::move(scratch)) {}
@@ -48,6 +51,10 @@ class ScanSession {
   Scratch scratch_;
   std::vector<Match> matches_;
 };
+
+/// Masks secrets in the excerpts of findings that quote user input instead of a matched secret
+/// (file, message, ref and signature policy), so no report or audit record repeats a secret.
+Result<void> mask_quoted_input(const Engine& engine, std::vector<Finding>& findings);
 
 /// True for files whose hashes and ids make generic detectors noisy (lockfiles, checksums).
 bool is_lockfile(std::string_view path);

@@ -92,6 +92,8 @@ int run_commit_msg(int argc, char** argv) {
   report.rules_version = engine->version;
   report.target = "commit message";
   report.findings = check_commit_message(config.messages, info, config.settings.mode);
+  // A finding that quotes the subject must not repeat a secret written in it.
+  if (auto m = mask_quoted_input(*engine, report.findings); !m) return die(m.error());
 
   auto scan = ScanSession::create(*engine);
   if (!scan) return die(scan.error());

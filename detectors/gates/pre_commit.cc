@@ -59,6 +59,7 @@ int run_pre_commit() {
     // File policy ([[files]] and the path checks) over the same staged changes.
     auto policy = staged_file_findings(*repo, engine->config, *changes, index_env ? index_env : "");
     if (!policy) return die(policy.error());
+    if (auto m = mask_quoted_input(*engine, *policy); !m) return die(m.error());  // paths can hold secrets too
     report.findings.insert(report.findings.end(), policy->begin(), policy->end());
     laptop_skip(*repo, engine->config, "pre-commit", report);  // VIGIL_SKIP: audited bypass
   }

@@ -186,6 +186,8 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
       for (auto& f : verify_tags(repo, tags, *trust, sig)) report.findings.push_back(std::move(f));
     }
   }
+  // Policy findings quote subjects, paths and ref names: mask any secret written in them.
+  if (auto m = mask_quoted_input(engine, report.findings); !m) return m.error();
   return verdict;
 }
 

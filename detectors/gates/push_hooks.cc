@@ -196,6 +196,10 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
       if (opt.rfind("vigil.bypass", 0) != 0) continue;
       const auto eq = opt.find('=');
       bypass_reason = eq == std::string::npos ? "" : std::string(trim(std::string_view(opt).substr(eq + 1)));
+      // The reason is printed and kept in the audit trail: a secret pasted into it must not be.
+      if (auto s = ScanSession::create(*engine); s && !bypass_reason.empty()) {
+        if (auto m = s->mask_secrets(bypass_reason)) bypass_reason = std::move(*m);
+      }
       std::string refusal;
       if (!server.bypass_allowed) {
         refusal = "bypass is not allowed by the server policy";

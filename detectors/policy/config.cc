@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -289,6 +290,12 @@ Result<Config> parse_config(std::string_view text, std::string_view path) {
 Result<Config> default_config() { return parse_config("", "<built-in>"); }
 
 Result<Config> load_config_file(const std::string& path, bool must_exist) {
+  // A directory opens as an empty stream, which would parse as the defaults: on a server that
+  // silently replaced the policy floor (fail open). It is an error, present or not required.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return make_error(ErrorCode::Config, fmt::format("config file '{}' is a directory — check the path", path));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (must_exist) {
@@ -302,6 +309,10 @@ Result<Config> load_config_file(const std::string& path, bool must_exist) {
 }
 
 Result<void> add_rules_file(Config& config, const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return make_error(ErrorCode::Config, fmt::format("rules file '{}' is a directory — check the path", path));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(ErrorCode::Config, fmt::format("cannot read rules file '{}' — check the path", path));
   std::stringstream ss;

@@ -69,7 +69,13 @@ void collect_files(const fs::path& root, const git::Repo* repo, std::vector<std:
   for (; it != end; it.increment(ec)) {
     if (ec) break;
     const auto& e = *it;
-    if (e.is_symlink(ec)) continue;
+    if (e.is_symlink(ec)) {
+      // Not followed (a link could lead out of the tree), and said so: a skip is never silent.
+      auto p = e.path().string();
+      if (p.rfind("./", 0) == 0) p.erase(0, 2);
+      if (!ignored(e.path(), false)) skips.push_back({p, "", "symbolic link (not followed)"});
+      continue;
+    }
     if (e.is_directory(ec)) {
       if (e.path().filename() == ".git" || ignored(e.path(), true)) it.disable_recursion_pending();
       continue;

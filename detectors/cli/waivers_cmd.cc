@@ -111,6 +111,8 @@ int run_waivers(const WaiversArgs& a, bool check) {
     if (!a.scan_report.empty()) f = read_scan_report(a.scan_report);
     else if (repo && !repo->is_bare()) f = scan_tracked(*repo, a.config);
     else f = make_error(ErrorCode::Usage, "not inside a work tree — pass --scan-report or --no-scan");
+    // A report the user named and vigil cannot read is an error, not a check that quietly passes.
+    if (!f && !a.scan_report.empty()) return die(f.error());
     if (!f) stale_note = "staleness not checked: " + f.error().message;
     else findings = std::move(*f);
   }

@@ -10,8 +10,18 @@
 
 namespace vigil {
 
+namespace {
+std::string& bypass_hint() {
+  static std::string hint;
+  return hint;
+}
+}  // namespace
+
+void set_bypass_hint(std::string command) { bypass_hint() = std::move(command); }
+
 int die(const Error& e) {
-  fmt::print(stderr, "vigil: error: {}\n", e.message);
+  // Still one line: scripts and people read the first line of an error.
+  fmt::print(stderr, "vigil: error: {}{}\n", e.message, bypass_hint().empty() ? "" : "; bypass once: " + bypass_hint());
   return kExitError;
 }
 

@@ -17,6 +17,10 @@ inline constexpr int kExitError = 2;
 /// Prints "vigil: error: <message>" on stderr and returns kExitError.
 int die(const Error& e);
 
+/// Makes every later die() line end with "; bypass once: <command>". Laptop hooks set it, so an
+/// error that stops a commit or push still names git's documented escape (`--no-verify`).
+void set_bypass_hint(std::string command);
+
 /// Loads `<root>/.vigil.toml` (or `config_path` when given) and compiles the engine.
 Result<Engine> load_engine(const std::string& root, const std::string& config_path = {},
                            CompileStats* stats = nullptr);

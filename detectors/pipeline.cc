@@ -119,6 +119,39 @@ bool touches_added(const BufferContext& ctx, std::size_t first, std::size_t last
                      [&](const auto& r) { return r.first <= last && first <= r.second; });
 }
 
+/// Byte ranges of `bytes` to scan: all of it, or, when only added lines count and they are a
+/// small part of the file, each run of added lines widened by the longest match a rule confirms
+/// (so a key whose header sits on an unchanged line is still whole), merged where they overlap.
+std::vector<std::pair<std::size_t, std::size_t>> scan_regions(std::string_view bytes, const BufferContext& ctx) {
+  constexpr std::size_t kMargin = 4096;
+  std::vector<std::pair<std::size_t, std::size_t>> all{{0, bytes.size()}};
+  if (!ctx.only_added_lines || bytes.size() < 8 * kMargin) return all;
+  std::vector<std::size_t> line_start{0};  // offsets of line starts, up to the last added line
+  std::size_t last_line = 0;
+  for (const auto& r : ctx.added_lines) last_line = std::max(last_line, r.second);
+  for (std::size_t i = 0; i < bytes.size() && line_start.size() <= last_line; ++i) {
+    if (bytes[i] == '\n') line_start.push_back(i + 1);
+  }
+  auto offset_of = [&](std::size_t line) {  // 1-based line -> offset of its first byte
+    return line >= 1 && line - 1 < line_start.size() ? line_start[line - 1] : bytes.size();
+  };
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  std::size_t covered = 0;
+  auto sorted = ctx.added_lines;
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& [first, last] : sorted) {
+    const std::size_t b = offset_of(first) > kMargin ? offset_of(first) - kMargin : 0;
+    const std::size_t e = std::min(bytes.size(), offset_of(last + 1) + kMargin);
+    if (!out.empty() && b <= out.back().second) {
+      out.back().second = std::max(out.back().second, e);
+    } else {
+      out.emplace_back(b, e);
+    }
+  }
+  for (const auto& [b, e] : out) covered += e - b;
+  return covered * 2 > bytes.size() ? all : out;
+}
+
 }  // namespace
 
 Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContext& ctx,
@@ -139,8 +172,34 @@ Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContex
   ScanOptions opts;
   opts.generic = !is_lockfile(ctx.path);
   opts.decode_depth = cfg.settings.decode_depth;
-  auto r = engine_->scanner.scan(bytes, scratch_, matches_, opts);
-  if (!r) return r.error();
+  ScanLimits limits;
+  opts.limits = &limits;
+  // Only added lines count, so only they (and enough bytes around them for a match that starts
+  // or ends on an unchanged line) are scanned: a one-line change to a 10 MB file costs a line.
+  for (const auto& [b, e] : scan_regions(bytes, ctx)) {
+    const std::size_t before = matches_.size();
+    auto r = engine_->scanner.scan(bytes.substr(b, e - b), scratch_, matches_, opts);
+    if (!r) return r.error();
+    for (std::size_t i = before; i < matches_.size(); ++i) {
+      auto& m = matches_[i];
+      m.begin += b;
+      m.end += b;
+      m.secret_begin += b;
+      m.secret_end += b;
+    }
+  }
+  // A candidate the confirmation gave up on may be a secret: say so, never pass it silently.
+  if (limits.confirm_limit_hits + limits.abandoned > 0) {
+    skips.push_back({ctx.path, ctx.commit,
+                     fmt::format("confirm limit hit: rule '{}' backtracks too much; {} candidate{} not confirmed "
+                                 "(PCRE2 match/stack limit) — simplify the rule's regex",
+                                 limits.first_rule, limits.confirm_limit_hits + limits.abandoned,
+                                 limits.confirm_limit_hits + limits.abandoned == 1 ? "" : "s")});
+  }
+  if (limits.hits_truncated) {
+    skips.push_back({ctx.path, ctx.commit, fmt::format("too many candidates: only the first {} were confirmed, the rest "
+                                                       "of the file was not", kMaxCandidatesPerScan)});
+  }
   const auto& rules = engine_->scanner.rules();
   for (const auto& m : matches_) {
     const auto lc = line_col(bytes, m.secret_begin);

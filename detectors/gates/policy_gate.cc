@@ -15,6 +15,21 @@ bool adds_names(const std::vector<git::FileChange>& changes) {
   });
 }
 
+std::vector<std::string> new_names(const std::vector<git::FileChange>& changes) {
+  std::vector<std::string> out;
+  for (const auto& c : changes) {
+    if (c.kind == git::ChangeKind::Added || c.kind == git::ChangeKind::Renamed || c.kind == git::ChangeKind::Copied) out.push_back(c.path);
+  }
+  return out;
+}
+
+/// The paths of `rev`'s tree that can collide with a new name: only those matter, and finding
+/// them reads a few directories instead of listing a tree of maybe 100,000 paths.
+Result<std::vector<std::string>> collision_candidates(const git::Repo& repo, const std::string& rev,
+                                                      const std::vector<git::FileChange>& changes) {
+  return git::matching_tree_paths(repo, rev, new_names(changes), [](std::string_view p) { return collision_key(p); });
+}
+
 BlobReader reader_for(const git::Repo& repo) {
   return [&repo](const std::string& blob) { return repo.read_blob(blob); };
 }
@@ -22,16 +37,15 @@ BlobReader reader_for(const git::Repo& repo) {
 }  // namespace
 
 Result<std::vector<Finding>> staged_file_findings(const git::Repo& repo, const Config& config,
-                                                  const std::vector<git::FileChange>& changes,
-                                                  const std::string& index_file) {
+                                                  const std::vector<git::FileChange>& changes) {
   FileCheckInput in;
   in.changes = &changes;
   in.read_blob = reader_for(repo);
   in.mode = config.settings.mode;
   std::vector<std::string> paths;
-  // Reading the whole index costs a little; only a new name can create a collision.
+  // The index is HEAD plus `changes`, so HEAD's paths that match a new name are all it takes.
   if (config.files.case_collision.action != PolicyAction::Off && adds_names(changes)) {
-    auto p = git::index_paths(repo, index_file);
+    auto p = collision_candidates(repo, "HEAD", changes);
     if (!p) return p.error();
     paths = std::move(*p);
     in.tree_paths = &paths;
@@ -48,7 +62,7 @@ Result<std::vector<Finding>> commit_file_findings(const git::Repo& repo, const C
   in.commit = commit;
   std::vector<std::string> paths;
   if (config.files.case_collision.action != PolicyAction::Off && adds_names(changes)) {
-    auto p = git::tree_paths(repo, commit);
+    auto p = collision_candidates(repo, commit, changes);
     if (!p) return p.error();
     paths = std::move(*p);
     in.tree_paths = &paths;

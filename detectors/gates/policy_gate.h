@@ -13,12 +13,10 @@
 
 namespace vigil {
 
-/// pre-commit: [[files]] rules and path checks over the staged changes. The index at
-/// `index_file` (GIT_INDEX_FILE; empty = the default index) supplies the paths a new file may
-/// collide with.
+/// pre-commit: [[files]] rules and path checks over the staged changes (the whole index-vs-HEAD
+/// diff). The paths a new file may collide with come from HEAD's tree.
 Result<std::vector<Finding>> staged_file_findings(const git::Repo& repo, const Config& config,
-                                                  const std::vector<git::FileChange>& changes,
-                                                  const std::string& index_file);
+                                                  const std::vector<git::FileChange>& changes);
 
 /// Push time: the same over one new commit's changes (against its first parent). Collisions are
 /// checked against the commit's whole tree, so a file added in one commit and its case twin in

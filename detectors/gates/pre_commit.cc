@@ -11,6 +11,7 @@
 #include "detectors/gates/policy_gate.h"
 #include "detectors/git/changes.h"
 #include "detectors/git/repo.h"
+#include "detectors/util/text.h"
 
 namespace vigil {
 
@@ -34,15 +35,10 @@ int run_pre_commit() {
     report.rules_version = engine->version;
     auto scan = ScanSession::create(*engine);
     if (!scan) return die(scan.error());
-    for (const auto& c : *changes) {
+    for (auto& c : *changes) {
       if (c.kind == git::ChangeKind::Deleted || c.blob.empty()) continue;
       if (c.mode == 0160000) continue;  // a submodule commit id, not content
-      if (c.added_lines.empty() && !c.binary) continue;
-      BufferContext ctx;
-      ctx.path = c.path;
-      ctx.blob = c.blob;
-      ctx.added_lines = c.added_lines;
-      ctx.only_added_lines = !c.binary;
+      // Sizes come from object headers: an oversized blob is never read.
       if (c.size > engine->config.settings.max_file_size) {
         report.skips.push_back({c.path, "", fmt::format("larger than max_file_size {} ({})",
                                                         human_size(engine->config.settings.max_file_size),
@@ -51,13 +47,34 @@ int run_pre_commit() {
       }
       auto bytes = repo->read_blob(c.blob);
       if (!bytes) return die(bytes.error());
+      c.binary = looks_binary(*bytes);
       ++report.items_scanned;
       report.bytes_scanned += bytes->size();
-      auto r = scan->scan_buffer(*bytes, ctx, report.findings, report.skips);
+      // The whole file first; only where it holds a finding does the commit's diff matter (most
+      // commits hold none, so most never pay for reading the old blob and diffing).
+      BufferContext ctx;
+      ctx.path = c.path;
+      ctx.blob = c.blob;
+      std::vector<Finding> found;
+      std::vector<Skip> skipped;
+      auto r = scan->scan_buffer(*bytes, ctx, found, skipped);
       if (!r) return die(r.error());
+      const bool all_new = c.kind == git::ChangeKind::Added || c.old_blob.empty();
+      if (!found.empty() && !all_new && !c.binary) {
+        // Only lines this commit adds count: a secret already in HEAD is not this commit's.
+        if (auto d = git::diff_staged_file(*repo, c); !d) return die(d.error());
+        ctx.added_lines = c.added_lines;
+        ctx.only_added_lines = true;
+        found.clear();
+        skipped.clear();
+        r = scan->scan_buffer(*bytes, ctx, found, skipped);
+        if (!r) return die(r.error());
+      }
+      report.findings.insert(report.findings.end(), found.begin(), found.end());
+      report.skips.insert(report.skips.end(), skipped.begin(), skipped.end());
     }
     // File policy ([[files]] and the path checks) over the same staged changes.
-    auto policy = staged_file_findings(*repo, engine->config, *changes, index_env ? index_env : "");
+    auto policy = staged_file_findings(*repo, engine->config, *changes);
     if (!policy) return die(policy.error());
     if (auto m = mask_quoted_input(*engine, *policy); !m) return die(m.error());  // paths can hold secrets too
     report.findings.insert(report.findings.end(), policy->begin(), policy->end());

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,8 +28,18 @@ struct FileChange {
   std::vector<std::pair<std::size_t, std::size_t>> added_lines;
 };
 
+/// Parses `git diff-index -z --no-abbrev` raw output (":<modes> <ids> <status>\0path\0[path\0]").
+/// Unmerged entries are skipped. Exposed for tests and fuzzing.
+Result<std::vector<FileChange>> parse_diff_raw_z(std::string_view raw);
+
 /// The index at `index_file` (git's GIT_INDEX_FILE; empty = the repository's index) against
-/// HEAD, or against the empty tree before the first commit. Renames are detected.
+/// HEAD, or against the empty tree before the first commit. Renames are detected. git computes
+/// the list of changed files (it runs `git diff-index`); sizes come from object headers, and no
+/// blob is read: added_lines and binary stay empty until diff_staged_file.
 Result<std::vector<FileChange>> staged_changes(const Repo& repo, const std::string& index_file);
+
+/// Fills added_lines (1-based ranges of the new blob that the commit adds) and binary (git's NUL
+/// heuristic) by diffing the change's old and new blobs.
+Result<void> diff_staged_file(const Repo& repo, FileChange& c);
 
 }  // namespace vigil::git

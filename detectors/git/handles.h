@@ -24,6 +24,7 @@ using ReferencePtr = std::unique_ptr<git_reference, CFree<git_reference_free>>;
 using OdbPtr = std::unique_ptr<git_odb, CFree<git_odb_free>>;
 using OdbObjectPtr = std::unique_ptr<git_odb_object, CFree<git_odb_object_free>>;
 using TagPtr = std::unique_ptr<git_tag, CFree<git_tag_free>>;
+using PatchPtr = std::unique_ptr<git_patch, CFree<git_patch_free>>;
 
 /// libgit2's delta status as our change kind (shared by the staged and the commit diffs).
 inline ChangeKind change_kind(git_delta_t s) {

@@ -5,7 +5,9 @@
 #include <algorithm>
 
 #include "detectors/rules/builtin_rules.h"
+#include "detectors/rules/rule_cache.h"
 #include "detectors/rules/rule_toml.h"
+#include "detectors/util/cache_file.h"
 #include "detectors/util/hash.h"
 #include "detectors/util/text.h"
 
@@ -58,7 +60,10 @@ Result<Rule> rule_from_toml(const toml::table& t, std::string_view path, bool pa
   Rule r;
   r.source = std::string(path);
   r.source_line = static_cast<int>(t.source().begin.line);
-  for (const auto& [k, v] : t) {
+  for (const auto& entry : t) {
+    // Not a structured binding: clang 14 cannot capture one in the lambdas below.
+    const auto& k = entry.first;
+    const auto& v = entry.second;
     const std::string_view key = k.str();
     if (std::find(kRuleKeys.begin(), kRuleKeys.end(), key) == kRuleKeys.end()) {
       const auto s = suggest(key, kRuleKeys);
@@ -182,25 +187,41 @@ Result<std::vector<Rule>> load_rules_text(std::string_view text, std::string_vie
   return rules;
 }
 
+namespace {
+
+Result<std::vector<Rule>> parse_builtin_rules() {
+  std::vector<Rule> all;
+  for (const auto& f : builtin_rule_files()) {
+    auto r = load_rules_text(f.text, f.path);
+    if (!r) return r.error();
+    for (auto& rule : *r) all.push_back(std::move(rule));
+  }
+  return all;
+}
+
+}  // namespace
+
 const Result<std::vector<Rule>>& builtin_rules() {
   static const Result<std::vector<Rule>> rules = []() -> Result<std::vector<Rule>> {
-    std::vector<Rule> all;
-    for (const auto& f : builtin_rule_files()) {
-      auto r = load_rules_text(f.text, f.path);
-      if (!r) return r.error();
-      for (auto& rule : *r) all.push_back(std::move(rule));
+    // Parsing the pack's TOML costs more than the rest of a pre-commit run, so the parsed rules
+    // are kept in the cache dir, keyed by the pack and the parser's sources (both fixed at build
+    // time). A missing or damaged cache file only means parsing again.
+    const std::string dir = default_cache_dir();
+    const std::string file = dir.empty() ? "" : fmt::format("{}/rules-{}.bin", dir, builtin_rules_parsed_digest().substr(0, 32));
+    if (!file.empty()) {
+      if (auto bytes = read_whole_file(file)) {
+        if (auto cached = deserialize_rules(*bytes)) return std::move(*cached);
+      }
     }
-    return all;
+    auto parsed = parse_builtin_rules();
+    if (parsed && !file.empty()) write_file_atomic(file, serialize_rules(*parsed));
+    return parsed;
   }();
   return rules;
 }
 
 const std::string& builtin_rules_hash() {
-  static const std::string h = [] {
-    Sha256 sha;
-    for (const auto& f : builtin_rule_files()) sha.update(f.path).update(std::string_view("\0", 1)).update(f.text);
-    return sha.hex();
-  }();
+  static const std::string h(builtin_rule_files_digest());
   return h;
 }
 

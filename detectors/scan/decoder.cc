@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "detectors/scan/aux_db.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
@@ -50,22 +51,19 @@ constexpr auto kClass = [] {
 enum CandidateKind : unsigned { kB64Run = 0, kPercent = 1, kHexEscape = 2, kUnicodeEscape = 3, kSlashEscape = 4 };
 
 struct Candidates {
+  std::string_view buffer;
   std::vector<std::pair<std::size_t, std::size_t>> b64_runs;  // [begin, end)
   std::vector<std::size_t> escapes[5];                        // match end offsets per kind
 };
 
 const hs_database_t* candidate_db() {
   static const std::unique_ptr<hs_database_t, CFree<hs_free_database>> db = [] {
-    const char* exprs[] = {"[A-Za-z0-9+/_-]{20}", "%[0-9A-Fa-f]{2}", "\\\\x[0-9A-Fa-f]{2}", "\\\\u[0-9A-Fa-f]{4}", "\\\\/"};
-    const unsigned flags[] = {0, 0, 0, 0, 0};
-    const unsigned ids[] = {kB64Run, kPercent, kHexEscape, kUnicodeEscape, kSlashEscape};
-    hs_database_t* d = nullptr;
-    hs_compile_error_t* e = nullptr;
-    if (hs_compile_multi(exprs, flags, ids, 5, HS_MODE_BLOCK, nullptr, &d, &e) != HS_SUCCESS) {
-      hs_free_compile_error(e);
-      return std::unique_ptr<hs_database_t, CFree<hs_free_database>>();
-    }
-    return std::unique_ptr<hs_database_t, CFree<hs_free_database>>(d);
+    // A run reports once, at its end (the byte after it, or the end of the buffer): matching
+    // "{20}" alone reported every byte of every long identifier and cost more than the rules.
+    const char* exprs[] = {"[A-Za-z0-9+/_-]{20,}(?:[^A-Za-z0-9+/_-]|\\z)", "%[0-9A-Fa-f]{2}", "\\\\x[0-9A-Fa-f]{2}", "\\\\u[0-9A-Fa-f]{4}", "\\\\/"};
+    return std::unique_ptr<hs_database_t, CFree<hs_free_database>>(
+        compile_aux_db({std::begin(exprs), std::end(exprs)}, {0, 0, 0, 0, 0},
+                       {kB64Run, kPercent, kHexEscape, kUnicodeEscape, kSlashEscape}));
   }();
   return db.get();
 }
@@ -74,12 +72,14 @@ int on_candidate(unsigned id, unsigned long long, unsigned long long to, unsigne
   auto& c = *static_cast<Candidates*>(ctx);
   const auto end = static_cast<std::size_t>(to);
   if (id == kB64Run) {
-    // Consecutive end offsets belong to one run: extend it.
-    if (!c.b64_runs.empty() && c.b64_runs.back().second + 1 == end) {
-      c.b64_runs.back().second = end;
-    } else {
-      c.b64_runs.emplace_back(end - 20, end);
-    }
+    // The run ends before the terminating byte, or at the end of the buffer; it starts where the
+    // alphabet does (found by walking back: each run is walked once).
+    const auto* p = reinterpret_cast<const unsigned char*>(c.buffer.data());
+    std::size_t e = end;
+    if (e > 0 && !(kClass[p[e - 1]] & (kAlnum | kStd | kUrl))) --e;
+    std::size_t s = e;
+    while (s > 0 && (kClass[p[s - 1]] & (kAlnum | kStd | kUrl))) --s;
+    if (e - s >= kMinBase64 && (c.b64_runs.empty() || c.b64_runs.back().second <= s)) c.b64_runs.emplace_back(s, e);
   } else {
     c.escapes[id].push_back(end);
   }
@@ -96,6 +96,7 @@ bool find_candidates(std::string_view b, Candidates& c) {
     if (hs_alloc_scratch(db, &s) != HS_SUCCESS) return false;
     scratch.reset(s);
   }
+  c.buffer = b;
   return hs_scan(db, b.data(), static_cast<unsigned>(b.size()), 0, scratch.get(), on_candidate, &c) == HS_SUCCESS;
 }
 

@@ -14,8 +14,10 @@
 #include <mutex>
 #include <sstream>
 
+#include "detectors/scan/aux_db.h"
 #include "detectors/scan/decoder.h"
 #include "detectors/scan/filters.h"
+#include "detectors/util/cache_file.h"
 #include "detectors/util/hash.h"
 
 namespace vigil {
@@ -30,12 +32,20 @@ using Pcre2MatchDataPtr = std::unique_ptr<pcre2_match_data, CFree<pcre2_match_da
 using Pcre2MatchContextPtr = std::unique_ptr<pcre2_match_context, CFree<pcre2_match_context_free>>;
 using Pcre2JitStackPtr = std::unique_ptr<pcre2_jit_stack, CFree<pcre2_jit_stack_free>>;
 
-// Bounds that keep any rule from taking super-linear time on hostile input.
+// Bounds that keep any rule from taking super-linear time on hostile input. The JIT honours the
+// match limit and its own stack (kJitStackMax); the interpreter (used when JIT compilation fails)
+// honours the match, depth and heap limits.
 constexpr uint32_t kPcreMatchLimit = 200000;
 constexpr uint32_t kPcreDepthLimit = 5000;
+constexpr uint32_t kPcreHeapLimitKib = 64 * 1024;
+constexpr std::size_t kJitStackMax = 512 * 1024;
+// A rule whose confirmation hit a limit this many times in one buffer is not confirmed again in
+// that buffer: every later candidate would cost the full match limit (a 5 MB file of candidates
+// for a backtracking rule took minutes). The candidates are counted and reported instead.
+constexpr uint32_t kMaxLimitHitsPerRule = 8;
 // A run of hits for one rule at consecutive offsets is confirmed at its last offset only, and a
 // buffer with more raw hits than this is confirmed only up to the cap (reported as truncated).
-constexpr std::size_t kMaxHitsPerScan = 200000;
+constexpr std::size_t kMaxHitsPerScan = kMaxCandidatesPerScan;
 constexpr unsigned kHsFlags = HS_FLAG_MULTILINE;
 constexpr uint32_t kPcreFlags = PCRE2_MULTILINE;
 
@@ -96,6 +106,7 @@ struct ScratchImpl {
   Pcre2JitStackPtr jit_stack;
   std::vector<Hit> hits;
   std::vector<uint32_t> last_hit;  // per rule: index+1 into hits of its latest hit, 0 = none
+  std::vector<uint32_t> limit_hits;  // per rule: confirmations that hit a PCRE2 limit in this scan
   bool truncated = false;
 };
 
@@ -106,13 +117,6 @@ Scratch& Scratch::operator=(Scratch&&) noexcept = default;
 Scanner::Scanner(Scanner&&) noexcept = default;
 Scanner& Scanner::operator=(Scanner&&) noexcept = default;
 Scanner::~Scanner() = default;
-
-std::string default_cache_dir() {
-  if (const char* d = std::getenv("VIGIL_CACHE_DIR"); d && *d) return d;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/vigil";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/vigil";
-  return {};
-}
 
 namespace {
 
@@ -197,29 +201,34 @@ void store_cached(const std::string& dir, const std::string& file, const hs_data
   size_t len = 0;
   if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
   std::unique_ptr<char, CFree<std::free>> owned(bytes);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  // Write to a unique temporary name, then rename: concurrent hooks never see a partial file.
-  const std::string tmp = fmt::format("{}.tmp.{}", file, static_cast<const void*>(&ec));
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      note = fmt::format("cannot write the database cache in {}", dir);
-      return;
-    }
-    out.write(kMagic.data(), static_cast<std::streamsize>(kMagic.size()));
-    out.write(bytes, static_cast<std::streamsize>(len));
-    if (!out) {
-      note = fmt::format("cannot write the database cache in {}", dir);
-      std::filesystem::remove(tmp, ec);
-      return;
-    }
-  }
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
+  std::string blob(kMagic);
+  blob.append(bytes, len);
+  if (!write_file_atomic(file, blob)) note = fmt::format("cannot write the database cache in {}", dir);
 }
 
 }  // namespace
+
+hs_database_t* compile_aux_db(const std::vector<const char*>& exprs, const std::vector<unsigned>& flags,
+                              const std::vector<unsigned>& ids) {
+  Sha256 sha;
+  sha.update("vigil-aux-db-v1\n").update(platform_key()).update("\n");
+  for (std::size_t i = 0; i < exprs.size(); ++i) sha.update(fmt::format("{} {} ", flags[i], ids[i])).update(exprs[i]).update("\n");
+  const std::string dir = default_cache_dir();
+  const std::string file = dir.empty() ? "" : fmt::format("{}/aux-{}.hsdb", dir, sha.hex().substr(0, 32));
+  std::string note;
+  if (!file.empty()) {
+    if (auto db = load_cached(file, note)) return db.release();
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* e = nullptr;
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
+                       nullptr, &db, &e) != HS_SUCCESS) {
+    hs_free_compile_error(e);
+    return nullptr;
+  }
+  if (!file.empty()) store_cached(dir, file, db, note);
+  return db;
+}
 
 Result<Scanner> Scanner::compile(std::vector<Rule> rules, const CacheOptions& cache, CompileStats* stats) {
   CompileStats local;
@@ -285,11 +294,13 @@ Result<Scratch> Scanner::make_scratch() const {
   im.hs.reset(raw);
   im.md.reset(pcre2_match_data_create(100, nullptr));
   im.mctx.reset(pcre2_match_context_create(nullptr));
-  im.jit_stack.reset(pcre2_jit_stack_create(32 * 1024, 512 * 1024, nullptr));
+  im.jit_stack.reset(pcre2_jit_stack_create(32 * 1024, kJitStackMax, nullptr));
   pcre2_set_match_limit(im.mctx.get(), kPcreMatchLimit);
   pcre2_set_depth_limit(im.mctx.get(), kPcreDepthLimit);
+  pcre2_set_heap_limit(im.mctx.get(), kPcreHeapLimitKib);
   pcre2_jit_stack_assign(im.mctx.get(), nullptr, im.jit_stack.get());
   im.last_hit.assign(impl_->rules.size(), 0);
+  im.limit_hits.assign(impl_->rules.size(), 0);
   return s;
 }
 
@@ -320,6 +331,7 @@ int on_hs_match(unsigned int id, unsigned long long /*from*/, unsigned long long
 Result<std::size_t> Scanner::scan_raw(std::string_view bytes, Scratch& scratch) const {
   auto& sc = scratch.impl();
   sc.hits.clear();
+  sc.truncated = false;
   std::fill(sc.last_hit.begin(), sc.last_hit.end(), 0);
   if (bytes.size() > UINT32_MAX) return make_error(ErrorCode::Io, "buffer larger than 4 GiB");
   const auto rc = hs_scan(impl_->db.get(), bytes.data(), static_cast<unsigned>(bytes.size()), 0,
@@ -335,17 +347,36 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
   auto raw = scan_raw(bytes, scratch);
   if (!raw) return raw.error();
   auto& sc = scratch.impl();
+  ScanLimits unused;
+  ScanLimits& limits = opts.limits ? *opts.limits : unused;
+  if (sc.truncated) limits.hits_truncated = true;
+  std::fill(sc.limit_hits.begin(), sc.limit_hits.end(), 0);
   const std::size_t first_out = out.size();
   const auto subject = reinterpret_cast<PCRE2_SPTR>(bytes.data());
   for (const Hit& h : sc.hits) {
     const Rule& rule = impl_->rules[h.rule];
     if (rule.generic && !opts.generic) continue;
+    if (sc.limit_hits[h.rule] >= kMaxLimitHitsPerRule) {
+      ++limits.abandoned;
+      continue;
+    }
     const auto& pat = impl_->pattern(h.rule);
     if (!pat.code) return make_error(ErrorCode::Config, pat.error);
     const std::size_t end = static_cast<std::size_t>(h.end);
     const std::size_t start = end > rule.window ? end - rule.window : 0;
     const int rc = pcre2_match(pat.code.get(), subject, end, start, 0, sc.md.get(), sc.mctx.get());
-    if (rc < 0) continue;  // no match, or a resource limit hit: not confirmed
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
+        rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+      // Not confirmed, and not refuted either: count it so the caller reports it.
+      ++sc.limit_hits[h.rule];
+      ++limits.confirm_limit_hits;
+      if (limits.first_rule.empty()) {
+        limits.first_rule = rule.id;
+        limits.first_offset = end;
+      }
+      continue;
+    }
+    if (rc < 0) continue;  // no match: stage 1 over-approximated
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(sc.md.get());
     const std::size_t g = static_cast<std::size_t>(rule.secret_group);
     if (g >= static_cast<std::size_t>(rc) || ov[2 * g] == PCRE2_UNSET) continue;

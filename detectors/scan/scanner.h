@@ -13,6 +13,7 @@
 
 #include "detectors/rules/rule.h"
 #include "detectors/scan/match.h"
+#include "detectors/util/cache_file.h"  // default_cache_dir(), for callers that build CacheOptions
 #include "detectors/util/result.h"
 
 namespace vigil {
@@ -33,9 +34,24 @@ class Scratch {
   std::unique_ptr<ScratchImpl> impl_;
 };
 
+/// What a scan could not confirm. Callers report it (as a skip), so a resource limit is never a
+/// silent pass: a candidate that PCRE2 gave up on may have been a real secret.
+struct ScanLimits {
+  std::size_t confirm_limit_hits = 0;  // candidates whose PCRE2 confirmation hit a match, depth, heap or JIT-stack limit
+  std::size_t abandoned = 0;           // later candidates of such a rule, not confirmed at all (bounded time)
+  std::string first_rule;              // id of the first rule that hit a limit
+  std::size_t first_offset = 0;        // end offset of that candidate in the scanned buffer
+  bool hits_truncated = false;         // more raw candidates than one scan confirms (the rest were not)
+  bool any() const { return confirm_limit_hits > 0 || abandoned > 0 || hits_truncated; }
+};
+
+/// Raw candidates one scan confirms at most; beyond it the scan reports ScanLimits::hits_truncated.
+inline constexpr std::size_t kMaxCandidatesPerScan = 200000;
+
 struct ScanOptions {
   bool generic = true;        // run generic (name = high-entropy value) detectors
   int decode_depth = 2;       // how many encoding layers to peel (0 = none)
+  ScanLimits* limits = nullptr;  // where to add what could not be confirmed (also for decoded layers)
 };
 
 /// Where compiled databases are cached. Empty dir = no cache.
@@ -81,8 +97,5 @@ class Scanner {
   Scanner() = default;
   std::unique_ptr<ScannerImpl> impl_;
 };
-
-/// The default cache directory: $VIGIL_CACHE_DIR, else $XDG_CACHE_HOME/vigil, else ~/.cache/vigil.
-std::string default_cache_dir();
 
 }  // namespace vigil

@@ -3,9 +3,6 @@
 
 #include <fcntl.h>
 #include <gpgme.h>
-#include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -21,9 +18,9 @@
 #include <sstream>
 
 #include "detectors/signatures/sshsig.h"
+#include "detectors/util/process.h"
 #include "detectors/util/glob.h"
 
-extern char** environ;
 
 namespace fs = std::filesystem;
 
@@ -93,73 +90,6 @@ bool write_file(const std::string& path, std::string_view content) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(content.data(), static_cast<std::streamsize>(content.size()));
   return static_cast<bool>(out);
-}
-
-struct ProcResult {
-  int status = -1;  // exit status; -1 when it could not be started
-  std::string out;
-  std::string err;
-};
-
-/// Runs argv (PATH lookup) with stdin from `stdin_path` ("/dev/null" when empty), capturing
-/// stdout and stderr. No shell: arguments are passed as they are.
-ProcResult run_process(const std::vector<std::string>& argv, const std::string& stdin_path = {}) {
-  ProcResult r;
-  int out_p[2], err_p[2];
-  if (pipe2(out_p, O_CLOEXEC) != 0) return r;
-  if (pipe2(err_p, O_CLOEXEC) != 0) {
-    close(out_p[0]);
-    close(out_p[1]);
-    return r;
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, stdin_path.empty() ? "/dev/null" : stdin_path.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, out_p[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err_p[1], 2);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(out_p[1]);
-  close(err_p[1]);
-  if (rc != 0) {
-    close(out_p[0]);
-    close(err_p[0]);
-    r.err = fmt::format("cannot run {}: {}", argv[0], std::strerror(rc));
-    return r;
-  }
-  pollfd fds[2] = {{out_p[0], POLLIN, 0}, {err_p[0], POLLIN, 0}};
-  std::string* sinks[2] = {&r.out, &r.err};
-  int open_fds = 2;
-  char buf[8192];
-  while (open_fds > 0) {
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      const ssize_t n = read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        sinks[i]->append(buf, static_cast<std::size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  for (auto& f : fds) {
-    if (f.fd >= 0) close(f.fd);
-  }
-  int st = 0;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-  return r;
 }
 
 std::string gpg_message(gpgme_error_t e) { return fmt::format("{} ({})", gpgme_strerror(e), gpgme_strsource(e)); }
@@ -667,7 +597,7 @@ SignatureVerdict TrustStore::Impl::verify_ssh(const git::SignedObject& o, bool m
     std::vector<std::string> args = {"ssh-keygen", "-Y", "verify", "-f", allowed_signers, "-I", principal,
                                      "-n", "git", "-s", sig_path};
     if (!verify_time.empty()) args.push_back(verify_time);
-    return run_process(args, payload_path);
+    return run_process(args, ProcOptions{payload_path, {}, {}});
   };
   const auto find_principals = [&](const std::string& file) {
     std::vector<std::string> args = {"ssh-keygen", "-Y", "find-principals", "-f", file, "-s", sig_path};
@@ -714,7 +644,7 @@ SignatureVerdict TrustStore::Impl::verify_ssh(const git::SignedObject& o, bool m
       return v;
     }
     v.status = SignatureStatus::UnknownKey;
-    auto fp = run_process({"ssh-keygen", "-Y", "check-novalidate", "-n", "git", "-s", sig_path}, payload_path);
+    auto fp = run_process({"ssh-keygen", "-Y", "check-novalidate", "-n", "git", "-s", sig_path}, ProcOptions{payload_path, {}, {}});
     v.signer = signer_of(fp.out);
     v.detail = v.signer.empty() ? "the SSH signing key is not in allowed_signers"
                                 : fmt::format("the SSH key {} is not in allowed_signers", v.signer);

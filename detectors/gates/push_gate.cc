@@ -9,6 +9,7 @@
 #include "detectors/git/commit_walk.h"
 #include "detectors/gates/policy_gate.h"
 #include "detectors/signatures/verifier.h"
+#include "detectors/util/text.h"
 
 namespace vigil {
 
@@ -96,6 +97,12 @@ std::vector<std::string> push_options_from_env() {
     if (const char* v = std::getenv(fmt::format("GIT_PUSH_OPTION_{}", i).c_str())) out.emplace_back(v);
   }
   return out;
+}
+
+std::optional<std::string> bypass_option_reason(std::string_view option) {
+  if (option.rfind("vigil.bypass", 0) != 0) return std::nullopt;
+  const auto eq = option.find('=');
+  return eq == std::string_view::npos ? std::string() : std::string(trim(option.substr(eq + 1)));
 }
 
 Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, const PushRequest& req) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,9 @@ Result<std::vector<RefUpdate>> parse_pre_receive_input(std::string_view text);
 Result<RefUpdate> parse_update_args(int argc, char** argv);
 /// GIT_PUSH_OPTION_COUNT / GIT_PUSH_OPTION_<n>.
 std::vector<std::string> push_options_from_env();
+/// The reason of a `vigil.bypass[=<reason>]` push option, trimmed ("" when none is given);
+/// nullopt for any other option.
+std::optional<std::string> bypass_option_reason(std::string_view option);
 
 enum class GateKind { PrePush, PreReceive, Update };
 const char* to_string(GateKind k);

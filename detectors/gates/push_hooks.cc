@@ -193,9 +193,9 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   if (report.blocked()) {
     outcome = {false, "reject", "blocking findings"};
     for (const auto& opt : push_options_from_env()) {
-      if (opt.rfind("vigil.bypass", 0) != 0) continue;
-      const auto eq = opt.find('=');
-      bypass_reason = eq == std::string::npos ? "" : std::string(trim(std::string_view(opt).substr(eq + 1)));
+      auto reason = bypass_option_reason(opt);
+      if (!reason) continue;
+      bypass_reason = std::move(*reason);
       // The reason is printed and kept in the audit trail: a secret pasted into it must not be.
       if (auto s = ScanSession::create(*engine); s && !bypass_reason.empty()) {
         if (auto m = s->mask_secrets(bypass_reason)) bypass_reason = std::move(*m);

@@ -139,7 +139,8 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
   OdbPtr odb(odb_raw);
   WalkResult out;
   std::unordered_set<git_oid, OidHash, OidEq> seen;
-  git_diff_options dopts = GIT_DIFF_OPTIONS_INIT;
+  git_diff_options dopts;
+  git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);  // the _INIT macro leaves fields out (clang warns)
   dopts.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
   dopts.context_lines = 0;
   dopts.interhunk_lines = 0;
@@ -188,7 +189,8 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
     }
     DiffPtr diff(d);
     if (opts.detect_renames) {
-      git_diff_find_options fopts = GIT_DIFF_FIND_OPTIONS_INIT;
+      git_diff_find_options fopts;
+      git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
       fopts.flags = GIT_DIFF_FIND_RENAMES;
       if (git_diff_find_similar(d, &fopts) != 0) return git_error("cannot detect renames");
     }

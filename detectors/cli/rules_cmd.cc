@@ -1,12 +1,15 @@
-// `vigil rules list | explain ID | check [FILE] | test [FILE]`.
+// `vigil rules list | explain ID | check [FILE] | test [FILE] | import-gitleaks FILE`.
 #include <fmt/format.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "detectors/cli/commands.h"
 #include "detectors/gates/common.h"
 #include "detectors/git/repo.h"
+#include "detectors/rules/gitleaks_import.h"
 #include "detectors/rules/rule_loader.h"
 #include "detectors/util/text.h"
 
@@ -25,9 +28,48 @@ Result<Config> effective_config(const std::string& file) {
   if (!cfg) return cfg.error();
   if (!file.empty()) {
     auto r = add_rules_file(*cfg, file);
-    if (!r) return r.error();
+    if (!r) {
+      // A file with [[allow]] entries (what `rules import-gitleaks` writes) is a .vigil.toml
+      // fragment: check it as one, its rules and allows added to the repository's.
+      auto frag = load_config_file(file, true);
+      if (!frag && r.error().message.find("'allow'") != std::string::npos) return frag.error();
+      if (!frag || frag->allows.empty()) return r.error();
+      for (auto& rule : frag->rules) {
+        if (rule.source != file) continue;
+        auto it = std::find_if(cfg->rules.begin(), cfg->rules.end(), [&](const Rule& x) { return x.id == rule.id; });
+        if (it != cfg->rules.end()) {
+          *it = std::move(rule);
+        } else {
+          cfg->rules.push_back(std::move(rule));
+        }
+      }
+      for (auto& a : frag->allows) cfg->allows.push_back(std::move(a));
+    }
   }
   return cfg;
+}
+
+int cmd_import_gitleaks(const std::string& file, const std::string& output) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return die(make_error(ErrorCode::Usage, fmt::format("cannot read '{}' — check the path", file)));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto im = import_gitleaks(ss.str(), file);
+  if (!im) return die(im.error());
+  for (const auto& w : im->warnings) fmt::print(stderr, "vigil: warning: {}\n", w);
+  if (output.empty() || output == "-") {
+    fmt::print("{}", im->toml);
+  } else {
+    std::ofstream out(output, std::ios::binary | std::ios::trunc);
+    out << im->toml;
+    out.close();
+    if (!out) return die(make_error(ErrorCode::Io, fmt::format("cannot write '{}' — check the directory", output)));
+  }
+  fmt::print(stderr, "vigil: {} rule{} and {} allow entr{} imported from {}; {} rule{} not imported, {} note{} above\n",
+             im->rules_imported, im->rules_imported == 1 ? "" : "s", im->allows_imported,
+             im->allows_imported == 1 ? "y" : "ies", file, im->rules_skipped, im->rules_skipped == 1 ? "" : "s",
+             im->warnings.size(), im->warnings.size() == 1 ? "" : "s");
+  return kExitAllowed;
 }
 
 int cmd_list(const std::string& file) {
@@ -162,6 +204,11 @@ void register_rules(CLI::App& app, int& exit_code) {
   auto* test = rules->add_subcommand("test", "Run every rule's positive and negative examples");
   test->add_option("file", *file, "Only test the rules of this file");
   test->callback([file, &exit_code] { exit_code = cmd_test(*file); });
+  auto output = std::make_shared<std::string>();
+  auto* import = rules->add_subcommand("import-gitleaks", "Convert a .gitleaks.toml into vigil rules and allows; report what did not map");
+  import->add_option("file", *file, "The gitleaks config")->required();
+  import->add_option("-o,--output", *output, "Write the vigil TOML here [default: stdout]");
+  import->callback([file, output, &exit_code] { exit_code = cmd_import_gitleaks(*file, *output); });
 }
 
 }  // namespace vigil::cli

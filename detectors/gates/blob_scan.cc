@@ -89,6 +89,12 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
   worker();
   for (auto& t : pool) t.join();
   if (failure) return *failure;
+  // A shallow clone's history stops at these commits: what came before was not judged.
+  for (const auto& id : walk.shallow_boundaries) {
+    report.skips.push_back({"(earlier history)", id,
+                            "shallow clone: the parents of this commit are not in the clone, so its whole tree was "
+                            "scanned and older commits were not — run `git fetch --unshallow` to scan them"});
+  }
   report.items_scanned += done.load();
   report.bytes_scanned += bytes_done.load();
   return clean;

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <ctime>
+#include <fstream>
 #include <unordered_set>
 
 #include "detectors/git/handles.h"
@@ -41,6 +42,118 @@ struct OidEq {
 };
 
 
+using OidSet = std::unordered_set<git_oid, OidHash, OidEq>;
+
+// The commits a shallow clone has cut off from their parents ($GIT_DIR/shallow). libgit2 1.5 does
+// not know shallow clones: its revwalk and merge-base fail on the first missing parent, so a
+// shallow repository is walked here instead, stopping at these commits.
+OidSet shallow_commits(git_repository* r) {
+  OidSet out;
+  std::string path = git_repository_commondir(r);
+  if (!path.empty() && path.back() != '/') path += '/';
+  std::ifstream in(path + "shallow");
+  for (std::string line; std::getline(in, line);) {
+    git_oid oid;
+    if (line.size() >= GIT_OID_HEXSZ && git_oid_fromstrn(&oid, line.data(), GIT_OID_HEXSZ) == 0) out.insert(oid);
+  }
+  return out;
+}
+
+// Parents of `id` that the clone has (none for a shallow boundary).
+Result<std::vector<git_oid>> parents_of(git_repository* r, const git_oid& id, const OidSet& shallow) {
+  std::vector<git_oid> out;
+  if (shallow.count(id)) return out;
+  git_commit* c = nullptr;
+  if (git_commit_lookup(&c, r, &id) != 0) return git_error(fmt::format("cannot read commit {}", hex(&id)));
+  CommitPtr commit(c);
+  for (unsigned i = 0; i < git_commit_parentcount(c); ++i) out.push_back(*git_commit_parent_id(c, i));
+  return out;
+}
+
+// Commits reachable from `include` and not from `hide`, parents before children, never crossing
+// a shallow boundary. Hidden commits the clone does not have hide nothing.
+Result<std::vector<git_oid>> shallow_walk(git_repository* r, const std::vector<git_oid>& include,
+                                          const std::vector<git_oid>& hide, const OidSet& shallow) {
+  OidSet hidden;
+  std::vector<git_oid> queue;
+  for (const auto& h : hide) {
+    if (hidden.insert(h).second) queue.push_back(h);
+  }
+  while (!queue.empty()) {
+    const git_oid id = queue.back();
+    queue.pop_back();
+    auto ps = parents_of(r, id, shallow);
+    if (!ps) continue;  // not in the clone: nothing more to hide
+    for (const auto& p : *ps) {
+      if (hidden.insert(p).second) queue.push_back(p);
+    }
+  }
+  // Iterative depth-first search; a commit is emitted after all of its parents.
+  std::vector<git_oid> order;
+  OidSet started, done;
+  std::vector<std::pair<git_oid, bool>> stack;
+  for (const auto& i : include) {
+    if (!hidden.count(i)) stack.emplace_back(i, false);
+  }
+  while (!stack.empty()) {
+    auto [id, expanded] = stack.back();
+    if (expanded) {
+      stack.pop_back();
+      if (done.insert(id).second) order.push_back(id);
+      continue;
+    }
+    if (started.count(id)) {
+      stack.pop_back();
+      continue;
+    }
+    started.insert(id);
+    stack.back().second = true;
+    auto ps = parents_of(r, id, shallow);
+    if (!ps) return ps.error();
+    for (const auto& p : *ps) {
+      if (!hidden.count(p) && !started.count(p)) stack.emplace_back(p, false);
+    }
+  }
+  return order;
+}
+
+// libgit2 reports a missing object as GIT_ENOTFOUND; anything else reading it means it is damaged.
+Error unreadable_object(git_repository* r, int rc, const std::string& what, const std::string& id) {
+  if (rc == GIT_ENOTFOUND) {
+    // A partial clone names its promisor remote (remote.<name>.promisor, or extensions.partialClone).
+    std::string promisor;
+    git_config* c = nullptr;
+    if (git_repository_config_snapshot(&c, r) == 0) {
+      ConfigPtr cfg(c);
+      const char* v = nullptr;
+      if (git_config_get_string(&v, c, "extensions.partialclone") == 0 && v) promisor = v;
+      git_config_iterator* it = nullptr;
+      if (promisor.empty() && git_config_iterator_glob_new(&it, c, "^remote\\..*\\.promisor$") == 0) {
+        git_config_entry* e = nullptr;
+        while (promisor.empty() && git_config_next(&e, it) == 0) {
+          const std::string name = e->name;  // remote.<name>.promisor
+          if (std::string_view(e->value) == "true") promisor = name.substr(7, name.size() - 7 - 9);
+        }
+        git_config_iterator_free(it);
+      }
+    }
+    if (!promisor.empty()) {
+      return make_error(ErrorCode::Git,
+                        fmt::format("missing object {} ({}): this is a partial clone (remote '{}' holds the objects "
+                                    "it left out) and vigil does not download them — fetch them (git fetch "
+                                    "--refetch {}, or clone without --filter) and run again",
+                                    id, what, promisor, promisor));
+    }
+    return make_error(ErrorCode::Git, fmt::format("missing object {} ({}) — the repository is incomplete; run "
+                                                  "`git fsck` and fetch the missing objects",
+                                                  id, what));
+  }
+  const ::git_error* e = git_error_last();
+  return make_error(ErrorCode::Git, fmt::format("corrupt object {} ({}): {} — the object database is damaged; "
+                                                "run `git fsck` and restore the object from another clone",
+                                                id, what, e && e->message ? e->message : "unreadable"));
+}
+
 int collect_hunk(const git_diff_delta*, const git_diff_hunk* h, void* payload) {
   auto& lines = *static_cast<std::vector<std::pair<std::size_t, std::size_t>>*>(payload);
   if (h->new_lines > 0) {
@@ -72,7 +185,21 @@ bool is_ancestor(const Repo& repo, const std::string& ancestor, const std::strin
   git_oid a, d;
   if (git_oid_fromstr(&a, ancestor.c_str()) != 0 || git_oid_fromstr(&d, descendant.c_str()) != 0) return false;
   if (git_oid_equal(&a, &d)) return true;
-  return git_graph_descendant_of(repo.raw(), &d, &a) == 1;
+  const OidSet shallow = shallow_commits(repo.raw());
+  if (shallow.empty()) return git_graph_descendant_of(repo.raw(), &d, &a) == 1;
+  OidSet seen{d};
+  std::vector<git_oid> queue{d};
+  while (!queue.empty()) {
+    const git_oid id = queue.back();
+    queue.pop_back();
+    auto ps = parents_of(repo.raw(), id, shallow);
+    if (!ps) return false;
+    for (const auto& p : *ps) {
+      if (git_oid_equal(&p, &a)) return true;
+      if (seen.insert(p).second) queue.push_back(p);
+    }
+  }
+  return false;
 }
 
 std::string object_type(const Repo& repo, const std::string& oid) {
@@ -93,6 +220,8 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
   if (git_revwalk_new(&w, r) != 0) return git_error("cannot walk commits");
   RevwalkPtr walk(w);
   git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+  const OidSet shallow = shallow_commits(r);
+  std::vector<git_oid> shallow_include, shallow_hide;  // the same starts, for shallow_walk
 
   auto push_oid = [&](const std::string& id, bool hide) -> Result<void> {
     git_oid oid;
@@ -107,6 +236,10 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
     git_object* peeled = nullptr;
     if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) != 0) return {};
     ObjectPtr p(peeled);
+    if (!shallow.empty()) {
+      (hide ? shallow_hide : shallow_include).push_back(*git_object_id(peeled));
+      return {};
+    }
     const int rc = hide ? git_revwalk_hide(w, git_object_id(peeled)) : git_revwalk_push(w, git_object_id(peeled));
     if (rc != 0) return git_error(fmt::format("cannot walk from {}", id));
     return {};
@@ -116,7 +249,21 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
     auto res = push_oid(id, false);
     if (!res) return res.error();
   }
-  if (opts.all_refs && git_revwalk_push_glob(w, "refs/*") != 0) return git_error("cannot walk all refs");
+  if (opts.all_refs) {
+    // Every ref, and HEAD: a detached HEAD's commits are on no branch, but they are history too.
+    auto refs = list_refs(repo);
+    if (!refs) return refs.error();
+    for (const auto& [name, target] : *refs) {
+      auto res = push_oid(target, false);
+      if (!res) return res.error();
+    }
+    git_object* head = nullptr;
+    if (git_revparse_single(&head, r, "HEAD^{commit}") == 0) {
+      ObjectPtr h(head);
+      auto res = push_oid(hex(git_object_id(head)), false);
+      if (!res) return res.error();
+    }
+  }
   for (const auto& id : opts.hide) {
     auto res = push_oid(id, true);
     if (!res) return res.error();
@@ -138,20 +285,29 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
   if (git_repository_odb(&odb_raw, r) != 0) return git_error("cannot open the object database");
   OdbPtr odb(odb_raw);
   WalkResult out;
-  std::unordered_set<git_oid, OidHash, OidEq> seen;
+  OidSet seen;
   git_diff_options dopts;
   git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);  // the _INIT macro leaves fields out (clang warns)
   dopts.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
   dopts.context_lines = 0;
   dopts.interhunk_lines = 0;
-  git_oid oid;
-  while (true) {
-    const int rc = git_revwalk_next(&oid, w);
-    if (rc == GIT_ITEROVER) break;
-    if (rc != 0) return git_error("cannot walk commits");
+  std::vector<git_oid> order;
+  if (!shallow.empty()) {
+    auto walked = shallow_walk(r, shallow_include, shallow_hide, shallow);
+    if (!walked) return walked.error();
+    order = std::move(*walked);
+  } else {
+    for (git_oid next;;) {
+      const int rc = git_revwalk_next(&next, w);
+      if (rc == GIT_ITEROVER) break;
+      if (rc != 0) return git_error("cannot walk commits");
+      order.push_back(next);
+    }
+  }
+  for (const git_oid& oid : order) {
     if (should_stop && should_stop()) return make_error(ErrorCode::Timeout, "deadline exceeded while listing commits");
     git_commit* c = nullptr;
-    if (git_commit_lookup(&c, r, &oid) != 0) return git_error(fmt::format("cannot read commit {}", hex(&oid)));
+    if (const int crc = git_commit_lookup(&c, r, &oid); crc != 0) return unreadable_object(r, crc, "commit", hex(&oid));
     CommitPtr commit(c);
     const git_signature* committer = git_commit_committer(c);
     if (opts.since > 0 && committer && committer->when.time < opts.since) continue;
@@ -175,7 +331,9 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
     if (git_commit_tree(&tree, c) != 0) return git_error(fmt::format("cannot read the tree of {}", hex(&oid)));
     TreePtr new_tree(tree);
     TreePtr old_tree;
-    if (git_commit_parentcount(c) > 0) {
+    if (shallow.count(oid) && git_commit_parentcount(c) > 0) {
+      out.shallow_boundaries.push_back(hex(&oid));  // parents cut off: judged against the empty tree
+    } else if (git_commit_parentcount(c) > 0) {
       git_commit* parent = nullptr;
       if (git_commit_parent(&parent, c, 0) != 0) return git_error(fmt::format("cannot read the parent of {}", hex(&oid)));
       CommitPtr p(parent);
@@ -183,8 +341,20 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
       if (git_commit_tree(&pt, parent) != 0) return git_error("cannot read a parent tree");
       old_tree.reset(pt);
     }
+    // Only the paths that changed: libgit2 otherwise iterates both whole trees for every commit.
+    git_diff_options topts = dopts;
+    std::vector<std::string> changed;
+    std::vector<char*> specs;
+    if (old_tree) {
+      auto cp = changed_paths(r, old_tree.get(), new_tree.get());
+      if (!cp) return cp.error();
+      changed = std::move(*cp);
+      for (auto& p : changed) specs.push_back(p.data());
+      topts.pathspec = {specs.data(), specs.size()};
+      topts.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+    }
     git_diff* d = nullptr;
-    if (git_diff_tree_to_tree(&d, r, old_tree.get(), new_tree.get(), &dopts) != 0) {
+    if (git_diff_tree_to_tree(&d, r, old_tree.get(), new_tree.get(), &topts) != 0) {
       return git_error(fmt::format("cannot diff commit {}", hex(&oid)));
     }
     DiffPtr diff(d);
@@ -215,11 +385,8 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
         b.commit = index;
         size_t len = 0;
         git_object_t type = GIT_OBJECT_INVALID;
-        if (git_odb_read_header(&len, &type, odb.get(), &delta->new_file.id) != 0) {
-          return make_error(ErrorCode::Git,
-                            fmt::format("missing blob {} for {} in commit {} — a partial or shallow clone? fetch "
-                                        "the objects (git fetch --refetch) and run again",
-                                        fc.blob, fc.path, hex(&oid).substr(0, 12)));
+        if (const int hrc = git_odb_read_header(&len, &type, odb.get(), &delta->new_file.id); hrc != 0) {
+          return unreadable_object(r, hrc, fmt::format("blob of {} in commit {}", fc.path, hex(&oid).substr(0, 12)), fc.blob);
         }
         b.size = len;
         fc.size = len;
@@ -227,14 +394,17 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
         if (opts.track_lines && modified && (opts.max_blob_size == 0 || len <= opts.max_blob_size)) {
           git_blob* ob = nullptr;
           git_blob* nb = nullptr;
-          if (git_blob_lookup(&ob, r, &delta->old_file.id) == 0 && git_blob_lookup(&nb, r, &delta->new_file.id) == 0) {
-            BlobPtr o1(ob), n1(nb);
-            git_diff_blobs(ob, nullptr, nb, nullptr, &dopts, nullptr, nullptr, collect_hunk, nullptr, &b.added_lines);
-            b.whole_blob = false;
-          } else {
-            if (ob) git_blob_free(ob);
-            return git_error(fmt::format("cannot read blob for {} in commit {}", fc.path, hex(&oid).substr(0, 12)));
+          if (const int orc = git_blob_lookup(&ob, r, &delta->old_file.id); orc != 0) {
+            return unreadable_object(r, orc, fmt::format("previous blob of {} in commit {}", fc.path, hex(&oid).substr(0, 12)),
+                                     fc.old_blob);
           }
+          BlobPtr o1(ob);
+          if (const int nrc = git_blob_lookup(&nb, r, &delta->new_file.id); nrc != 0) {
+            return unreadable_object(r, nrc, fmt::format("blob of {} in commit {}", fc.path, hex(&oid).substr(0, 12)), fc.blob);
+          }
+          BlobPtr n1(nb);
+          git_diff_blobs(ob, nullptr, nb, nullptr, &dopts, nullptr, nullptr, collect_hunk, nullptr, &b.added_lines);
+          b.whole_blob = false;
         }
         out.blobs.push_back(std::move(b));
       } else if (!deleted) {

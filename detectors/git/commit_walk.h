@@ -52,6 +52,9 @@ struct WalkResult {
   std::vector<WalkCommit> commits;                    // oldest first
   std::vector<std::vector<FileChange>> changes;       // per commit, when keep_changes
   std::vector<BlobRef> blobs;                         // unique, in discovery order
+  /// Commits of a shallow clone whose parents are not in the clone: their whole tree counts as
+  /// new, and the history before them was not judged (callers report it).
+  std::vector<std::string> shallow_boundaries;
 };
 
 /// Walks the commits reachable from `include` (or all refs) and not from `hide`, oldest first,
@@ -62,7 +65,8 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts,
 /// Every ref name and its target commit id (tags peeled), for hiding and protection checks.
 Result<std::vector<std::pair<std::string, std::string>>> list_refs(const Repo& repo);
 
-/// True when `ancestor` is reachable from `descendant` (fast-forward check).
+/// True when `ancestor` is reachable from `descendant` (fast-forward check). In a shallow clone,
+/// only the history the clone has counts.
 bool is_ancestor(const Repo& repo, const std::string& ancestor, const std::string& descendant);
 
 /// The type of an object ("commit", "tag", ...), or "" when it is missing.

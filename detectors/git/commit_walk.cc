@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "detectors/git/handles.h"
+#include "detectors/git/push_paths.h"
 #include "detectors/util/glob.h"
 
 namespace vigil::git {

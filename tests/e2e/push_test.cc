@@ -99,6 +99,39 @@ TEST_SUITE("e2e") {
     CHECK(s.server_ref("refs/tags/v2").empty());
   }
 
+  TEST_CASE("push: a name colliding by case or Unicode normalization with a file already pushed is rejected") {
+    Server s;
+    // Files in nested directories, so the server looks them up level by level.
+    REQUIRE(s.in_clone("mkdir -p docs/api caf\xc3\xa9 && echo a > docs/api/Guide.md && echo b > caf\xc3\xa9/x.txt && "
+                       "echo c > docs/api/other.md && git add . && git commit -q -m docs && git push -q origin HEAD:main").status == 0);
+    REQUIRE(s.in_clone("mkdir -p Docs/API && echo d > Docs/API/guide.MD && git add . && git commit -q -m 'same name, other case'").status == 0);
+    auto r = s.in_clone("git push origin HEAD:main");
+    CHECK(r.status != 0);
+    CHECK(r.err.find("files.case-collision") != std::string::npos);
+    CHECK(r.err.find("collides with 'docs/api/Guide.md'") != std::string::npos);
+    // NFD spelling of a directory already there in NFC.
+    REQUIRE(s.in_clone("git reset -q --hard HEAD~1 && mkdir -p cafe\xcc\x81 && echo e > cafe\xcc\x81/x.txt && git add . && "
+                       "git commit -q -m nfd").status == 0);
+    r = s.in_clone("git push origin HEAD:main");
+    CHECK(r.status != 0);
+    CHECK(r.err.find("files.case-collision") != std::string::npos);
+    // A new name next to them that collides with nothing passes.
+    CHECK(s.in_clone("git reset -q --hard HEAD~1 && echo f > docs/api/guide2.md && git add . && git commit -q -m ok && "
+                     "git push -q origin HEAD:main").status == 0);
+  }
+
+  TEST_CASE("push: a file moved to another directory and edited is judged by its added lines") {
+    Server s;
+    REQUIRE(s.in_clone("mkdir -p a/deep && for i in $(seq 1 40); do echo \"line $i of the settings\"; done > a/deep/conf.txt && "
+                       "git add . && git commit -q -m conf && git push -q origin HEAD:main").status == 0);
+    REQUIRE(s.in_clone("mkdir -p b && git mv a/deep/conf.txt b/conf.txt && echo 'TOKEN=" + fake_github_pat(21) +
+                       "' >> b/conf.txt && git commit -q -am 'move and edit'").status == 0);
+    const auto r = s.in_clone("git push origin HEAD:main");
+    CHECK(r.status != 0);
+    CHECK(r.err.find("b/conf.txt:41:7") != std::string::npos);
+    CHECK(r.err.find("github.pat") != std::string::npos);
+  }
+
   TEST_CASE("push: protected branch refuses force-push and deletion") {
     Server s("[refs]\nprotected = [\"refs/heads/main\"]\n");
     REQUIRE(s.in_clone("echo y > y && git add y && git commit -q -m y && git push -q origin HEAD:main").status == 0);

@@ -1,0 +1,160 @@
+#include "detectors/git/push_paths.h"
+
+#include <fmt/format.h>
+#include <git2.h>
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+
+#include "detectors/git/handles.h"
+
+namespace vigil::git {
+
+namespace {
+
+bool has_non_ascii(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+// May `entry` and `component` share a collision key? Exact for ASCII (the key lowercases ASCII
+// and '/' never folds), conservative otherwise: NFC and case folding may map non-ASCII text to
+// anything, so such names always match and the exact key decides later.
+bool may_collide(std::string_view entry, std::string_view component) {
+  if (has_non_ascii(entry) || has_non_ascii(component)) return true;
+  if (entry.size() != component.size()) return false;
+  for (std::size_t i = 0; i < entry.size(); ++i) {
+    const auto a = static_cast<unsigned char>(entry[i]), b = static_cast<unsigned char>(component[i]);
+    if (a != b && (a | 0x20) != (b | 0x20)) return false;
+    if (a != b && !((a | 0x20) >= 'a' && (a | 0x20) <= 'z')) return false;
+  }
+  return true;
+}
+
+std::vector<std::string_view> components(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (true) {
+    const auto slash = path.find('/', pos);
+    out.push_back(path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos));
+    if (slash == std::string_view::npos) break;
+    pos = slash + 1;
+  }
+  return out;
+}
+
+struct Walker {
+  git_repository* repo;
+  std::vector<std::vector<std::string_view>> names;  // components of each name
+  std::vector<std::string> out;
+
+  Result<void> visit(const git_tree* tree, const std::string& prefix, const std::vector<std::size_t>& live,
+                     std::size_t depth) {
+    const std::size_t n = git_tree_entrycount(tree);
+    std::vector<std::size_t> next;
+    for (std::size_t i = 0; i < n; ++i) {
+      const git_tree_entry* e = git_tree_entry_byindex(tree, i);
+      const std::string_view name = git_tree_entry_name(e);
+      const bool is_tree = git_tree_entry_type(e) == GIT_OBJECT_TREE;
+      next.clear();
+      bool leaf = false;
+      for (const auto k : live) {
+        const auto& comps = names[k];
+        if (!may_collide(name, comps[depth])) continue;
+        // Same number of components or no collision: the key never adds or removes a '/'.
+        if (depth + 1 == comps.size()) {
+          leaf = leaf || !is_tree;
+        } else if (is_tree) {
+          next.push_back(k);
+        }
+      }
+      if (leaf) out.push_back(prefix + std::string(name));
+      if (!next.empty()) {
+        git_tree* sub = nullptr;
+        if (git_tree_lookup(&sub, repo, git_tree_entry_id(e)) != 0) {
+          return git_error(fmt::format("cannot read the tree '{}{}'", prefix, name));
+        }
+        TreePtr owned(sub);
+        auto r = visit(sub, prefix + std::string(name) + "/", next, depth + 1);
+        if (!r) return r;
+      }
+    }
+    return {};
+  }
+};
+
+Result<void> diff_dirs(git_repository* r, const git_tree* a, const git_tree* b, const std::string& prefix,
+                       std::vector<std::string>& out) {
+  std::unordered_map<std::string_view, const git_tree_entry*> old_entries;
+  const std::size_t na = git_tree_entrycount(a), nb = git_tree_entrycount(b);
+  old_entries.reserve(na);
+  for (std::size_t i = 0; i < na; ++i) {
+    const git_tree_entry* e = git_tree_entry_byindex(a, i);
+    old_entries.emplace(git_tree_entry_name(e), e);
+  }
+  for (std::size_t i = 0; i < nb; ++i) {
+    const git_tree_entry* e = git_tree_entry_byindex(b, i);
+    const std::string_view name = git_tree_entry_name(e);
+    auto it = old_entries.find(name);
+    if (it == old_entries.end()) {
+      out.push_back(prefix + std::string(name));
+      continue;
+    }
+    const git_tree_entry* o = it->second;
+    old_entries.erase(it);
+    if (git_oid_equal(git_tree_entry_id(o), git_tree_entry_id(e)) && git_tree_entry_filemode(o) == git_tree_entry_filemode(e)) {
+      continue;
+    }
+    if (git_tree_entry_type(o) == GIT_OBJECT_TREE && git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+      git_tree* ta = nullptr;
+      git_tree* tb = nullptr;
+      const std::string sub = prefix + std::string(name);
+      if (git_tree_lookup(&ta, r, git_tree_entry_id(o)) != 0) return git_error(fmt::format("cannot read the tree '{}'", sub));
+      TreePtr oa(ta);
+      if (git_tree_lookup(&tb, r, git_tree_entry_id(e)) != 0) return git_error(fmt::format("cannot read the tree '{}'", sub));
+      TreePtr ob(tb);
+      auto res = diff_dirs(r, ta, tb, sub + "/", out);
+      if (!res) return res;
+    } else {
+      out.push_back(prefix + std::string(name));
+    }
+  }
+  for (const auto& [name, e] : old_entries) out.push_back(prefix + std::string(name));
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> changed_paths(git_repository* repo, const git_tree* old_tree, const git_tree* new_tree) {
+  std::vector<std::string> out;
+  auto res = diff_dirs(repo, old_tree, new_tree, "", out);
+  if (!res) return res.error();
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::vector<std::string>> tree_paths_like(const Repo& repo, const std::string& commit,
+                                                 const std::vector<std::string>& names) {
+  git_oid oid;
+  if (git_oid_fromstr(&oid, commit.c_str()) != 0) return make_error(ErrorCode::Git, fmt::format("invalid commit id '{}'", commit));
+  git_commit* c = nullptr;
+  if (git_commit_lookup(&c, repo.raw(), &oid) != 0) return git_error(fmt::format("cannot read commit {}", commit));
+  CommitPtr owned(c);
+  git_tree* t = nullptr;
+  if (git_commit_tree(&t, c) != 0) return git_error(fmt::format("cannot read the tree of {}", commit));
+  TreePtr tree(t);
+  Walker w{repo.raw(), {}, {}};
+  std::vector<std::size_t> live;
+  for (const auto& n : names) {
+    live.push_back(w.names.size());
+    w.names.push_back(components(n));
+  }
+  if (live.empty()) return std::vector<std::string>{};
+  auto r = w.visit(tree.get(), "", live, 0);
+  if (!r) return r.error();
+  std::sort(w.out.begin(), w.out.end());
+  w.out.erase(std::unique(w.out.begin(), w.out.end()), w.out.end());
+  return std::move(w.out);
+}
+
+}  // namespace vigil::git

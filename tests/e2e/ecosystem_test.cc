@@ -131,7 +131,7 @@ TEST_SUITE("e2e") {
     }
     CHECK(!has(top, "help-man"));
     CHECK(complete("vigil rul", 1) == "rules\n");
-    CHECK(complete("vigil rules ''", 2) == "list explain check test\n");
+    CHECK(complete("vigil rules ''", 2) == "list explain check test import-gitleaks\n");
     const auto scan_opts = complete("vigil scan --h", 2);
     CHECK(has(scan_opts, "--history"));
     CHECK(has(scan_opts, "--help"));

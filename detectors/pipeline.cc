@@ -77,6 +77,23 @@ void mask_random_runs(std::string& s) {
 }
 
 // The line holding `at`, with every match span on it masked, cut to a readable width.
+/// `text` with each span (byte offsets; overlaps allowed) redacted, and long random runs masked.
+std::string redact_spans(std::string_view text, std::vector<std::pair<std::size_t, std::size_t>> spans) {
+  std::sort(spans.begin(), spans.end());
+  std::string out;
+  std::size_t pos = 0;
+  for (const auto& [b, e] : spans) {
+    if (e <= pos) continue;
+    const std::size_t s = std::max(b, pos);
+    out.append(text.substr(pos, s - pos));
+    out += redact(text.substr(s, e - s));
+    pos = e;
+  }
+  out.append(text.substr(std::min(pos, text.size())));
+  mask_random_runs(out);
+  return out;
+}
+
 std::string excerpt(std::string_view bytes, std::size_t at, const std::vector<Match>& all) {
   const auto line = line_at(bytes, at);
   const std::size_t lb = static_cast<std::size_t>(line.data() - bytes.data());
@@ -86,18 +103,7 @@ std::string excerpt(std::string_view bytes, std::size_t at, const std::vector<Ma
     const std::size_t b = std::max(m.secret_begin, lb), e = std::min(m.secret_end, le);
     if (b < e) spans.emplace_back(b - lb, e - lb);
   }
-  std::sort(spans.begin(), spans.end());
-  std::string out;
-  std::size_t pos = 0;
-  for (const auto& [b, e] : spans) {
-    if (e <= pos) continue;
-    const std::size_t s = std::max(b, pos);
-    out.append(line.substr(pos, s - pos));
-    out += redact(line.substr(s, e - s));
-    pos = e;
-  }
-  out.append(line.substr(std::min(pos, line.size())));
-  mask_random_runs(out);
+  std::string out = redact_spans(line, std::move(spans));
   // Replace control characters so a terminal shows one clean line.
   for (auto& c : out) {
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
@@ -241,19 +247,7 @@ Result<std::string> ScanSession::mask_secrets(std::string_view text) {
   for (const auto& m : matches_) {
     if (m.secret_begin < m.secret_end && m.secret_end <= text.size()) spans.emplace_back(m.secret_begin, m.secret_end);
   }
-  std::sort(spans.begin(), spans.end());
-  std::string out;
-  std::size_t pos = 0;
-  for (const auto& [b, e] : spans) {
-    if (e <= pos) continue;
-    const std::size_t s = std::max(b, pos);
-    out.append(text.substr(pos, s - pos));
-    out += redact(text.substr(s, e - s));
-    pos = e;
-  }
-  out.append(text.substr(std::min(pos, text.size())));
-  mask_random_runs(out);
-  return out;
+  return redact_spans(text, std::move(spans));
 }
 
 Result<void> mask_quoted_input(const Engine& engine, std::vector<Finding>& findings) {

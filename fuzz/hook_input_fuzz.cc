@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,11 +66,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // Push options: the first line is GIT_PUSH_OPTION_COUNT as git would export it (or not), the
   // others are the options. Environment strings end at a NUL, as they would from git.
+  // putenv with strings owned here, not setenv: glibc's setenv never frees the values it replaces,
+  // which would grow without bound over millions of runs.
   const auto opts = lines(text);
-  ::setenv("GIT_PUSH_OPTION_COUNT", opts[0].c_str(), 1);
-  for (std::size_t i = 1; i < opts.size(); ++i) {
-    ::setenv(("GIT_PUSH_OPTION_" + std::to_string(i - 1)).c_str(), opts[i].c_str(), 1);
-  }
+  std::list<std::string> env;
+  auto put = [&env](const std::string& name, const std::string& value) {
+    env.push_back(name + "=" + value.substr(0, value.find('\0')));
+    ::putenv(env.back().data());
+  };
+  put("GIT_PUSH_OPTION_COUNT", opts[0]);
+  for (std::size_t i = 1; i < opts.size(); ++i) put("GIT_PUSH_OPTION_" + std::to_string(i - 1), opts[i]);
   (void)vigil::bypass_option_reason(text);  // the whole input, NUL bytes included
   for (const auto& opt : vigil::push_options_from_env()) {
     if (auto reason = vigil::bypass_option_reason(opt)) {

@@ -176,7 +176,8 @@ in_quarantine() { qenv "$1"; shift; "${QENV[@]}" "$@"; }
 timed() { # timed OUTFILE VARIANT CMD... : runs CMD in the quarantine, appends "wall_ms cpu_ms"
   local out=$1; qenv "$2"; shift 2
   /usr/bin/time -f "%e %U %S" -o "$W/.time" "${QENV[@]}" "$@" >/dev/null 2>&1 || true
-  awk '{printf "%.1f %.1f\n", $1 * 1000, ($2 + $3) * 1000}' "$W/.time" >> "$out"
+  # (time(1) writes "Command exited with non-zero status N" first when the hook blocks)
+  awk 'NF == 3 && $1 ~ /^[0-9.]+$/ {printf "%.1f %.1f\n", $1 * 1000, ($2 + $3) * 1000}' "$W/.time" >> "$out"
 }
 # The floor, as the issue states it. cat-file needs %(rest) in its format to split the
 # "<oid> <path>" lines of rev-list --objects; without it every tree and blob is looked up by the
@@ -216,13 +217,13 @@ for v in clean secret; do
   for ((i = 0; i < E2E_RUNS; i++)); do
     rm -rf "$W/e2e.git"; cp -a "$W/srv.git" "$W/e2e.git"
     prc=0; /usr/bin/time -f "%e %U %S" -o "$W/.time" git -C "$W/client.git" push -q "$W/e2e.git" "$v:refs/heads/main" >"$W/e2e-$v.out" 2>&1 || prc=$?
-    awk '{printf "%.1f\n", $1 * 1000}' "$W/.time" >> "$W/e2e.t"
+    awk 'NF == 3 && $1 ~ /^[0-9.]+$/ {printf "%.1f\n", $1 * 1000}' "$W/.time" >> "$W/e2e.t"
     [ $((prc != 0)) = "$expect" ] || { echo "vigil: error: git push of $v exited $prc — see $W/e2e-$v.out" >&2; exit 2; }
   done
   rm -rf "$W/e2e.git"
   read -r e50 _ _ emax < <(stats < "$W/e2e.t")
-  findings=$(grep -cE 'github\.pat|aws\.' "$W/last-$v.out" || true)
-  echo "-- $v: $ncommits new commits, $nblobs new blobs ($mb MB), $nfiles paths changed; hook exit $rc$([ "$v" = secret ] && echo ", $findings report lines naming the planted secrets' rules")"
+  verdict=$(grep -m1 -o 'push blocked: .*' "$W/last-$v.out" || echo "accepted")
+  echo "-- $v: $ncommits new commits, $nblobs new blobs ($mb MB), $nfiles paths changed; hook exit $rc ($verdict)"
   awk -v h50="$h50" -v h99="$h99" -v hmin="$hmin" -v hmax="$hmax" -v hc50="$hc50" -v hc99="$hc99" \
       -v f50="$f50" -v f99="$f99" -v fc50="$fc50" -v fc99="$fc99" -v r50="$r50" -v r99="$r99" \
       -v e50="$e50" -v emax="$emax" -v n="$E2E_RUNS" 'BEGIN{

@@ -7,6 +7,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "detectors/git/push_paths.h"
+
 namespace vigil {
 
 Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git::WalkResult& walk,
@@ -47,7 +49,7 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
         ++done;
         continue;
       }
-      if (!b.whole_blob && b.added_lines.empty()) {  // only deletions in this file
+      if (!b.whole_blob && b.old_blob.empty() && b.added_lines.empty()) {  // only deletions in this file
         ++done;
         continue;
       }
@@ -57,13 +59,29 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
         failure = bytes.error();
         return;
       }
+      // A modified file of a push: its added lines, from the previous version (see BlobRef).
+      std::vector<std::pair<std::size_t, std::size_t>> added;
+      if (!b.old_blob.empty()) {
+        auto old_bytes = repo->read_blob(b.old_blob);
+        auto lines = old_bytes ? git::added_line_ranges(*old_bytes, *bytes) : Result<decltype(added)>(old_bytes.error());
+        if (!lines) {
+          std::lock_guard lk(mu);
+          failure = lines.error();
+          return;
+        }
+        added = std::move(*lines);
+        if (added.empty()) {  // only deletions in this file
+          ++done;
+          continue;
+        }
+      }
       BufferContext ctx;
       ctx.path = b.path;
       ctx.commit = c.id;
       ctx.author = c.author;
       ctx.date = c.date;
       ctx.blob = b.blob;
-      ctx.added_lines = b.added_lines;
+      ctx.added_lines = b.old_blob.empty() ? b.added_lines : std::move(added);
       ctx.only_added_lines = !b.whole_blob;
       const auto before_f = found.size(), before_s = skipped.size();
       auto r = session->scan_buffer(*bytes, ctx, found, skipped);

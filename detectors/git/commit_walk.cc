@@ -155,13 +155,6 @@ Error unreadable_object(git_repository* r, int rc, const std::string& what, cons
                                                 id, what, e && e->message ? e->message : "unreadable"));
 }
 
-int collect_hunk(const git_diff_delta*, const git_diff_hunk* h, void* payload) {
-  auto& lines = *static_cast<std::vector<std::pair<std::size_t, std::size_t>>*>(payload);
-  if (h->new_lines > 0) {
-    lines.emplace_back(static_cast<std::size_t>(h->new_start), static_cast<std::size_t>(h->new_start + h->new_lines - 1));
-  }
-  return 0;
-}
 
 }  // namespace
 
@@ -393,18 +386,7 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
         fc.size = len;
         const bool modified = delta->status == GIT_DELTA_MODIFIED || delta->status == GIT_DELTA_RENAMED;
         if (opts.track_lines && modified && (opts.max_blob_size == 0 || len <= opts.max_blob_size)) {
-          git_blob* ob = nullptr;
-          git_blob* nb = nullptr;
-          if (const int orc = git_blob_lookup(&ob, r, &delta->old_file.id); orc != 0) {
-            return unreadable_object(r, orc, fmt::format("previous blob of {} in commit {}", fc.path, hex(&oid).substr(0, 12)),
-                                     fc.old_blob);
-          }
-          BlobPtr o1(ob);
-          if (const int nrc = git_blob_lookup(&nb, r, &delta->new_file.id); nrc != 0) {
-            return unreadable_object(r, nrc, fmt::format("blob of {} in commit {}", fc.path, hex(&oid).substr(0, 12)), fc.blob);
-          }
-          BlobPtr n1(nb);
-          git_diff_blobs(ob, nullptr, nb, nullptr, &dopts, nullptr, nullptr, collect_hunk, nullptr, &b.added_lines);
+          b.old_blob = fc.old_blob;  // the scan computes the added lines (added_line_ranges)
           b.whole_blob = false;
         }
         out.blobs.push_back(std::move(b));

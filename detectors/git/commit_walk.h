@@ -33,6 +33,10 @@ struct BlobRef {
   /// whole_blob set means every line is new.
   std::vector<std::pair<std::size_t, std::size_t>> added_lines;
   bool whole_blob = true;
+  /// With track_lines, a modified file's previous blob: added_lines are computed from it where the
+  /// blob is read for scanning (git::added_line_ranges), in parallel and without reading the new
+  /// blob twice. whole_blob is false and added_lines empty until then.
+  std::string old_blob;
 };
 
 struct WalkOptions {

@@ -125,6 +125,32 @@ Result<void> diff_dirs(git_repository* r, const git_tree* a, const git_tree* b, 
 
 }  // namespace
 
+namespace {
+
+int collect_added(const git_diff_delta*, const git_diff_hunk* h, void* payload) {
+  auto& lines = *static_cast<std::vector<std::pair<std::size_t, std::size_t>>*>(payload);
+  if (h->new_lines > 0) {
+    lines.emplace_back(static_cast<std::size_t>(h->new_start), static_cast<std::size_t>(h->new_start + h->new_lines - 1));
+  }
+  return 0;
+}
+
+}  // namespace
+
+Result<std::vector<std::pair<std::size_t, std::size_t>>> added_line_ranges(std::string_view old_bytes,
+                                                                           std::string_view new_bytes) {
+  git_diff_options dopts = GIT_DIFF_OPTIONS_INIT;
+  dopts.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+  dopts.context_lines = 0;
+  dopts.interhunk_lines = 0;
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  if (git_diff_buffers(old_bytes.data(), old_bytes.size(), nullptr, new_bytes.data(), new_bytes.size(), nullptr, &dopts,
+                       nullptr, nullptr, collect_added, nullptr, &out) != 0) {
+    return git_error("cannot diff two versions of a file");
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> changed_paths(git_repository* repo, const git_tree* old_tree, const git_tree* new_tree) {
   std::vector<std::string> out;
   auto res = diff_dirs(repo, old_tree, new_tree, "", out);

@@ -2,7 +2,10 @@
 // commit adds (case and Unicode collisions), without listing the whole tree for every commit.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "detectors/git/repo.h"
@@ -27,5 +30,10 @@ Result<std::vector<std::string>> tree_paths_like(const Repo& repo, const std::st
 /// every unchanged directory: libgit2 otherwise iterates both whole trees for every commit.
 /// Internal to detectors/git (libgit2 types).
 Result<std::vector<std::string>> changed_paths(git_repository* repo, const git_tree* old_tree, const git_tree* new_tree);
+
+/// The 1-based inclusive line ranges of `new_bytes` that `old_bytes` does not have (git's diff,
+/// no context; none when git sees binary content). What a push judges in a modified file.
+Result<std::vector<std::pair<std::size_t, std::size_t>>> added_line_ranges(std::string_view old_bytes,
+                                                                           std::string_view new_bytes);
 
 }  // namespace vigil::git

@@ -118,6 +118,10 @@ Result<std::vector<git_oid>> shallow_walk(git_repository* r, const std::vector<g
   return order;
 }
 
+
+
+}  // namespace
+
 // libgit2 reports a missing object as GIT_ENOTFOUND; anything else reading it means it is damaged.
 Error unreadable_object(git_repository* r, int rc, const std::string& what, const std::string& id) {
   if (rc == GIT_ENOTFOUND) {
@@ -154,9 +158,6 @@ Error unreadable_object(git_repository* r, int rc, const std::string& what, cons
                                                 "run `git fsck` and restore the object from another clone",
                                                 id, what, e && e->message ? e->message : "unreadable"));
 }
-
-
-}  // namespace
 
 Result<std::vector<std::pair<std::string, std::string>>> list_refs(const Repo& repo) {
   git_reference_iterator* it = nullptr;

@@ -26,6 +26,10 @@ using OdbObjectPtr = std::unique_ptr<git_odb_object, CFree<git_odb_object_free>>
 using TagPtr = std::unique_ptr<git_tag, CFree<git_tag_free>>;
 using PatchPtr = std::unique_ptr<git_patch, CFree<git_patch_free>>;
 
+/// The error for an object libgit2 could not read (rc from the lookup): "missing object" — naming
+/// the promisor remote in a partial clone — or "corrupt object ... run git fsck".
+Error unreadable_object(git_repository* r, int rc, const std::string& what, const std::string& id);
+
 /// libgit2's delta status as our change kind (shared by the staged and the commit diffs).
 inline ChangeKind change_kind(git_delta_t s) {
   switch (s) {

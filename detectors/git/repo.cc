@@ -87,10 +87,7 @@ Result<std::string> Repo::read_blob(const std::string& oid_hex) const {
     return make_error(ErrorCode::Git, fmt::format("invalid object id '{}'", oid_hex));
   }
   git_blob* b = nullptr;
-  if (git_blob_lookup(&b, repo_.get(), &oid) != 0) {
-    return git_error(fmt::format("cannot read blob {} (missing object? a partial clone needs "
-                                 "`git fetch` of the blob first)", oid_hex));
-  }
+  if (const int rc = git_blob_lookup(&b, repo_.get(), &oid); rc != 0) return unreadable_object(repo_.get(), rc, "blob", oid_hex);
   BlobPtr blob(b);
   const auto* data = static_cast<const char*>(git_blob_rawcontent(b));
   return std::string(data, static_cast<std::size_t>(git_blob_rawsize(b)));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "detectors/git/commit_info.h"
+#include "detectors/git/push_paths.h"
 #include "detectors/git/tree_paths.h"
 
 namespace vigil {
@@ -60,13 +61,17 @@ Result<std::vector<Finding>> commit_file_findings(const git::Repo& repo, const C
   in.read_blob = reader_for(repo);
   in.mode = config.settings.mode;
   in.commit = commit;
+  const auto names = new_names(changes);
   std::vector<std::string> paths;
-  if (config.files.case_collision.action != PolicyAction::Off && adds_names(changes)) {
-    auto p = collision_candidates(repo, commit, changes);
+  if (config.files.case_collision.action != PolicyAction::Off && !names.empty()) {
+    // Only the commit's tree paths that may collide with a new name (non-ASCII names always may):
+    // listing the whole tree of each of a thousand pushed commits cost seconds.
+    auto p = git::tree_paths_like(repo, commit, names);
     if (!p) return p.error();
     paths = std::move(*p);
     in.tree_paths = &paths;
   }
+  if (config.files.rules.empty() && names.empty()) return std::vector<Finding>{};  // nothing to check
   return check_file_changes(config.files, in);
 }
 

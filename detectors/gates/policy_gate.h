@@ -19,7 +19,7 @@ Result<std::vector<Finding>> staged_file_findings(const git::Repo& repo, const C
                                                   const std::vector<git::FileChange>& changes);
 
 /// Push time: the same over one new commit's changes (against its first parent). Collisions are
-/// checked against the commit's whole tree, so a file added in one commit and its case twin in
+/// checked against the commit's own tree, so a file added in one commit and its case twin in
 /// a later commit of the same push are caught at the later one. Findings carry `commit`.
 Result<std::vector<Finding>> commit_file_findings(const git::Repo& repo, const Config& config,
                                                   const std::string& commit,

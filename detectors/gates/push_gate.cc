@@ -44,34 +44,6 @@ std::vector<std::vector<std::string_view>> split_lines(std::string_view text) {
   return out;
 }
 
-// File policy of one pushed commit: what commit_file_findings does, but the collision check gets
-// only the tree paths that may collide with the names the commit adds. Listing the whole tree of
-// each of a thousand commits cost seconds; the result is the same (the check keeps only paths
-// whose collision key equals a new name's key, and those are all among the candidates).
-Result<std::vector<Finding>> push_file_findings(const git::Repo& repo, const Config& cfg, const std::string& commit,
-                                                const std::vector<git::FileChange>& changes) {
-  FileCheckInput in;
-  in.changes = &changes;
-  in.read_blob = [&repo](const std::string& blob) { return repo.read_blob(blob); };
-  in.mode = cfg.settings.mode;
-  in.commit = commit;
-  std::vector<std::string> names;
-  for (const auto& c : changes) {
-    if (c.kind == git::ChangeKind::Added || c.kind == git::ChangeKind::Renamed || c.kind == git::ChangeKind::Copied) {
-      names.push_back(c.path);
-    }
-  }
-  std::vector<std::string> paths;
-  if (cfg.files.case_collision.action != PolicyAction::Off && !names.empty()) {
-    auto p = git::tree_paths_like(repo, commit, names);
-    if (!p) return p.error();
-    paths = std::move(*p);
-    in.tree_paths = &paths;
-  }
-  if (cfg.files.rules.empty() && names.empty()) return std::vector<Finding>{};  // nothing to check
-  return check_file_changes(cfg.files, in);
-}
-
 }  // namespace
 
 const char* to_string(GateKind k) {
@@ -187,7 +159,7 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
   const std::string land_ref = ref_updates_for_msgs.empty() ? std::string() : ref_updates_for_msgs.front().second;
   for (std::size_t i = 0; i < walk->commits.size(); ++i) {
     const auto& c = walk->commits[i];
-    auto files = push_file_findings(repo, cfg, c.id, walk->changes[i]);
+    auto files = commit_file_findings(repo, cfg, c.id, walk->changes[i]);
     if (!files) return files.error();
     for (auto& f : *files) report.findings.push_back(std::move(f));
     auto msgs = commit_message_findings(repo, cfg, c.id, land_ref);

@@ -28,30 +28,6 @@ Result<std::vector<std::string>> index_paths(const Repo& repo, const std::string
   return out;
 }
 
-namespace {
-
-int collect(const char* root, const git_tree_entry* entry, void* payload) {
-  if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) return 0;
-  static_cast<std::vector<std::string>*>(payload)->push_back(std::string(root) + git_tree_entry_name(entry));
-  return 0;
-}
-
-}  // namespace
-
-Result<std::vector<std::string>> tree_paths(const Repo& repo, const std::string& rev) {
-  git_object* o = nullptr;
-  if (git_revparse_single(&o, repo.raw(), (rev + "^{tree}").c_str()) != 0) {
-    return git_error(fmt::format("cannot read the tree of '{}'", rev));
-  }
-  TreePtr tree(reinterpret_cast<git_tree*>(o));
-  std::vector<std::string> out;
-  if (git_tree_walk(tree.get(), GIT_TREEWALK_PRE, collect, &out) != 0) {
-    return git_error(fmt::format("cannot walk the tree of '{}'", rev));
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 Result<std::vector<std::string>> matching_tree_paths(const Repo& repo, const std::string& rev,
                                                      const std::vector<std::string>& names,
                                                      const std::function<std::string(std::string_view)>& key_of) {

@@ -15,9 +15,6 @@ namespace vigil::git {
 /// (git's GIT_INDEX_FILE; empty = the repository's index).
 Result<std::vector<std::string>> index_paths(const Repo& repo, const std::string& index_file);
 
-/// The blob, symlink and submodule paths of the tree of `rev` (a commit id or any revision).
-Result<std::vector<std::string>> tree_paths(const Repo& repo, const std::string& rev);
-
 /// The blob, symlink and submodule paths in the tree of `rev` whose key equals the key of one of
 /// `names` (key_of folds case, for example). Only directories whose names match a component of a
 /// wanted name are read, so the cost follows the names, not the size of the tree. An unborn HEAD

@@ -173,15 +173,12 @@ Result<HsDbPtr> compile_db(const std::vector<Rule>& rules) {
 constexpr std::string_view kMagic = "VIGILDB1";
 
 HsDbPtr load_cached(const std::string& file, std::string& note) {
-  std::FILE* f = std::fopen(file.c_str(), "rb");
-  if (!f) {
+  const auto read = read_whole_file(file);
+  if (!read) {
     note = "no cached database";
     return nullptr;
   }
-  std::string bytes;
-  char buf[1 << 16];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) bytes.append(buf, n);
-  std::fclose(f);
+  const std::string& bytes = *read;
   if (bytes.size() <= kMagic.size() || bytes.compare(0, kMagic.size(), kMagic) != 0) {
     note = "cached database is corrupt; rebuilt it";
     return nullptr;

@@ -13,7 +13,9 @@ namespace vigil {
 Result<Engine> Engine::create(Config config, CompileStats* stats) {
   CacheOptions cache;
   cache.dir = default_cache_dir();
-  auto scanner = Scanner::compile(config.rules, cache, stats);
+  // The scanner keeps the rules (engine.scanner.rules()); moving them saves a copy of the pack.
+  auto scanner = Scanner::compile(std::move(config.rules), cache, stats);
+  config.rules.clear();
   if (!scanner) return scanner.error();
   Engine e{std::move(config), std::move(*scanner), {}};
   e.version = rules_version(e.config);

@@ -14,7 +14,7 @@ namespace vigil {
 
 /// Config plus its compiled scanner. Immutable; share across threads.
 struct Engine {
-  Config config;
+  Config config;  // its rules are moved into the scanner: use scanner.rules()
   Scanner scanner;
   std::string version;  // rules version shown in reports
   /// Compiles the config's rules, using the database cache (never recompiles on a hit).

@@ -199,9 +199,9 @@ Result<Config> parse_config(std::string_view text, std::string_view path) {
     if (!r) return r.error();
   }
   if (c.settings.builtin_rules) {
-    const auto& b = builtin_rules();
+    auto b = load_builtin_rules();
     if (!b) return b.error();
-    c.rules = *b;
+    c.rules = std::move(*b);
   }
   if (const auto* rs = doc.get("rules")) {
     const auto* arr = rs->as_array();

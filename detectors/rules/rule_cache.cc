@@ -3,13 +3,14 @@
 #include <cstdint>
 #include <cstring>
 
-#include "detectors/util/hash.h"
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 namespace vigil {
 
 namespace {
 
-constexpr std::string_view kMagic = "vigil-rules-cache 1\n";
+constexpr std::string_view kMagic = "vigil-rules-cache 2\n";
 constexpr std::uint32_t kMaxCount = 1u << 20;
 
 struct Writer {
@@ -101,16 +102,17 @@ std::string serialize_rules(const std::vector<Rule>& rules) {
     w.str(r.source);
     w.u32(static_cast<std::uint32_t>(r.source_line));
   }
-  w.u32(crc32(w.out));
+  const std::uint64_t sum = XXH3_64bits(w.out.data(), w.out.size());
+  w.out.append(reinterpret_cast<const char*>(&sum), sizeof sum);
   return std::move(w.out);
 }
 
 std::optional<std::vector<Rule>> deserialize_rules(std::string_view bytes) {
-  if (bytes.size() < kMagic.size() + 8 || bytes.substr(0, kMagic.size()) != kMagic) return std::nullopt;
-  std::uint32_t stored = 0;
-  std::memcpy(&stored, bytes.data() + bytes.size() - 4, 4);
-  const auto body = bytes.substr(0, bytes.size() - 4);
-  if (crc32(body) != stored) return std::nullopt;
+  if (bytes.size() < kMagic.size() + 12 || bytes.substr(0, kMagic.size()) != kMagic) return std::nullopt;
+  std::uint64_t stored = 0;
+  std::memcpy(&stored, bytes.data() + bytes.size() - sizeof stored, sizeof stored);
+  const auto body = bytes.substr(0, bytes.size() - sizeof stored);
+  if (XXH3_64bits(body.data(), body.size()) != stored) return std::nullopt;
   Reader r{body.substr(kMagic.size())};
   const auto n = r.u32();
   if (n > kMaxCount) return std::nullopt;

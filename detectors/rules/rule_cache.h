@@ -11,7 +11,8 @@
 
 namespace vigil {
 
-/// Serializes rules (every field). The output starts with a magic line and ends with a CRC-32.
+/// Serializes rules (every field). The output starts with a magic line and ends with
+/// an XXH3-64 checksum of everything before it.
 std::string serialize_rules(const std::vector<Rule>& rules);
 
 /// The rules back, or nothing when the bytes are not exactly what serialize_rules wrote

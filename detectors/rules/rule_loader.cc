@@ -201,22 +201,24 @@ Result<std::vector<Rule>> parse_builtin_rules() {
 
 }  // namespace
 
-const Result<std::vector<Rule>>& builtin_rules() {
-  static const Result<std::vector<Rule>> rules = []() -> Result<std::vector<Rule>> {
-    // Parsing the pack's TOML costs more than the rest of a pre-commit run, so the parsed rules
-    // are kept in the cache dir, keyed by the pack and the parser's sources (both fixed at build
-    // time). A missing or damaged cache file only means parsing again.
-    const std::string dir = default_cache_dir();
-    const std::string file = dir.empty() ? "" : fmt::format("{}/rules-{}.bin", dir, builtin_rules_parsed_digest().substr(0, 32));
-    if (!file.empty()) {
-      if (auto bytes = read_whole_file(file)) {
-        if (auto cached = deserialize_rules(*bytes)) return std::move(*cached);
-      }
+Result<std::vector<Rule>> load_builtin_rules() {
+  // Parsing the pack's TOML costs more than the rest of a pre-commit run, so the parsed rules
+  // are kept in the cache dir, keyed by the pack and the parser's sources (both fixed at build
+  // time). A missing or damaged cache file only means parsing again.
+  const std::string dir = default_cache_dir();
+  const std::string file = dir.empty() ? "" : fmt::format("{}/rules-{}.bin", dir, builtin_rules_parsed_digest().substr(0, 32));
+  if (!file.empty()) {
+    if (auto bytes = read_whole_file(file)) {
+      if (auto cached = deserialize_rules(*bytes)) return std::move(*cached);
     }
-    auto parsed = parse_builtin_rules();
-    if (parsed && !file.empty()) write_file_atomic(file, serialize_rules(*parsed));
-    return parsed;
-  }();
+  }
+  auto parsed = parse_builtin_rules();
+  if (parsed && !file.empty()) write_file_atomic(file, serialize_rules(*parsed));
+  return parsed;
+}
+
+const Result<std::vector<Rule>>& builtin_rules() {
+  static const Result<std::vector<Rule>> rules = load_builtin_rules();
   return rules;
 }
 

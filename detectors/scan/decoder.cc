@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "detectors/scan/aux_db.h"
+#include "detectors/scan/db_cache.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
@@ -57,13 +57,12 @@ struct Candidates {
 };
 
 const hs_database_t* candidate_db() {
-  static const std::unique_ptr<hs_database_t, CFree<hs_free_database>> db = [] {
+  static const HsDb db = [] {
     // A run reports once, at its end (the byte after it, or the end of the buffer): matching
     // "{20}" alone reported every byte of every long identifier and cost more than the rules.
     const char* exprs[] = {"[A-Za-z0-9+/_-]{20,}(?:[^A-Za-z0-9+/_-]|\\z)", "%[0-9A-Fa-f]{2}", "\\\\x[0-9A-Fa-f]{2}", "\\\\u[0-9A-Fa-f]{4}", "\\\\/"};
-    return std::unique_ptr<hs_database_t, CFree<hs_free_database>>(
-        compile_aux_db({std::begin(exprs), std::end(exprs)}, {0, 0, 0, 0, 0},
-                       {kB64Run, kPercent, kHexEscape, kUnicodeEscape, kSlashEscape}));
+    return compile_aux_db({std::begin(exprs), std::end(exprs)}, {0, 0, 0, 0, 0},
+                          {kB64Run, kPercent, kHexEscape, kUnicodeEscape, kSlashEscape});
   }();
   return db.get();
 }

@@ -14,7 +14,7 @@
 #include <mutex>
 #include <sstream>
 
-#include "detectors/scan/aux_db.h"
+#include "detectors/scan/db_cache.h"
 #include "detectors/scan/decoder.h"
 #include "detectors/scan/filters.h"
 #include "detectors/util/cache_file.h"
@@ -75,7 +75,7 @@ struct Hit {
 
 struct ScannerImpl {
   std::vector<Rule> rules;
-  HsDbPtr db;
+  HsDb db;
   std::unique_ptr<LazyPattern[]> patterns;
   std::string hash;
 
@@ -120,15 +120,9 @@ Scanner::~Scanner() = default;
 
 namespace {
 
-std::string platform_key() {
-  hs_platform_info_t plat{};
-  hs_populate_platform(&plat);
-  return fmt::format("{}:{}:{}", hs_version(), plat.tune, plat.cpu_features);
-}
-
 std::string hash_rules(const std::vector<Rule>& rules) {
   Sha256 sha;
-  sha.update("vigil-db-v1\n").update(platform_key()).update("\n");
+  sha.update("vigil-db-v1\n").update(hs_platform_key()).update("\n");
   for (const auto& r : rules) {
     sha.update(r.id).update("\n").update(r.regex).update("\n");
   }
@@ -170,62 +164,7 @@ Result<HsDbPtr> compile_db(const std::vector<Rule>& rules) {
   return HsDbPtr(db);
 }
 
-constexpr std::string_view kMagic = "VIGILDB1";
-
-HsDbPtr load_cached(const std::string& file, std::string& note) {
-  const auto read = read_whole_file(file);
-  if (!read) {
-    note = "no cached database";
-    return nullptr;
-  }
-  const std::string& bytes = *read;
-  if (bytes.size() <= kMagic.size() || bytes.compare(0, kMagic.size(), kMagic) != 0) {
-    note = "cached database is corrupt; rebuilt it";
-    return nullptr;
-  }
-  hs_database_t* db = nullptr;
-  if (hs_deserialize_database(bytes.data() + kMagic.size(), bytes.size() - kMagic.size(), &db) !=
-      HS_SUCCESS) {
-    note = "cached database is stale or corrupt; rebuilt it";
-    return nullptr;
-  }
-  return HsDbPtr(db);
-}
-
-void store_cached(const std::string& dir, const std::string& file, const hs_database_t* db,
-                  std::string& note) {
-  char* bytes = nullptr;
-  size_t len = 0;
-  if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
-  std::unique_ptr<char, CFree<std::free>> owned(bytes);
-  std::string blob(kMagic);
-  blob.append(bytes, len);
-  if (!write_file_atomic(file, blob)) note = fmt::format("cannot write the database cache in {}", dir);
-}
-
 }  // namespace
-
-hs_database_t* compile_aux_db(const std::vector<const char*>& exprs, const std::vector<unsigned>& flags,
-                              const std::vector<unsigned>& ids) {
-  Sha256 sha;
-  sha.update("vigil-aux-db-v1\n").update(platform_key()).update("\n");
-  for (std::size_t i = 0; i < exprs.size(); ++i) sha.update(fmt::format("{} {} ", flags[i], ids[i])).update(exprs[i]).update("\n");
-  const std::string dir = default_cache_dir();
-  const std::string file = dir.empty() ? "" : fmt::format("{}/aux-{}.hsdb", dir, sha.hex().substr(0, 32));
-  std::string note;
-  if (!file.empty()) {
-    if (auto db = load_cached(file, note)) return db.release();
-  }
-  hs_database_t* db = nullptr;
-  hs_compile_error_t* e = nullptr;
-  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
-                       nullptr, &db, &e) != HS_SUCCESS) {
-    hs_free_compile_error(e);
-    return nullptr;
-  }
-  if (!file.empty()) store_cached(dir, file, db, note);
-  return db;
-}
 
 Result<Scanner> Scanner::compile(std::vector<Rule> rules, const CacheOptions& cache, CompileStats* stats) {
   CompileStats local;
@@ -239,7 +178,7 @@ Result<Scanner> Scanner::compile(std::vector<Rule> rules, const CacheOptions& ca
   const auto t0 = std::chrono::steady_clock::now();
   if (!cache.dir.empty()) {
     st.cache_file = fmt::format("{}/{}.hsdb", cache.dir, impl->hash.substr(0, 32));
-    impl->db = load_cached(st.cache_file, st.cache_note);
+    impl->db = load_db_cache(st.cache_file, st.cache_note);
     if (impl->db) {
       st.cache_hit = true;
       st.load_ms = ms_since(t0);
@@ -250,9 +189,9 @@ Result<Scanner> Scanner::compile(std::vector<Rule> rules, const CacheOptions& ca
     const auto t1 = std::chrono::steady_clock::now();
     auto db = compile_db(impl->rules);
     if (!db) return db.error();
-    impl->db = std::move(*db);
+    impl->db = HsDb::owned(db->release());
     st.compile_ms = ms_since(t1);
-    if (!cache.dir.empty()) store_cached(cache.dir, st.cache_file, impl->db.get(), st.cache_note);
+    if (!cache.dir.empty()) store_db_cache(st.cache_file, impl->db.get(), st.cache_note);
   }
   size_t size = 0;
   hs_database_size(impl->db.get(), &size);

@@ -1,7 +1,11 @@
 #include "detectors/util/cache_file.h"
 
 #include <fmt/format.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <atomic>
 #include <cstdlib>
@@ -42,12 +46,27 @@ bool write_file_atomic(const std::string& path, std::string_view bytes) {
 }
 
 std::optional<std::string> read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return std::move(ss).str();
+  // One read into a buffer of the file's size: a stream into an ostringstream copied a hook's
+  // cache files several times over.
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  std::string out;
+  bool ok = fstat(fd, &st) == 0;
+  if (ok) out.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t done = 0;
+  while (ok) {
+    if (done == out.size()) out.resize(done + 64 * 1024);  // it grew, or st_size was 0 (procfs)
+    const ssize_t n = read(fd, out.data() + done, out.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) ok = false;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  close(fd);
+  if (!ok) return std::nullopt;
+  out.resize(done);
+  return out;
 }
 
 }  // namespace vigil

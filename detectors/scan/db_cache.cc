@@ -1,0 +1,179 @@
+#include "detectors/scan/db_cache.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "detectors/util/c_free.h"
+#include "detectors/util/cache_file.h"
+#include "detectors/util/hash.h"
+
+namespace vigil {
+
+namespace {
+
+constexpr char kMagic[8] = {'V', 'I', 'G', 'I', 'L', 'D', 'B', '2'};
+constexpr std::size_t kPage = 4096;
+
+struct Trailer {
+  char magic[8];
+  std::uint64_t image_len;
+  std::uint64_t xxh3;
+  std::uint64_t reserved;
+};
+static_assert(sizeof(Trailer) == 32);
+
+}  // namespace
+
+HsDb HsDb::owned(hs_database_t* db) {
+  HsDb h;
+  h.db_ = db;
+  return h;
+}
+
+HsDb::HsDb(HsDb&& o) noexcept : db_(o.db_), map_(o.map_), map_len_(o.map_len_) {
+  o.db_ = nullptr;
+  o.map_ = nullptr;
+  o.map_len_ = 0;
+}
+
+HsDb& HsDb::operator=(HsDb&& o) noexcept {
+  if (this != &o) {
+    reset();
+    std::swap(db_, o.db_);
+    std::swap(map_, o.map_);
+    std::swap(map_len_, o.map_len_);
+  }
+  return *this;
+}
+
+HsDb::~HsDb() { reset(); }
+
+void HsDb::reset() {
+  if (map_len_ != 0) {
+    munmap(map_, map_len_);
+  } else if (db_ != nullptr) {
+    hs_free_database(db_);
+  }
+  db_ = nullptr;
+  map_ = nullptr;
+  map_len_ = 0;
+}
+
+std::string hs_platform_key() {
+  hs_platform_info_t plat{};
+  hs_populate_platform(&plat);
+  return fmt::format("{}:{}:{}", hs_version(), plat.tune, plat.cpu_features);
+}
+
+HsDb load_db_cache(const std::string& file, std::string& note) {
+  const int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    note = "no cached database";
+    return {};
+  }
+  struct stat st {};
+  const bool stat_ok = fstat(fd, &st) == 0;
+  const auto size = stat_ok ? static_cast<std::size_t>(st.st_size) : 0;
+  if (size <= sizeof(Trailer)) {
+    close(fd);
+    note = "cached database is corrupt; rebuilt it";
+    return {};
+  }
+  void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (map == MAP_FAILED) {
+    note = "cannot map the cached database; rebuilt it";
+    return {};
+  }
+  HsDb h;
+  h.map_ = map;
+  h.map_len_ = size;
+  Trailer t{};
+  std::memcpy(&t, static_cast<const char*>(map) + size - sizeof t, sizeof t);
+  const std::size_t image_len = size - sizeof t;
+  if (std::memcmp(t.magic, kMagic, sizeof kMagic) != 0 || t.image_len != image_len ||
+      XXH3_64bits(map, image_len) != t.xxh3) {
+    note = "cached database is stale or corrupt; rebuilt it";
+    return {};
+  }
+  // Hyperscan validates its own header (magic, version) here; a mismatch means a stale cache.
+  auto* db = static_cast<hs_database_t*>(map);
+  std::size_t db_size = 0;
+  if (hs_database_size(db, &db_size) != HS_SUCCESS || db_size > image_len) {
+    note = "cached database is stale or corrupt; rebuilt it";
+    return {};
+  }
+  h.db_ = db;
+  return h;
+}
+
+void store_db_cache(const std::string& file, const hs_database_t* db, std::string& note) {
+  char* ser = nullptr;
+  std::size_t ser_len = 0;
+  if (hs_serialize_database(db, &ser, &ser_len) != HS_SUCCESS) {
+    note = "cannot serialize the database for the cache";
+    return;
+  }
+  std::unique_ptr<char, CFree<std::free>> owned_ser(ser);
+  std::size_t image_len = 0;
+  if (hs_serialized_database_size(ser, ser_len, &image_len) != HS_SUCCESS) {
+    note = "cannot serialize the database for the cache";
+    return;
+  }
+  // Page-aligned, as mmap will place it: the bytecode's cache-line alignment is then the same.
+  const std::size_t alloc_len = (image_len + sizeof(Trailer) + kPage - 1) / kPage * kPage;
+  std::unique_ptr<char, CFree<std::free>> buf(static_cast<char*>(std::aligned_alloc(kPage, alloc_len)));
+  if (!buf) {
+    note = "out of memory writing the database cache";
+    return;
+  }
+  std::memset(buf.get(), 0, alloc_len);
+  if (hs_deserialize_database_at(ser, ser_len, reinterpret_cast<hs_database_t*>(buf.get())) != HS_SUCCESS) {
+    note = "cannot lay out the database for the cache";
+    return;
+  }
+  Trailer t{};
+  std::memcpy(t.magic, kMagic, sizeof kMagic);
+  t.image_len = image_len;
+  t.xxh3 = XXH3_64bits(buf.get(), image_len);
+  std::memcpy(buf.get() + image_len, &t, sizeof t);
+  if (!write_file_atomic(file, std::string_view(buf.get(), image_len + sizeof t))) {
+    note = fmt::format("cannot write the database cache {}", file);
+  }
+}
+
+HsDb compile_aux_db(const std::vector<const char*>& exprs, const std::vector<unsigned>& flags,
+                    const std::vector<unsigned>& ids) {
+  Sha256 sha;
+  sha.update("vigil-aux-db-v2\n").update(hs_platform_key()).update("\n");
+  for (std::size_t i = 0; i < exprs.size(); ++i) {
+    sha.update(fmt::format("{} {} ", flags[i], ids[i])).update(exprs[i]).update("\n");
+  }
+  const std::string dir = default_cache_dir();
+  const std::string file = dir.empty() ? "" : fmt::format("{}/aux-{}.hsdb", dir, sha.hex().substr(0, 32));
+  std::string note;
+  if (!file.empty()) {
+    if (auto db = load_db_cache(file, note)) return db;
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* e = nullptr;
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                       HS_MODE_BLOCK, nullptr, &db, &e) != HS_SUCCESS) {
+    hs_free_compile_error(e);
+    return {};
+  }
+  if (!file.empty()) store_db_cache(file, db, note);
+  return HsDb::owned(db);
+}
+
+}  // namespace vigil

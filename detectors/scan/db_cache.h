@@ -1,0 +1,59 @@
+// The on-disk cache of compiled Hyperscan databases. A hook run maps the cached database into
+// memory and scans with it in place: deserializing copied ~2 MB and ran Hyperscan's CRC over it,
+// which (with the page faults of the copies) was the largest fixed cost of a pre-commit run.
+//
+// File layout: the database exactly as Hyperscan lays it out in memory (an "image", produced by
+// deserializing into page-aligned memory, so its internal alignment holds wherever mmap puts it),
+// then a 32-byte trailer: magic, image length, XXH3-64 of the image, reserved. The file name
+// carries the key (rules hash, Hyperscan version, CPU platform); the checksum catches a corrupt
+// or truncated file, which is then rebuilt.
+#pragma once
+
+#include <hs.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace vigil {
+
+/// A database that is either owned on the heap (freed with hs_free_database) or a read-only
+/// mapping of a cache file (unmapped). Move-only.
+class HsDb {
+ public:
+  HsDb() = default;
+  static HsDb owned(hs_database_t* db);
+  HsDb(HsDb&& o) noexcept;
+  HsDb& operator=(HsDb&& o) noexcept;
+  HsDb(const HsDb&) = delete;
+  HsDb& operator=(const HsDb&) = delete;
+  ~HsDb();
+
+  const hs_database_t* get() const { return db_; }
+  explicit operator bool() const { return db_ != nullptr; }
+  bool mapped() const { return map_len_ != 0; }
+
+ private:
+  friend HsDb load_db_cache(const std::string&, std::string&);
+  void reset();
+  hs_database_t* db_ = nullptr;
+  void* map_ = nullptr;
+  std::size_t map_len_ = 0;
+};
+
+/// Maps the cached database in `file`. Empty on a missing, stale or corrupt file; `note` then says
+/// which (empty for a plain miss).
+HsDb load_db_cache(const std::string& file, std::string& note);
+
+/// Writes `db` to `file` atomically (temp file + rename). Sets `note` when it cannot.
+void store_db_cache(const std::string& file, const hs_database_t* db, std::string& note);
+
+/// A block-mode database of `exprs` for internal helpers (the decoder's candidate finder), cached
+/// like the rule database. Empty when the expressions do not compile.
+HsDb compile_aux_db(const std::vector<const char*>& exprs, const std::vector<unsigned>& flags,
+                    const std::vector<unsigned>& ids);
+
+/// Hyperscan version and this CPU's platform, for cache keys.
+std::string hs_platform_key();
+
+}  // namespace vigil

@@ -3,7 +3,17 @@
 #include <fmt/format.h>
 #include <git2.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+
+// SHA-1 of the work tree file, to prove it is the staged blob (the low-level function: no EVP
+// provider initialisation in a hook run).
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 #include "detectors/git/handles.h"
 
@@ -91,6 +101,52 @@ Result<std::string> Repo::read_blob(const std::string& oid_hex) const {
   BlobPtr blob(b);
   const auto* data = static_cast<const char*>(git_blob_rawcontent(b));
   return std::string(data, static_cast<std::size_t>(git_blob_rawsize(b)));
+}
+
+namespace {
+
+// The work tree copy of a staged file, when it is byte for byte the blob `oid_hex`. A clean or
+// smudge filter, CRLF conversion, a later edit or a symlink all make the hash differ, and the
+// caller then reads the object store: the shortcut can only ever return the staged bytes.
+std::optional<std::string> worktree_copy(const std::string& workdir, const std::string& path,
+                                         const std::string& oid_hex, std::uint64_t size) {
+  if (workdir.empty() || path.empty() || oid_hex.size() != 40 || size == 0) return std::nullopt;
+  // O_NONBLOCK: a FIFO in the work tree must not block the hook; O_NOFOLLOW: never leave the tree.
+  const int fd = open((workdir + "/" + path).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string out;
+  struct stat st {};
+  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) == size;
+  if (ok) out.resize(static_cast<std::size_t>(size));
+  std::size_t done = 0;
+  while (ok && done < out.size()) {
+    const ssize_t n = read(fd, out.data() + done, out.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) ok = false;
+    else done += static_cast<std::size_t>(n);
+  }
+  close(fd);
+  if (!ok) return std::nullopt;
+  const std::string header = fmt::format("blob {}", size);
+  SHA_CTX ctx;
+  SHA1_Init(&ctx);
+  SHA1_Update(&ctx, header.c_str(), header.size() + 1);  // with its NUL
+  SHA1_Update(&ctx, out.data(), out.size());
+  unsigned char md[SHA_DIGEST_LENGTH];
+  SHA1_Final(md, &ctx);
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < SHA_DIGEST_LENGTH; ++i) {
+    if (oid_hex[2 * i] != kHex[md[i] >> 4] || oid_hex[2 * i + 1] != kHex[md[i] & 15]) return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> Repo::read_staged_blob(const std::string& oid_hex, const std::string& path,
+                                           std::uint64_t size) const {
+  if (auto copy = worktree_copy(workdir(), path, oid_hex, size)) return std::move(*copy);
+  return read_blob(oid_hex);
 }
 
 std::optional<std::string> Repo::resolve(const std::string& rev) const {

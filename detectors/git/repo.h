@@ -1,6 +1,7 @@
 // Repo: libgit2 access (open, read blobs and files at revisions). Only detectors/git includes git2.h.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,9 @@ class Repo {
 
   /// The bytes of a blob. A missing object is an error that names it.
   Result<std::string> read_blob(const std::string& oid_hex) const;
+  /// The bytes of a staged blob of `size` bytes at `path`: from the work tree file when it hashes to
+  /// exactly that blob id (usual right after `git add`; no inflating), else from the object store.
+  Result<std::string> read_staged_blob(const std::string& oid_hex, const std::string& path, std::uint64_t size) const;
   /// The bytes of `path` in the tree of `rev`; nullopt when the path or the revision is absent.
   Result<std::optional<std::string>> read_file_at(const std::string& rev, const std::string& path) const;
   /// The commit id `rev` resolves to; nullopt when it does not resolve (unborn HEAD).

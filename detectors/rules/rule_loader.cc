@@ -209,11 +209,16 @@ Result<std::vector<Rule>> load_builtin_rules() {
   const std::string file = dir.empty() ? "" : fmt::format("{}/rules-{}.bin", dir, builtin_rules_parsed_digest().substr(0, 32));
   if (!file.empty()) {
     if (auto bytes = read_whole_file(file)) {
-      if (auto cached = deserialize_rules(*bytes)) return std::move(*cached);
+      if (auto cached = deserialize_rules(*bytes)) {
+        mark_cache_entry_used(file);
+        return std::move(*cached);
+      }
     }
   }
   auto parsed = parse_builtin_rules();
-  if (parsed && !file.empty()) write_file_atomic(file, serialize_rules(*parsed));
+  if (parsed && !file.empty() && write_file_atomic(file, serialize_rules(*parsed))) {
+    prune_cache_entries(dir, "rules-", ".bin", 4, 60, file);  // one per vigil build
+  }
   return parsed;
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <cstring>
 #include <memory>
 
@@ -114,6 +115,7 @@ HsDb load_db_cache(const std::string& file, std::string& note) {
     return {};
   }
   h.db_ = db;
+  mark_cache_entry_used(file);
   return h;
 }
 
@@ -149,7 +151,10 @@ void store_db_cache(const std::string& file, const hs_database_t* db, std::strin
   std::memcpy(buf.get() + image_len, &t, sizeof t);
   if (!write_file_atomic(file, std::string_view(buf.get(), image_len + sizeof t))) {
     note = fmt::format("cannot write the database cache {}", file);
+    return;
   }
+  // One database per rule set and platform: bounded by keeping the 32 most recently used.
+  prune_cache_entries(std::filesystem::path(file).parent_path().string(), "", ".hsdb", 32, 60, file);
 }
 
 HsDb compile_aux_db(const std::vector<const char*>& exprs, const std::vector<unsigned>& flags,

@@ -3,6 +3,7 @@
 // file is never used: the scanner compiles again and rewrites it.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -112,4 +113,30 @@ TEST_CASE("db cache: a damaged, truncated or foreign cache file is rebuilt, neve
     CHECK(again.stats.cache_hit);
     CHECK(again.matches.size() == 2);
   }
+}
+
+TEST_CASE("db cache: writing a database prunes entries unused for long, and keeps at most 32") {
+  test::TempDir dir;
+  const auto now = fs::file_time_type::clock::now();
+  // 40 other databases used over the last 40 hours, and one last used 90 days ago.
+  for (int i = 0; i < 40; ++i) {
+    const auto p = dir.path() + "/" + std::string(31, 'a') + std::to_string(i % 10) + std::to_string(i) + ".hsdb";
+    std::ofstream(p) << "x";
+    fs::last_write_time(p, now - std::chrono::hours(i + 1));
+  }
+  const auto ancient = dir.path() + "/ancient.hsdb";
+  std::ofstream(ancient) << "x";
+  fs::last_write_time(ancient, now - std::chrono::hours(24 * 90));
+  const auto unrelated = dir.path() + "/notes.txt";
+  std::ofstream(unrelated) << "kept";
+
+  compile_and_scan(dir.path(), kText);  // a miss: compiles and writes its entry
+  std::size_t hsdb = 0;
+  for (const auto& e : fs::directory_iterator(dir.path())) hsdb += e.path().extension() == ".hsdb";
+  CHECK(hsdb == 32);
+  CHECK_FALSE(fs::exists(ancient));
+  CHECK(fs::exists(unrelated));
+  // The most recently used ones stayed, and the new entry is used on the next run.
+  CHECK(fs::exists(dir.path() + "/" + std::string(31, 'a') + "00.hsdb"));
+  CHECK(compile_and_scan(dir.path(), kText).stats.cache_hit);
 }

@@ -7,7 +7,11 @@
 
 #include <cerrno>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <ctime>
+#include <vector>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -67,6 +71,40 @@ std::optional<std::string> read_whole_file(const std::string& path) {
   if (!ok) return std::nullopt;
   out.resize(done);
   return out;
+}
+
+void prune_cache_entries(const std::string& dir, std::string_view prefix, std::string_view suffix,
+                         std::size_t keep, int max_age_days, const std::string& except) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  struct Entry {
+    fs::path path;
+    fs::file_time_type mtime;
+  };
+  std::vector<Entry> entries;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.size() < prefix.size() + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      continue;
+    }
+    if (it->path().string() == except || fs::path(except).filename() == it->path().filename()) continue;
+    std::error_code e2;
+    const auto t = fs::last_write_time(it->path(), e2);
+    if (!e2) entries.push_back({it->path(), t});
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.mtime > b.mtime; });
+  const auto horizon = fs::file_time_type::clock::now() - std::chrono::hours(24) * max_age_days;
+  // `keep` counts the entry just written.
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (i + 1 >= keep || entries[i].mtime < horizon) fs::remove(entries[i].path, ec);
+  }
+}
+
+void mark_cache_entry_used(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return;
+  if (std::time(nullptr) - st.st_mtime > 24 * 3600) utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
 }
 
 }  // namespace vigil

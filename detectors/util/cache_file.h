@@ -19,4 +19,16 @@ bool write_file_atomic(const std::string& path, std::string_view bytes);
 /// The whole file, or nothing when it does not exist or cannot be read.
 std::optional<std::string> read_whole_file(const std::string& path);
 
+/// Cache entries are rebuilt on demand, so the directory is kept bounded: an entry's mtime says
+/// when it was last used (refreshed at most daily by mark_cache_entry_used), and after each new
+/// entry of a kind is written, entries of that kind (name starts with `prefix`, ends with
+/// `suffix`) unused for `max_age_days`, or beyond the `keep` most recently used, are removed.
+/// `except` (the entry just written) always stays. Errors are ignored: this is housekeeping.
+void prune_cache_entries(const std::string& dir, std::string_view prefix, std::string_view suffix,
+                         std::size_t keep, int max_age_days, const std::string& except);
+
+/// Refreshes the mtime of a cache entry that was just used when it is more than a day old (a write
+/// a day, not one a run).
+void mark_cache_entry_used(const std::string& path);
+
 }  // namespace vigil

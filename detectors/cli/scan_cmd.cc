@@ -16,6 +16,7 @@
 #include "detectors/gates/pre_commit.h"
 #include "detectors/git/repo.h"
 #include "detectors/policy/baseline.h"
+#include "detectors/util/archive.h"
 
 namespace fs = std::filesystem;
 
@@ -37,6 +38,8 @@ struct ScanArgs {
   bool no_gitignore = false;
   bool history = false;
   bool incremental = false;
+  bool archives = false;   // --archives: scan the members of zip/tar/compressed files
+  int archive_depth = 2;   // archives inside archives, this many levels
   std::string range;
   std::string since;
   std::vector<std::string> branches;
@@ -84,6 +87,53 @@ void collect_files(const fs::path& root, const git::Repo* repo, std::vector<std:
   }
 }
 
+// One worker's scan output.
+struct WorkerOut {
+  std::vector<Finding> found;
+  std::vector<Skip> skipped;
+  std::size_t items = 0;
+  std::uint64_t bytes = 0;
+};
+
+// The members of an archive, each scanned as "<archive>!<member>" (nested: "a.zip!b.tar.gz!c"),
+// archives inside it down to `depth_left` more levels. An archive libarchive cannot read is
+// scanned as plain bytes, and the skip says why.
+Result<void> scan_archive(ScanSession& s, std::string_view bytes, const std::string& where, int depth_left,
+                          std::uint64_t max_file_size, WorkerOut& out) {
+  ArchiveLimits limits;
+  limits.max_member_bytes = max_file_size;
+  std::optional<Error> failure;
+  auto r = for_each_archive_member(
+      bytes, limits,
+      [&](const std::string& name, std::string&& data) {
+        if (failure) return;
+        const std::string inner = where + "!" + name;
+        if (looks_like_archive(data)) {
+          if (depth_left > 1) {
+            if (auto n = scan_archive(s, data, inner, depth_left - 1, max_file_size, out); !n) failure = n.error();
+            return;
+          }
+          out.skipped.push_back({inner, "", "archive nested deeper than --archive-depth: scanned as plain bytes"});
+        }
+        BufferContext ctx;
+        ctx.path = inner;
+        ++out.items;
+        out.bytes += data.size();
+        if (auto n = s.scan_buffer(data, ctx, out.found, out.skipped); !n) failure = n.error();
+      },
+      [&](const std::string& name, const std::string& reason) { out.skipped.push_back({where + "!" + name, "", reason}); });
+  if (failure) return *failure;
+  if (!r) {
+    out.skipped.push_back({where, "", r.error().message + ": scanned as plain bytes"});
+    BufferContext ctx;
+    ctx.path = where;
+    ++out.items;
+    out.bytes += bytes.size();
+    return s.scan_buffer(bytes, ctx, out.found, out.skipped);
+  }
+  return {};
+}
+
 std::string display_path(const std::string& p) {
   return p.size() > 2 && p.compare(0, 2, "./") == 0 ? p.substr(2) : p;
 }
@@ -98,6 +148,9 @@ Result<std::string> read_all(std::istream& in, const std::string& what) {
 int run_scan(ScanArgs& a) {
   if (a.staged) return run_pre_commit();
   if (a.history || !a.range.empty() || !a.branches.empty() || !a.since.empty()) {
+    if (a.archives) {
+      return die(make_error(ErrorCode::Usage, "--archives opens archives among files on disk; a --history scan reads blobs as git stores them — drop one of the two"));
+    }
     HistoryArgs h;
     if (a.paths.size() > 1) return die(make_error(ErrorCode::Usage, "--history takes at most one repository path"));
     if (!a.paths.empty()) h.repo = a.paths[0];
@@ -168,10 +221,20 @@ int run_scan(ScanArgs& a) {
     if (!s) return die(s.error());
     BufferContext ctx;
     ctx.path = "<stdin>";
-    ++report.items_scanned;
-    report.bytes_scanned += bytes->size();
-    auto r = s->scan_buffer(*bytes, ctx, report.findings, report.skips);
+    WorkerOut w;
+    Result<void> r = {};
+    if (a.archives && looks_like_archive(*bytes)) {
+      r = scan_archive(*s, *bytes, ctx.path, a.archive_depth, engine->config.settings.max_file_size, w);
+    } else {
+      ++w.items;
+      w.bytes += bytes->size();
+      r = s->scan_buffer(*bytes, ctx, w.found, w.skipped);
+    }
     if (!r) return die(r.error());
+    for (auto& f : w.found) report.findings.push_back(std::move(f));
+    for (auto& sk : w.skipped) report.skips.push_back(std::move(sk));
+    report.items_scanned += w.items;
+    report.bytes_scanned += w.bytes;
   }
 
   const unsigned jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
@@ -185,31 +248,42 @@ int run_scan(ScanArgs& a) {
       failure = s.error();
       return;
     }
-    std::vector<Finding> found;
-    std::vector<Skip> skipped;
-    std::size_t items = 0;
-    std::uint64_t bytes_total = 0;
+    WorkerOut w;
     for (std::size_t i = next++; i < files.size(); i = next++) {
       std::ifstream in(files[i], std::ios::binary);
       if (!in) {
-        skipped.push_back({display_path(files[i]), "", "unreadable (permission denied?)"});
+        w.skipped.push_back({display_path(files[i]), "", "unreadable (permission denied?)"});
         continue;
       }
       std::error_code ec;
       const auto size = fs::file_size(files[i], ec);
       BufferContext ctx;
       ctx.path = display_path(files[i]);
-      if (!ec && size > engine->config.settings.max_file_size) {
-        skipped.push_back({ctx.path, "", fmt::format("larger than max_file_size {} ({})",
-                                                     human_size(engine->config.settings.max_file_size), human_size(size))});
+      const auto max_size = engine->config.settings.max_file_size;
+      // An archive may exceed max_file_size as a file: its members are held to it one by one.
+      const bool may_be_archive = a.archives && a.archive_depth > 0;
+      if (!ec && size > max_size && !(may_be_archive && size <= ArchiveLimits{}.max_total_bytes)) {
+        w.skipped.push_back({ctx.path, "", fmt::format("larger than max_file_size {} ({})", human_size(max_size), human_size(size))});
         continue;
       }
       std::stringstream ss;
       ss << in.rdbuf();
       const std::string bytes = ss.str();
-      ++items;
-      bytes_total += bytes.size();
-      auto r = s->scan_buffer(bytes, ctx, found, skipped);
+      Result<void> r = {};
+      if (may_be_archive && looks_like_archive(bytes)) {
+        r = scan_archive(*s, bytes, ctx.path, a.archive_depth, max_size, w);
+      } else if (!a.archives && looks_like_archive(bytes)) {
+        // Its compressed bytes hold nothing a rule can read: say how to look inside instead.
+        w.skipped.push_back({ctx.path, "", "archive or compressed file (--archives scans its members)"});
+        continue;
+      } else if (bytes.size() > max_size) {
+        w.skipped.push_back({ctx.path, "", fmt::format("larger than max_file_size {} ({})", human_size(max_size), human_size(bytes.size()))});
+        continue;
+      } else {
+        ++w.items;
+        w.bytes += bytes.size();
+        r = s->scan_buffer(bytes, ctx, w.found, w.skipped);
+      }
       if (!r) {
         std::lock_guard lk(mu);
         failure = r.error();
@@ -217,10 +291,10 @@ int run_scan(ScanArgs& a) {
       }
     }
     std::lock_guard lk(mu);
-    for (auto& f : found) report.findings.push_back(std::move(f));
-    for (auto& sk : skipped) report.skips.push_back(std::move(sk));
-    report.items_scanned += items;
-    report.bytes_scanned += bytes_total;
+    for (auto& f : w.found) report.findings.push_back(std::move(f));
+    for (auto& sk : w.skipped) report.skips.push_back(std::move(sk));
+    report.items_scanned += w.items;
+    report.bytes_scanned += w.bytes;
   };
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < std::min<unsigned>(jobs, static_cast<unsigned>(std::max<std::size_t>(files.size(), 1))); ++i) {
@@ -269,6 +343,9 @@ void register_scan(CLI::App& app, int& exit_code) {
   cmd->add_option("--branch", args->branches, "History: only this branch or revision (repeatable)");
   cmd->add_flag("--incremental", args->incremental, "History: skip blobs already scanned clean with these rules");
   cmd->add_flag("--no-gitignore", args->no_gitignore, "Also scan files that .gitignore ignores");
+  cmd->add_flag("--archives", args->archives, "Also scan the members of zip, tar, tar.gz/.bz2/.xz/.zst and .gz files");
+  cmd->add_option("--archive-depth", args->archive_depth, "Archives inside archives: levels to open with --archives [default: 2]")
+      ->check(CLI::Range(1, 8));
   cmd->add_flag("--no-builtin", args->no_builtin, "Use only the rules given with --rules");
   cmd->add_flag("-q,--quiet", args->quiet, "Print nothing unless something blocks");
   cmd->footer("Exit status: 0 allowed, 1 blocked by policy, 2 vigil could not do its job.\n"

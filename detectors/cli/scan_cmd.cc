@@ -12,6 +12,7 @@
 
 #include "detectors/cli/commands.h"
 #include "detectors/cli/history_scan.h"
+#include "detectors/cli/progress.h"
 #include "detectors/gates/common.h"
 #include "detectors/gates/pre_commit.h"
 #include "detectors/git/repo.h"
@@ -238,6 +239,9 @@ int run_scan(ScanArgs& a) {
   }
 
   const unsigned jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+  Progress progress(progress_wanted(a.quiet), files.size(), "files");
+  std::atomic<std::size_t> done{0};
+  std::atomic<std::uint64_t> done_bytes{0};
   std::atomic<std::size_t> next{0};
   std::mutex mu;
   std::optional<Error> failure;
@@ -269,6 +273,7 @@ int run_scan(ScanArgs& a) {
       std::stringstream ss;
       ss << in.rdbuf();
       const std::string bytes = ss.str();
+      progress.update(++done, done_bytes += bytes.size());
       Result<void> r = {};
       if (may_be_archive && looks_like_archive(bytes)) {
         r = scan_archive(*s, bytes, ctx.path, a.archive_depth, max_size, w);
@@ -302,6 +307,7 @@ int run_scan(ScanArgs& a) {
   }
   worker();
   for (auto& t : pool) t.join();
+  progress.finish();
   if (failure) return die(*failure);
   std::sort(report.findings.begin(), report.findings.end(), [](const Finding& x, const Finding& y) {
     return std::tie(x.path, x.line, x.column, x.rule_id) < std::tie(y.path, y.line, y.column, y.rule_id);

@@ -254,11 +254,6 @@ int run_scan(ScanArgs& a) {
     }
     WorkerOut w;
     for (std::size_t i = next++; i < files.size(); i = next++) {
-      std::ifstream in(files[i], std::ios::binary);
-      if (!in) {
-        w.skipped.push_back({display_path(files[i]), "", "unreadable (permission denied?)"});
-        continue;
-      }
       std::error_code ec;
       const auto size = fs::file_size(files[i], ec);
       BufferContext ctx;
@@ -270,9 +265,13 @@ int run_scan(ScanArgs& a) {
         w.skipped.push_back({ctx.path, "", fmt::format("larger than max_file_size {} ({})", human_size(max_size), human_size(size))});
         continue;
       }
-      std::stringstream ss;
-      ss << in.rdbuf();
-      const std::string bytes = ss.str();
+      // One read into a buffer of the file's size (a stringstream copied every file twice).
+      const auto content = read_whole_file(files[i]);
+      if (!content) {
+        w.skipped.push_back({ctx.path, "", "unreadable (permission denied?)"});
+        continue;
+      }
+      const std::string& bytes = *content;
       progress.update(++done, done_bytes += bytes.size());
       Result<void> r = {};
       if (may_be_archive && looks_like_archive(bytes)) {

@@ -27,27 +27,43 @@ int run_pre_commit() {
   // takes most of its few milliseconds of wall time, during which this process only waited.
   // The engine is used only when something is staged (a bad .vigil.toml does not fail a commit
   // that stages nothing, as before).
-  auto pending_engine = std::async(std::launch::async, [root = repo->workdir()] { return load_engine(root); });
+  struct Prepared {
+    Result<std::unique_ptr<Engine>> engine = make_error(ErrorCode::Internal, "unset");
+    Result<ScanSession> scan = make_error(ErrorCode::Internal, "unset");  // its scratch, allocated too
+  };
+  auto pending_engine = std::async(std::launch::async, [root = repo->workdir()] {
+    Prepared p;
+    auto e = load_engine(root);
+    if (!e) {
+      p.engine = e.error();
+      return p;
+    }
+    auto owned = std::make_unique<Engine>(std::move(*e));  // the session points at it: keep it in place
+    p.scan = ScanSession::create(*owned);
+    p.engine = std::move(owned);
+    return p;
+  });
   const char* index_env = std::getenv("GIT_INDEX_FILE");
   auto changes = git::staged_changes(*repo, index_env ? index_env : "");
-  auto engine = pending_engine.get();
+  auto prepared = pending_engine.get();
   if (!changes) return die(changes.error());
 
   ScanReport report;
   report.tool_version = vigil_version();
   report.target = "staged changes";
   if (!changes->empty()) {
-    if (!engine) return die(engine.error());
-    report.rules_version = engine->version;
-    auto scan = ScanSession::create(*engine);
+    if (!prepared.engine) return die(prepared.engine.error());
+    const Engine& engine = **prepared.engine;
+    auto& scan = prepared.scan;
     if (!scan) return die(scan.error());
+    report.rules_version = engine.version;
     for (auto& c : *changes) {
       if (c.kind == git::ChangeKind::Deleted || c.blob.empty()) continue;
       if (c.mode == 0160000) continue;  // a submodule commit id, not content
       // Sizes come from object headers: an oversized blob is never read.
-      if (c.size > engine->config.settings.max_file_size) {
+      if (c.size > engine.config.settings.max_file_size) {
         report.skips.push_back({c.path, "", fmt::format("larger than max_file_size {} ({})",
-                                                        human_size(engine->config.settings.max_file_size),
+                                                        human_size(engine.config.settings.max_file_size),
                                                         human_size(c.size))});
         continue;
       }
@@ -80,11 +96,11 @@ int run_pre_commit() {
       report.skips.insert(report.skips.end(), skipped.begin(), skipped.end());
     }
     // File policy ([[files]] and the path checks) over the same staged changes.
-    auto policy = staged_file_findings(*repo, engine->config, *changes);
+    auto policy = staged_file_findings(*repo, engine.config, *changes);
     if (!policy) return die(policy.error());
-    if (auto m = mask_quoted_input(*engine, *policy); !m) return die(m.error());  // paths can hold secrets too
+    if (auto m = mask_quoted_input(engine, *policy); !m) return die(m.error());  // paths can hold secrets too
     report.findings.insert(report.findings.end(), policy->begin(), policy->end());
-    laptop_skip(*repo, engine->config, "pre-commit", report);  // VIGIL_SKIP: audited bypass
+    laptop_skip(*repo, engine.config, "pre-commit", report);  // VIGIL_SKIP: audited bypass
   }
   report.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

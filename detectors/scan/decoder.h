@@ -2,7 +2,9 @@
 // them and scans the result again, to a bounded depth.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "detectors/scan/match.h"
@@ -14,5 +16,9 @@ namespace vigil {
 /// `bytes`; its `secret` is the decoded secret; `encoding` names the layers ("base64>percent").
 Result<std::vector<Match>> decode_and_rescan(const Scanner& scanner, std::string_view bytes,
                                              Scratch& scratch, const ScanOptions& opts);
+
+/// The maximal runs of base64/base64url alphabet bytes ([A-Za-z0-9+/_-]) at least 20 bytes long,
+/// as [begin, end) offsets in order: the decoder's base64 candidates (exposed for tests).
+std::vector<std::pair<std::size_t, std::size_t>> find_base64_runs(std::string_view bytes);
 
 }  // namespace vigil

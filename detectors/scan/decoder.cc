@@ -8,7 +8,9 @@
 #include <optional>
 #include <string>
 
-#if defined(__SSE2__)
+#if defined(__x86_64__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
@@ -59,33 +61,75 @@ struct Candidates {
 
 constexpr bool is_b64_alpha(unsigned char c) { return kClass[c] & (kAlnum | kStd | kUrl); }
 
-// Bit i of the result: byte p[i] is in [A-Za-z0-9+/_-]; bit i of `marks`: p[i] is '%' or '\\'.
-inline std::uint64_t classify64(const unsigned char* p, std::uint64_t& marks) {
+// Classifies `blocks` blocks of 64 bytes: bit i of alpha[k] says byte 64k+i is in
+// [A-Za-z0-9+/_-], bit i of marks[k] that it is '%' or '\\'.
+using ClassifyFn = void (*)(const unsigned char* p, std::size_t blocks, std::uint64_t* alpha, std::uint64_t* marks);
+
+void classify_blocks_portable(const unsigned char* p, std::size_t blocks, std::uint64_t* alpha, std::uint64_t* marks) {
+  for (std::size_t k = 0; k < blocks; ++k, p += 64) {
+    std::uint64_t al = 0, mk = 0;
 #if defined(__SSE2__)
-  std::uint64_t alpha = 0, mk = 0;
-  for (int k = 0; k < 4; ++k) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-    // Signed compares: bytes >= 0x80 are negative and fall outside every range.
-    const __m128i f = _mm_or_si128(x, _mm_set1_epi8(0x20));  // folds A-Z onto a-z
-    __m128i a = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(f, _mm_set1_epi8('z' + 1)));
-    a = _mm_or_si128(a, _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('/' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1))));
-    a = _mm_or_si128(a, _mm_cmpeq_epi8(x, _mm_set1_epi8('+')));
-    a = _mm_or_si128(a, _mm_cmpeq_epi8(x, _mm_set1_epi8('-')));
-    a = _mm_or_si128(a, _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
-    const __m128i m = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('%')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
-    alpha |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(a))) << (16 * k);
-    mk |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(m))) << (16 * k);
-  }
-  marks = mk;
-  return alpha;
+    for (int q = 0; q < 4; ++q) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * q));
+      // Signed compares: bytes >= 0x80 are negative and fall outside every range.
+      const __m128i f = _mm_or_si128(x, _mm_set1_epi8(0x20));  // folds A-Z onto a-z
+      __m128i a = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(f, _mm_set1_epi8('z' + 1)));
+      a = _mm_or_si128(a, _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('/' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1))));
+      a = _mm_or_si128(a, _mm_cmpeq_epi8(x, _mm_set1_epi8('+')));
+      a = _mm_or_si128(a, _mm_cmpeq_epi8(x, _mm_set1_epi8('-')));
+      a = _mm_or_si128(a, _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+      const __m128i m = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('%')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+      al |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(a))) << (16 * q);
+      mk |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(m))) << (16 * q);
+    }
 #else
-  std::uint64_t alpha = 0, mk = 0;
-  for (int i = 0; i < 64; ++i) {
-    alpha |= static_cast<std::uint64_t>(is_b64_alpha(p[i])) << i;
-    mk |= static_cast<std::uint64_t>(p[i] == '%' || p[i] == '\\') << i;
+    for (int i = 0; i < 64; ++i) {
+      al |= static_cast<std::uint64_t>(is_b64_alpha(p[i])) << i;
+      mk |= static_cast<std::uint64_t>(p[i] == '%' || p[i] == '\\') << i;
+    }
+#endif
+    alpha[k] = al;
+    marks[k] = mk;
   }
-  marks = mk;
-  return alpha;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define VIGIL_HAVE_AVX2_CLASSIFY 1
+// AVX2, chosen at run time (the build targets baseline x86-64): a byte is in the alphabet when
+// the table entries of its low and high nibble share a bit (one shuffle each, per 32 bytes).
+// Bits: 0 '+' '-' '/', 1 digits, 2 A-O a-o, 3 P-Z p-z, 4 '_'. Bytes >= 0x80 look up 0.
+__attribute__((target("avx2"))) void classify_blocks_avx2(const unsigned char* p, std::size_t blocks,
+                                                          std::uint64_t* alpha, std::uint64_t* marks) {
+  const __m256i lo_lut = _mm256_setr_epi8(0x0a, 0x0e, 0x0e, 0x0e, 0x0e, 0x0e, 0x0e, 0x0e, 0x0e, 0x0e, 0x0c, 0x05, 0x04,
+                                          0x05, 0x04, 0x15, 0x0a, 0x0e, 0x0e, 0x0e, 0x0e, 0x0e, 0x0e, 0x0e, 0x0e, 0x0e,
+                                          0x0c, 0x05, 0x04, 0x05, 0x04, 0x15);
+  const __m256i hi_lut = _mm256_setr_epi8(0, 0, 0x01, 0x02, 0x04, 0x18, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+                                          0x02, 0x04, 0x18, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+  const __m256i pct = _mm256_set1_epi8('%'), bsl = _mm256_set1_epi8('\\');
+  for (std::size_t k = 0; k < blocks; ++k, p += 64) {
+    std::uint64_t al = 0, mk = 0;
+    for (int q = 0; q < 2; ++q) {
+      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * q));
+      const __m256i lo = _mm256_shuffle_epi8(lo_lut, x);  // x >= 0x80 (high bit set) gives 0
+      const __m256i hi = _mm256_shuffle_epi8(hi_lut, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
+      const __m256i out = _mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), zero);
+      const __m256i m = _mm256_or_si256(_mm256_cmpeq_epi8(x, pct), _mm256_cmpeq_epi8(x, bsl));
+      al |= static_cast<std::uint64_t>(~static_cast<std::uint32_t>(_mm256_movemask_epi8(out))) << (32 * q);
+      mk |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(m))) << (32 * q);
+    }
+    alpha[k] = al;
+    marks[k] = mk;
+  }
+}
+#endif
+
+ClassifyFn classifier() {
+#ifdef VIGIL_HAVE_AVX2_CLASSIFY
+  static const ClassifyFn fn = __builtin_cpu_supports("avx2") ? classify_blocks_avx2 : classify_blocks_portable;
+  return fn;
+#else
+  return classify_blocks_portable;
 #endif
 }
 
@@ -129,64 +173,97 @@ inline std::uint64_t long_runs(std::uint64_t m) {
 }
 static_assert(kMinBase64 == 20, "long_runs() is written for runs of 20");
 
-void find_candidates(std::string_view b, Candidates& c) {
+// Feeds one block's masks to the run and escape bookkeeping. `carried`: alphabet bytes right
+// before the block, in one run.
+inline void scan_block(std::string_view b, std::size_t base, std::uint64_t m, std::uint64_t marks,
+                       std::size_t& carried, Candidates& c) {
+  while (marks) {
+    note_escape(b, base + static_cast<std::size_t>(__builtin_ctzll(marks)), c);
+    marks &= marks - 1;
+  }
+  if (m == ~std::uint64_t{0}) {
+    carried += 64;
+    return;
+  }
+  // The run that continues from the previous block ends here.
+  const auto lead = static_cast<std::size_t>(__builtin_ctzll(~m));
+  if (carried + lead >= kMinBase64) c.b64_runs.emplace_back(base - carried, base + lead);
+  // The run reaching the block's last byte continues into the next block.
+  const auto trail = static_cast<std::size_t>(m >> 63 ? __builtin_clzll(~m) : 0);
+  carried = trail;
+  std::uint64_t inner = m & ~((std::uint64_t{1} << lead) - 1);  // lead < 64 here
+  if (trail) inner &= ~std::uint64_t{0} >> trail;
+  for (std::uint64_t runs = long_runs(inner); runs;) {
+    const auto s = static_cast<std::size_t>(__builtin_ctzll(runs));
+    const auto e = s + static_cast<std::size_t>(__builtin_ctzll(~(inner >> s)));  // inner has a 0 at bit 63
+    c.b64_runs.emplace_back(base + s, base + e);
+    runs &= e >= 64 ? 0 : ~((std::uint64_t{1} << e) - 1);
+  }
+}
+
+void find_candidates(std::string_view b, Candidates& c, ClassifyFn classify = classifier()) {
   const auto* p = reinterpret_cast<const unsigned char*>(b.data());
   const std::size_t n = b.size();
-  std::size_t carried = 0;  // alphabet bytes right before the current block, in one run
-  alignas(16) unsigned char tail[64];
-  for (std::size_t base = 0; base < n; base += 64) {
-    const unsigned char* blk = p + base;
-    const std::size_t len = std::min<std::size_t>(64, n - base);
-    if (len < 64) {  // the last partial block, padded with bytes in neither class
-      std::memset(tail, ' ', sizeof tail);
-      std::memcpy(tail, blk, len);
-      blk = tail;
-    }
-    std::uint64_t marks = 0;
-    const std::uint64_t m = classify64(blk, marks);
-    while (marks) {
-      note_escape(b, base + static_cast<std::size_t>(__builtin_ctzll(marks)), c);
-      marks &= marks - 1;
-    }
-    if (m == ~std::uint64_t{0}) {
-      carried += 64;
-      continue;
-    }
-    // The run that continues from the previous block ends here.
-    const auto lead = static_cast<std::size_t>(__builtin_ctzll(~m));
-    if (carried + lead >= kMinBase64) c.b64_runs.emplace_back(base - carried, base + lead);
-    // The run reaching the block's last byte continues into the next block.
-    const auto trail = static_cast<std::size_t>(m >> 63 ? __builtin_clzll(~m) : 0);
-    carried = trail;
-    std::uint64_t inner = m & ~((std::uint64_t{1} << lead) - 1);  // lead < 64 here
-    if (trail) inner &= ~std::uint64_t{0} >> trail;
-    for (std::uint64_t runs = long_runs(inner); runs;) {
-      const auto s = static_cast<std::size_t>(__builtin_ctzll(runs));
-      const auto e = s + static_cast<std::size_t>(__builtin_ctzll(~(inner >> s)));  // inner has a 0 at bit 63
-      c.b64_runs.emplace_back(base + s, base + e);
-      runs &= e >= 64 ? 0 : ~((std::uint64_t{1} << e) - 1);
-    }
+  constexpr std::size_t kChunk = 64;  // blocks per classify call (4 KB)
+  std::uint64_t alpha[kChunk], marks[kChunk];
+  std::size_t carried = 0;
+  std::size_t base = 0;
+  for (const std::size_t full = n / 64 * 64; base < full;) {
+    const std::size_t blocks = std::min(kChunk, (full - base) / 64);
+    classify(p + base, blocks, alpha, marks);
+    for (std::size_t k = 0; k < blocks; ++k, base += 64) scan_block(b, base, alpha[k], marks[k], carried, c);
+  }
+  if (base < n) {  // the last partial block, padded with bytes in neither class
+    unsigned char tail[64];
+    std::memset(tail, ' ', sizeof tail);
+    std::memcpy(tail, p + base, n - base);
+    classify(tail, 1, alpha, marks);
+    scan_block(b, base, alpha[0], marks[0], carried, c);
   }
   if (carried >= kMinBase64) c.b64_runs.emplace_back(n - carried, n);
 }
 
+// Base64 digit values of both alphabets (a run that mixes them is rejected later), -1 otherwise.
+constexpr auto kB64Value = [] {
+  std::array<signed char, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = static_cast<signed char>(c - 'A');
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = static_cast<signed char>(c - 'a' + 26);
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = static_cast<signed char>(c - '0' + 52);
+  t['+'] = t['-'] = 62;
+  t['/'] = t['_'] = 63;
+  return t;
+}();
+
+constexpr bool printable_byte(unsigned u) { return (u >= 0x20 && u < 0x7f) || u == '\n' || u == '\r' || u == '\t'; }
+
+// The six bytes the first eight characters decode to are all printable: true of base64 text,
+// false of nearly every identifier or path (most first letters already decode to a byte >= 0x7f
+// or a control byte). No allocation: this runs for every long run of every file.
+bool printable_head(const unsigned char* p) {
+  for (int q = 0; q < 8; q += 4) {
+    const unsigned v0 = static_cast<unsigned>(kB64Value[p[q]]), v1 = static_cast<unsigned>(kB64Value[p[q + 1]]),
+                   v2 = static_cast<unsigned>(kB64Value[p[q + 2]]), v3 = static_cast<unsigned>(kB64Value[p[q + 3]]);
+    if ((v0 | v1 | v2 | v3) > 63) return false;  // -1 wrapped around
+    if (!printable_byte(v0 << 2 | v1 >> 4) || !printable_byte((v1 & 15) << 4 | v2 >> 2) ||
+        !printable_byte((v2 & 3) << 6 | v3)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void check_base64_run(std::string_view b, std::size_t s, std::size_t i, std::vector<Span>& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(b.data());
+  const std::size_t len = i - s;
+  // Cheap first: six decoded bytes of real base64 text are printable; an identifier's are not.
+  if (len < kMinBase64 || len > kMaxSpan || !printable_head(p + s)) return;
   unsigned char seen = 0;
   for (std::size_t k = s; k < i; ++k) seen |= kClass[p[k]];
+  const bool std_chars = seen & kStd, url_chars = seen & kUrl;
+  if (!(seen & kUpper) || !(seen & kLower) || (std_chars && url_chars)) return;
   std::size_t e = i;
   while (e < b.size() && p[e] == '=' && e - i < 2) ++e;
-  const std::size_t len = i - s;
-  const bool std_chars = seen & kStd, url_chars = seen & kUrl;
-  if (len < kMinBase64 || len > kMaxSpan || !(seen & kUpper) || !(seen & kLower) || (std_chars && url_chars)) return;
-  // Cheap first: six decoded bytes of real base64 text are printable; an identifier's are not.
-  const auto head = decode_base64(b.substr(s, 8), url_chars);
-  if (!head || !std::all_of(head->begin(), head->end(), [](char ch) {
-        const auto u = static_cast<unsigned char>(ch);
-        return (u >= 0x20 && u < 0x7f) || u == '\n' || u == '\r' || u == '\t';
-      })) {
-    return;
-  }
   auto dec = decode_base64(b.substr(s, len), url_chars);
   if (dec && dec->size() >= 8 && is_mostly_text(*dec)) {
     out.push_back(Span{s, e, url_chars ? "base64url" : "base64", std::move(*dec)});
@@ -219,9 +296,9 @@ void decode_tokens(std::string_view b, const std::vector<std::size_t>& ends, std
 
 }  // namespace
 
-std::vector<std::pair<std::size_t, std::size_t>> find_base64_runs(std::string_view bytes) {
+std::vector<std::pair<std::size_t, std::size_t>> find_base64_runs(std::string_view bytes, bool portable) {
   Candidates cand;
-  find_candidates(bytes, cand);
+  find_candidates(bytes, cand, portable ? classify_blocks_portable : classifier());
   return std::move(cand.b64_runs);
 }
 
@@ -229,7 +306,15 @@ Result<std::vector<Match>> decode_and_rescan(const Scanner& scanner, std::string
                                              Scratch& scratch, const ScanOptions& opts) {
   std::vector<Match> found;
   std::vector<Span> spans;
-  Candidates cand;
+  // Reused across calls (no allocation per file). Only read before the rescan below, which
+  // re-enters this function for the next layer and reuses it in turn.
+  thread_local Candidates cand;
+  cand.b64_runs.clear();
+  for (auto& e : cand.escapes) e.clear();
+  if (cand.b64_runs.capacity() > (1u << 16)) cand.b64_runs.shrink_to_fit();  // after a huge file
+  for (auto& e : cand.escapes) {
+    if (e.capacity() > (1u << 16)) e.shrink_to_fit();
+  }
   find_candidates(bytes, cand);
   for (const auto& [s, e] : cand.b64_runs) check_base64_run(bytes, s, e, spans);
   // One escape in a token is everyday code ("%d", "\\x1b"); an encoded secret has several.

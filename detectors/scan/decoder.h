@@ -19,6 +19,7 @@ Result<std::vector<Match>> decode_and_rescan(const Scanner& scanner, std::string
 
 /// The maximal runs of base64/base64url alphabet bytes ([A-Za-z0-9+/_-]) at least 20 bytes long,
 /// as [begin, end) offsets in order: the decoder's base64 candidates (exposed for tests).
-std::vector<std::pair<std::size_t, std::size_t>> find_base64_runs(std::string_view bytes);
+/// `portable`: use the baseline (SSE2 or plain) classifier even where AVX2 is available.
+std::vector<std::pair<std::size_t, std::size_t>> find_base64_runs(std::string_view bytes, bool portable = false);
 
 }  // namespace vigil

@@ -168,8 +168,20 @@ TEST_CASE("decoding: base64 candidates match a plain byte loop across 64-byte bl
     const unsigned sep_every = 3 + rng() % 60;
     std::string b(n, 'a');
     for (auto& c : b) c = rng() % sep_every == 0 ? seps[rng() % seps.size()] : alphabet[rng() % alphabet.size()];
-    REQUIRE_MESSAGE(find_base64_runs(b) == reference(b), "round ", round);
+    const auto want = reference(b);
+    REQUIRE_MESSAGE(find_base64_runs(b) == want, "round ", round);
+    REQUIRE_MESSAGE(find_base64_runs(b, true) == want, "round ", round, " (portable classifier)");
   }
   CHECK(find_base64_runs(std::string(1000, 'A')) == std::vector<std::pair<std::size_t, std::size_t>>{{0, 1000}});
+  // Every byte value, alone in a run of letters: only the alphabet's 64 bytes continue it.
+  for (int c = 0; c < 256; ++c) {
+    const std::string b = std::string(30, 'a') + static_cast<char>(c) + std::string(30, 'b');
+    const bool alpha = std::isalnum(c) || c == '+' || c == '/' || c == '-' || c == '_';
+    const std::vector<std::pair<std::size_t, std::size_t>> want =
+        alpha ? std::vector<std::pair<std::size_t, std::size_t>>{{0, 61}}
+              : std::vector<std::pair<std::size_t, std::size_t>>{{0, 30}, {31, 61}};
+    CHECK_MESSAGE(find_base64_runs(b) == want, "byte ", c);
+    CHECK_MESSAGE(find_base64_runs(b, true) == want, "byte ", c, " (portable)");
+  }
   CHECK(find_base64_runs("").empty());
 }

@@ -52,10 +52,5 @@ fi
 echo "== rules database: compile vs cached load"
 "$BUILD/vigil" rules check | tail -1
 
-echo "== history: $(git -C "$VB/history" rev-list --all | wc -l) commits"
-floor=$( { /usr/bin/time -f "%e %M" git -C "$VB/history" cat-file --batch-all-objects --batch >/dev/null; } 2>&1 | tail -1)
-bytes=$(git -C "$VB/history" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' | awk '$1=="blob"{s+=$2} END{print s}')
-for j in 1 2; do
-  out=$( { /usr/bin/time -f "%e %M" "$BUILD/vigil" scan --history -q -j$j --format json "$VB/history" >/dev/null || true; } 2>&1 | tail -1)
-  echo "$j $out" | awk -v fl="$floor" -v b="$bytes" '{split(fl,f," "); printf "vigil -j%s %.2f s (%.0f MB/s of unique blob bytes), peak RSS %.0f MB | cat-file floor %.2f s | vigil/floor throughput %.0f%%\n", $1, $2, b/1e6/$2, $3/1024, f[1], 100*f[1]/$2}'
-done
+# History: -j1/-j2 against the cat-file floor and peak RSS at two sizes (bench/history.sh).
+RUNS=1 "$SRC/bench/history.sh" "$BUILD"

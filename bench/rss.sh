@@ -130,7 +130,12 @@ git -C "$W/src" checkout -q --detach && echo detached >"$W/src/d.txt" && git -C 
 (cd "$W/src" && measure "detached HEAD: scan --history" "$V" scan --history)
 rm -rf "$W/src" "$W/shallow" "$W/partial" "$W/corrupt"
 # History scans of two sizes: RSS must not follow the number of commits.
-if [ -d "$VB/history/.git" ]; then
+if [ -d "$VB/history5k/.git" ] && [ -d "$VB/history1250/.git" ]; then  # bench/history_workload.sh
+  for H in "$VB/history1250" "$VB/history5k"; do
+    n=$(git -C "$H" rev-list --count HEAD)
+    measure "history: $n commits, $(basename "$H") (scan --history -j2)" "$V" scan --history -j2 "$H"
+  done
+elif [ -d "$VB/history/.git" ]; then
   H="$VB/history"
   n=$(git -C "$H" rev-list --count HEAD)
   for k in 500 $n; do

@@ -137,8 +137,11 @@ int run_history_scan(const HistoryArgs& a) {
   } else {
     wo.all_refs = true;
   }
+  // libgit2 would keep every tree it reads (up to 256 MB): memory would follow history length.
+  git::disable_object_cache();
   auto walk = git::walk_commits(*repo, wo);
   if (!walk) return die(walk.error());
+  git::sort_blobs_in_pack_order(*repo, *walk);  // each delta right after its base
 
   ScanReport report;
   report.tool_version = vigil_version();

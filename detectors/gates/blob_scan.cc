@@ -13,6 +13,7 @@ namespace vigil {
 
 Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git::WalkResult& walk,
                                                  const BlobScanOptions& opts, ScanReport& report) {
+  constexpr std::size_t kRun = 16;
   std::atomic<std::size_t> next{0}, done{0};
   std::atomic<std::uint64_t> bytes_done{0};
   std::mutex mu;
@@ -28,17 +29,32 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
       failure = !repo ? repo.error() : session.error();
       return;
     }
+    auto reader = git::BlobReader::open(*repo);
+    if (!reader) {
+      std::lock_guard lk(mu);
+      failure = reader.error();
+      return;
+    }
     std::vector<Finding> found;
     std::vector<Skip> skipped;
     std::vector<std::string> clean_local;
-    for (std::size_t i = next++; i < walk.blobs.size(); i = next++) {
+    // Runs of consecutive blobs per worker: in pack order, a delta's base is usually the blob
+    // before it, and it is in this worker's delta-base cache only if this worker read it.
+    std::size_t i = 0, end = 0;
+    for (;;) {
+      if (i == end) {
+        i = next.fetch_add(kRun);
+        end = std::min(i + kRun, walk.blobs.size());
+        if (i >= end) break;
+      }
+      const std::size_t index = i++;
       if (failure) return;
       if (opts.should_stop && opts.should_stop()) {
         std::lock_guard lk(mu);
         failure = make_error(ErrorCode::Timeout, "deadline exceeded while scanning blobs");
         return;
       }
-      const auto& b = walk.blobs[i];
+      const auto& b = walk.blobs[index];
       const auto& c = walk.commits[b.commit];
       if (opts.known_clean && opts.known_clean(b.blob)) {
         ++done;
@@ -53,7 +69,7 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
         ++done;
         continue;
       }
-      auto bytes = repo->read_blob(b.blob);
+      auto bytes = reader->read(b.blob);  // no copy: valid until the next read
       if (!bytes) {
         std::lock_guard lk(mu);
         failure = bytes.error();

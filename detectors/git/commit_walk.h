@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,7 +20,7 @@ struct WalkCommit {
   std::string committer_email;
   std::string date;             // ISO 8601 (author time, UTC)
   std::int64_t time = 0;        // committer time, seconds since the epoch
-  std::string message;
+  std::string message;           // empty in history mode (see walk_commits)
   std::size_t parents = 0;
 };
 
@@ -62,9 +63,43 @@ struct WalkResult {
 };
 
 /// Walks the commits reachable from `include` (or all refs) and not from `hide`, oldest first,
-/// and lists every blob they introduce. `should_stop` is polled (deadline).
+/// and lists every blob they introduce. `should_stop` is polled (deadline). Without
+/// keep_changes, track_lines or detect_renames (history scans), the trees are compared by a
+/// merge of their sorted entries that skips any subtree already fully listed, and no per-commit
+/// change list is built.
 Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts,
                                 const std::function<bool()>& should_stop = {});
+
+/// Reorders `walk.blobs` by their position in the pack files (objects not in a pack keep their
+/// order, at the end). Git writes a delta after its base, so reading in this order finds most
+/// bases in libgit2's delta-base cache instead of inflating each delta chain again, and reads
+/// the pack front to back. Attribution (BlobRef::commit) is unaffected.
+void sort_blobs_in_pack_order(const Repo& repo, WalkResult& walk);
+
+/// Turns libgit2's object cache off for the process. A history walk reads each tree once as
+/// new and once as the next commit's parent side; the cache (256 MB by default, counted in raw
+/// object bytes, so parsed trees take more) kept every tree and made peak memory follow the
+/// length of history: 115 MB at 2,000 commits with it, 78 MB without, at the same speed.
+void disable_object_cache();
+
+/// Reads blobs without copying them out of libgit2: the bytes stay valid until the next read
+/// or until the reader is destroyed. One per thread (it holds its repository's object database).
+class BlobReader {
+ public:
+  static Result<BlobReader> open(const Repo& repo);
+  BlobReader(BlobReader&&) noexcept;
+  BlobReader& operator=(BlobReader&&) = delete;
+  ~BlobReader();
+  /// The bytes of blob `oid_hex`; a missing or damaged object is an error that names it.
+  Result<std::string_view> read(const std::string& oid_hex);
+
+ private:
+  BlobReader(const Repo& repo, void* odb) : repo_(&repo), odb_(odb) {}
+  void release();
+  const Repo* repo_;
+  void* odb_;               // git_odb*
+  void* current_ = nullptr;  // git_odb_object* of the last read
+};
 
 /// Every ref name and its target commit id (tags peeled), for hiding and protection checks.
 Result<std::vector<std::pair<std::string, std::string>>> list_refs(const Repo& repo);

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# History-scan benchmark (issue 5): `vigil scan --history` at -j1 and -j2 against the read floor
+# `git cat-file --batch-all-objects --batch >/dev/null` on the same repository, and peak RSS at two
+# history sizes. Ratios come from one run of this script; absolute times on a shared machine are
+# noisy (check `uptime`).
+#   bench/history.sh [BUILD_DIR] [REPO...]
+# Default repositories: $VB/history1250 and $VB/history5k (bench/history_workload.sh builds them),
+# else $VB/history (../shared/peers/workloads.sh). RUNS (default 3): the best of RUNS per number.
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "${1:-$SRC/build}" && pwd)
+shift || true
+VB="${VB:-${XDG_CACHE_HOME:-$HOME/.cache}/vigil-bench}"
+RUNS=${RUNS:-3}
+repos=("$@")
+if [ ${#repos[@]} -eq 0 ]; then
+  for r in history1250 history5k; do [ -d "$VB/$r/.git" ] && repos+=("$VB/$r"); done
+  [ ${#repos[@]} -gt 0 ] || { [ -d "$VB/history/.git" ] && repos+=("$VB/history"); }
+fi
+[ ${#repos[@]} -gt 0 ] || { echo "vigil: error: no history workload in $VB — run bench/history_workload.sh" >&2; exit 2; }
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "vigil: error: $TIME not found — install GNU time (apt-get install time)" >&2; exit 2; }
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+"$BUILD/vigil" scan -q - </dev/null >/dev/null 2>&1 || true  # the rules database, compiled outside any measurement
+
+# best "<seconds> <peak KiB>" of RUNS runs of a command (stdout discarded)
+best() {
+  local b="" i out
+  for i in $(seq "$RUNS"); do
+    out=$( { "$TIME" -f "%e %M" "$@" >/dev/null 2>/dev/null || true; } 2>&1 | tail -1)
+    b=$(printf '%s\n%s\n' "$b" "$out" | awk 'NF==2' | sort -n | head -1)
+  done
+  echo "$b"
+}
+
+echo "== history scan (load average $(cut -d' ' -f1-3 /proc/loadavg), best of $RUNS)"
+rss_line=""
+for R in "${repos[@]}"; do
+  commits=$(git -C "$R" rev-list --count --all)
+  read -r nblobs bytes < <(git -C "$R" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' |
+                           awk '$1=="blob"{n++; s+=$2} END{print n, s}')
+  read -r fs fk < <(best git -C "$R" cat-file --batch-all-objects --batch)
+  read -r s1 k1 < <(best "$BUILD/vigil" scan --history -q -j1 --format json "$R")
+  read -r s2 k2 < <(best "$BUILD/vigil" scan --history -q -j2 --format json "$R")
+  python3 - "$(basename "$R")" "$commits" "$nblobs" "$bytes" "$fs" "$s1" "$k1" "$s2" "$k2" <<'PY'
+import sys
+name, commits, nblobs, b, fs, s1, k1, s2, k2 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), *map(float, sys.argv[5:])
+mb = b / 1e6
+print(f"{name}: {commits} commits, {nblobs} unique blobs, {mb:.0f} MB")
+print(f"  cat-file floor {fs:.2f} s ({mb/fs:.0f} MB/s)")
+print(f"  vigil -j1 {s1:.2f} s ({mb/s1:.0f} MB/s of unique blob bytes) = {100*fs/s1:.0f}% of the floor (target >= 60%), peak RSS {k1/1024:.0f} MB")
+print(f"  vigil -j2 {s2:.2f} s ({mb/s2:.0f} MB/s) = {s1/s2:.2f}x speed-up over -j1 (target >= 1.8x), peak RSS {k2/1024:.0f} MB")
+PY
+  rss_line+="$(basename "$R") ($commits commits) -j1 $((k1 / 1024)) MB -j2 $((k2 / 1024)) MB | "
+done
+echo "peak RSS by history size: ${rss_line% | }"

@@ -16,7 +16,6 @@
 
 #include "detectors/util/c_free.h"
 #include "detectors/util/cache_file.h"
-#include "detectors/util/hash.h"
 
 namespace vigil {
 
@@ -155,30 +154,6 @@ void store_db_cache(const std::string& file, const hs_database_t* db, std::strin
   }
   // One database per rule set and platform: bounded by keeping the 32 most recently used.
   prune_cache_entries(std::filesystem::path(file).parent_path().string(), "", ".hsdb", 32, 60, file);
-}
-
-HsDb compile_aux_db(const std::vector<const char*>& exprs, const std::vector<unsigned>& flags,
-                    const std::vector<unsigned>& ids) {
-  Sha256 sha;
-  sha.update("vigil-aux-db-v2\n").update(hs_platform_key()).update("\n");
-  for (std::size_t i = 0; i < exprs.size(); ++i) {
-    sha.update(fmt::format("{} {} ", flags[i], ids[i])).update(exprs[i]).update("\n");
-  }
-  const std::string dir = default_cache_dir();
-  const std::string file = dir.empty() ? "" : fmt::format("{}/aux-{}.hsdb", dir, sha.hex().substr(0, 32));
-  std::string note;
-  if (!file.empty()) {
-    if (auto db = load_db_cache(file, note)) return db;
-  }
-  hs_database_t* db = nullptr;
-  hs_compile_error_t* e = nullptr;
-  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
-                       HS_MODE_BLOCK, nullptr, &db, &e) != HS_SUCCESS) {
-    hs_free_compile_error(e);
-    return {};
-  }
-  if (!file.empty()) store_db_cache(file, db, note);
-  return HsDb::owned(db);
 }
 
 }  // namespace vigil

@@ -13,7 +13,6 @@
 
 #include <cstddef>
 #include <string>
-#include <vector>
 
 namespace vigil {
 
@@ -47,11 +46,6 @@ HsDb load_db_cache(const std::string& file, std::string& note);
 
 /// Writes `db` to `file` atomically (temp file + rename). Sets `note` when it cannot.
 void store_db_cache(const std::string& file, const hs_database_t* db, std::string& note);
-
-/// A block-mode database of `exprs` for internal helpers (the decoder's candidate finder), cached
-/// like the rule database. Empty when the expressions do not compile.
-HsDb compile_aux_db(const std::vector<const char*>& exprs, const std::vector<unsigned>& flags,
-                    const std::vector<unsigned>& ids);
 
 /// Hyperscan version and this CPU's platform, for cache keys.
 std::string hs_platform_key();

@@ -50,8 +50,7 @@ Run compile_and_scan(const std::string& dir, std::string_view text) {
 
 std::string cache_file_in(const std::string& dir) {
   for (const auto& e : fs::directory_iterator(dir)) {
-    const auto name = e.path().filename().string();
-    if (e.path().extension() == ".hsdb" && name.rfind("aux-", 0) != 0) return e.path().string();
+    if (e.path().extension() == ".hsdb") return e.path().string();
   }
   return {};
 }

@@ -75,32 +75,41 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
         failure = bytes.error();
         return;
       }
-      // A modified file of a push: its added lines, from the previous version (see BlobRef).
-      std::vector<std::pair<std::size_t, std::size_t>> added;
-      if (!b.old_blob.empty()) {
-        auto old_bytes = repo->read_blob(b.old_blob);
-        auto lines = old_bytes ? git::added_line_ranges(*old_bytes, *bytes) : Result<decltype(added)>(old_bytes.error());
-        if (!lines) {
-          std::lock_guard lk(mu);
-          failure = lines.error();
-          return;
-        }
-        added = std::move(*lines);
-        if (added.empty()) {  // only deletions in this file
-          ++done;
-          continue;
-        }
-      }
       BufferContext ctx;
       ctx.path = b.path;
       ctx.commit = c.id;
       ctx.author = c.author;
       ctx.date = c.date;
       ctx.blob = b.blob;
-      ctx.added_lines = b.old_blob.empty() ? b.added_lines : std::move(added);
-      ctx.only_added_lines = !b.whole_blob;
       const auto before_f = found.size(), before_s = skipped.size();
-      auto r = session->scan_buffer(*bytes, ctx, found, skipped);
+      Result<void> r = {};
+      if (!b.old_blob.empty()) {
+        // A modified file of a push (see BlobRef): only its added lines count. Most modified files
+        // hold no finding at all, so the whole new version is scanned first, and the previous
+        // version is read and diffed only where something was found (the diff, with libgit2
+        // hashing both versions, cost more than everything else in a 1,000-commit push).
+        r = session->scan_buffer(*bytes, ctx, found, skipped);
+        if (r && found.size() > before_f) {
+          found.resize(before_f);
+          skipped.resize(before_s);
+          auto old_bytes = repo->read_blob(b.old_blob);
+          auto lines = old_bytes ? git::added_line_ranges(*old_bytes, *bytes) : Result<std::vector<std::pair<std::size_t, std::size_t>>>(old_bytes.error());
+          if (!lines) {
+            std::lock_guard lk(mu);
+            failure = lines.error();
+            return;
+          }
+          if (!lines->empty()) {  // else only deletions in this file
+            ctx.added_lines = std::move(*lines);
+            ctx.only_added_lines = true;
+            r = session->scan_buffer(*bytes, ctx, found, skipped);
+          }
+        }
+      } else {
+        ctx.added_lines = b.added_lines;
+        ctx.only_added_lines = !b.whole_blob;
+        r = session->scan_buffer(*bytes, ctx, found, skipped);
+      }
       if (!r) {
         std::lock_guard lk(mu);
         failure = r.error();

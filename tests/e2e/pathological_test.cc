@@ -347,7 +347,8 @@ TEST_SUITE("e2e") {
     CHECK(has(h.err, "git fsck"));
 
     // Server side: the old version of a file is corrupt in the server's object store, and a push
-    // modifies that file. The gate cannot diff it: the push is rejected (fail closed).
+    // modifies that file and adds a secret to it. The gate needs the old version to tell whether
+    // the secret is new, cannot read it, and rejects the push (fail closed).
     Server srv;
     TempRepo client;
     client.write("b.txt", "first version of b\n");
@@ -357,9 +358,10 @@ TEST_SUITE("e2e") {
     const std::string sblob = client.run("git rev-parse HEAD:b.txt").out.substr(0, 40);
     const std::string sloose = srv.bare() + "/objects/" + sblob.substr(0, 2) + "/" + sblob.substr(2);
     REQUIRE(sh(srv.bare(), "chmod u+w " + sloose + " && printf 'garbage, not zlib' > " + sloose).status == 0);
-    client.write("b.txt", "a completely different second text, nothing like the first one at all\n");
-    REQUIRE(client.commit_all("b2").status == 0);
-    const auto p = client.run("git push -q " + srv.bare() + " HEAD:refs/heads/main");
+    client.write("b.txt", "a completely different second text, nothing like the first one at all\ntoken = " +
+                              vigil::test::fake_github_pat(41) + "\n");
+    REQUIRE(client.run("git add -A && git commit -q --no-verify -m b2").status == 0);
+    const auto p = client.run("git push -q --no-verify " + srv.bare() + " HEAD:refs/heads/main");
     CHECK(p.status != 0);
     CHECK(has(p.err, "corrupt object " + sblob));
     CHECK(has(p.err, "push rejected"));

@@ -162,65 +162,71 @@ void note_escape(std::string_view b, std::size_t pos, Candidates& c) {
   }
 }
 
-// Runs of >= 20 set bits that lie wholly inside `m` (bits shifted in from above are 0), as the
-// bit positions where such a run starts or continues with 20 more: the doubling trick, 5 steps.
-inline std::uint64_t long_runs(std::uint64_t m) {
-  const std::uint64_t a1 = m & (m >> 1);     // bits i..i+1 set
-  const std::uint64_t a2 = a1 & (a1 >> 2);   // i..i+3
-  const std::uint64_t a4 = a2 & (a2 >> 4);   // i..i+7
-  const std::uint64_t a8 = a4 & (a4 >> 8);   // i..i+15
-  return a8 & (a2 >> 16);                    // i..i+19
+// Bit i set: bytes i-19..i of the block are all in the alphabet, counting `prev` (the previous
+// block's mask) for the first 19 bits. The doubling trick: five shift-and steps.
+inline std::uint64_t run_of_20_ends_at(std::uint64_t prev, std::uint64_t m) {
+  const auto shl = [](std::uint64_t hi, std::uint64_t lo, int k) { return hi << k | lo >> (64 - k); };
+  const std::uint64_t a1 = m & shl(m, prev, 1), p1 = prev & (prev << 1);  // i-1..i
+  const std::uint64_t a2 = a1 & shl(a1, p1, 2), p2 = p1 & (p1 << 2);      // i-3..i
+  const std::uint64_t a4 = a2 & shl(a2, p2, 4), p4 = p2 & (p2 << 4);      // i-7..i
+  const std::uint64_t a8 = a4 & shl(a4, p4, 8);                           // i-15..i
+  return a8 & shl(a2, p2, 16);                                            // i-19..i
 }
-static_assert(kMinBase64 == 20, "long_runs() is written for runs of 20");
+static_assert(kMinBase64 == 20, "run_of_20_ends_at() is written for runs of 20");
 
-// Feeds one block's masks to the run and escape bookkeeping. `carried`: alphabet bytes right
-// before the block, in one run.
-inline void scan_block(std::string_view b, std::size_t base, std::uint64_t m, std::uint64_t marks,
-                       std::size_t& carried, Candidates& c) {
-  while (marks) {
-    note_escape(b, base + static_cast<std::size_t>(__builtin_ctzll(marks)), c);
-    marks &= marks - 1;
-  }
-  if (m == ~std::uint64_t{0}) {
-    carried += 64;
-    return;
-  }
-  // The run that continues from the previous block ends here.
-  const auto lead = static_cast<std::size_t>(__builtin_ctzll(~m));
-  if (carried + lead >= kMinBase64) c.b64_runs.emplace_back(base - carried, base + lead);
-  // The run reaching the block's last byte continues into the next block.
-  const auto trail = static_cast<std::size_t>(m >> 63 ? __builtin_clzll(~m) : 0);
-  carried = trail;
-  std::uint64_t inner = m & ~((std::uint64_t{1} << lead) - 1);  // lead < 64 here
-  if (trail) inner &= ~std::uint64_t{0} >> trail;
-  for (std::uint64_t runs = long_runs(inner); runs;) {
-    const auto s = static_cast<std::size_t>(__builtin_ctzll(runs));
-    const auto e = s + static_cast<std::size_t>(__builtin_ctzll(~(inner >> s)));  // inner has a 0 at bit 63
-    c.b64_runs.emplace_back(base + s, base + e);
-    runs &= e >= 64 ? 0 : ~((std::uint64_t{1} << e) - 1);
-  }
+// The start of the maximal run of alphabet bytes that ends with bit `bit` of block mask `m` at
+// `base`: the highest clear bit below it, or, for a run that began in an earlier block, found by
+// walking back from the block's start (each such run is walked once).
+inline std::size_t run_start(const unsigned char* p, std::size_t base, std::uint64_t m, unsigned bit) {
+  const std::uint64_t gaps = ~m & ((std::uint64_t{1} << bit) - 1);
+  if (gaps) return base + 64 - static_cast<std::size_t>(__builtin_clzll(gaps));
+  std::size_t s = base;
+  while (s > 0 && is_b64_alpha(p[s - 1])) --s;
+  return s;
 }
 
 void find_candidates(std::string_view b, Candidates& c, ClassifyFn classify = classifier()) {
   const auto* p = reinterpret_cast<const unsigned char*>(b.data());
   const std::size_t n = b.size();
+  const std::size_t blocks_total = (n + 63) / 64;
   constexpr std::size_t kChunk = 64;  // blocks per classify call (4 KB)
-  std::uint64_t alpha[kChunk], marks[kChunk];
-  std::size_t carried = 0;
-  std::size_t base = 0;
-  for (const std::size_t full = n / 64 * 64; base < full;) {
-    const std::size_t blocks = std::min(kChunk, (full - base) / 64);
-    classify(p + base, blocks, alpha, marks);
-    for (std::size_t k = 0; k < blocks; ++k, base += 64) scan_block(b, base, alpha[k], marks[k], carried, c);
+  // One block more than a chunk: a run's end is seen only with the next block's first bit.
+  std::uint64_t alpha[kChunk + 1], marks[kChunk + 1];
+  std::uint64_t prev = 0;  // mask of the block before the current one
+  const auto classify_at = [&](std::size_t blk, std::size_t count, std::uint64_t* al, std::uint64_t* mk) {
+    const std::size_t full = n / 64;  // complete blocks
+    const std::size_t direct = blk >= full ? 0 : std::min(count, full - blk);
+    if (direct) classify(p + blk * 64, direct, al, mk);
+    if (direct < count) {  // the last partial block, padded with bytes in neither class
+      unsigned char tail[64];
+      std::memset(tail, ' ', sizeof tail);
+      std::memcpy(tail, p + full * 64, n - full * 64);
+      classify(tail, 1, al + direct, mk + direct);
+    }
+  };
+  for (std::size_t blk = 0; blk < blocks_total;) {
+    const std::size_t count = std::min(kChunk, blocks_total - blk);
+    classify_at(blk, count, alpha, marks);
+    // The next block's first byte decides whether a run ends at this chunk's last byte.
+    std::uint64_t after = 0;
+    if (blk + count < blocks_total) {
+      const std::size_t q = (blk + count) * 64;
+      after = is_b64_alpha(p[q]) ? 1 : 0;
+    }
+    alpha[count] = after;
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::size_t base = (blk + k) * 64;
+      for (std::uint64_t mk = marks[k]; mk; mk &= mk - 1) note_escape(b, base + static_cast<std::size_t>(__builtin_ctzll(mk)), c);
+      const std::uint64_t m = alpha[k];
+      const std::uint64_t next_starts = m >> 1 | alpha[k + 1] << 63;  // bit i: byte i+1 is in the alphabet
+      for (std::uint64_t ends = run_of_20_ends_at(prev, m) & ~next_starts; ends; ends &= ends - 1) {
+        const auto bit = static_cast<unsigned>(__builtin_ctzll(ends));
+        c.b64_runs.emplace_back(run_start(p, base, m, bit), base + bit + 1);
+      }
+      prev = m;
+    }
+    blk += count;
   }
-  if (base < n) {  // the last partial block, padded with bytes in neither class
-    unsigned char tail[64];
-    std::memset(tail, ' ', sizeof tail);
-    std::memcpy(tail, p + base, n - base);
-    classify(tail, 1, alpha, marks);
-    scan_block(b, base, alpha[0], marks[0], carried, c);
-  }
-  if (carried >= kMinBase64) c.b64_runs.emplace_back(n - carried, n);
 }
 
 // Base64 digit values of both alphabets (a run that mixes them is rejected later), -1 otherwise.

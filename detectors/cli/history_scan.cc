@@ -141,7 +141,7 @@ int run_history_scan(const HistoryArgs& a) {
   git::disable_object_cache();
   auto walk = git::walk_commits(*repo, wo);
   if (!walk) return die(walk.error());
-  git::sort_blobs_in_pack_order(*repo, *walk);  // each delta right after its base
+  git::sort_blobs_in_pack_order(*repo, *walk);  // deltas before their bases: bases come from the cache
 
   ScanReport report;
   report.tool_version = vigil_version();

@@ -10,6 +10,7 @@
 #include <optional>
 #include <ctime>
 #include <fstream>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "detectors/git/handles.h"
@@ -48,6 +49,7 @@ struct OidEq {
 
 
 using OidSet = std::unordered_set<git_oid, OidHash, OidEq>;
+using TreeMap = std::unordered_map<git_oid, TreePtr, OidHash, OidEq>;
 
 // The commits a shallow clone has cut off from their parents ($GIT_DIR/shallow). libgit2 1.5 does
 // not know shallow clones: its revwalk and merge-base fail on the first missing parent, so a
@@ -137,6 +139,11 @@ struct TreeLister {
   std::size_t commit;
   const git_oid& commit_id;
   std::string path;  // of the directory being listed, with a trailing '/' (empty at the root)
+  // The trees this commit read, and those the commit before read: its parent's side, in a
+  // linear history. libgit2's object cache is off (see disable_object_cache), so without this
+  // every changed tree would be inflated twice, once as new and once as the next commit's old.
+  TreeMap& current;
+  const TreeMap& previous;
 
   Result<void> add_blob(const git_tree_entry* e) {
     const git_oid* id = git_tree_entry_id(e);
@@ -161,26 +168,38 @@ struct TreeLister {
     if (done.count(new_id)) return true;
     if (old_id && git_oid_equal(old_id, &new_id)) return old_done;
     git_tree* nt = nullptr;
-    if (const int rc = git_tree_lookup(&nt, r, &new_id); rc != 0) {
-      return unreadable_object(r, rc, fmt::format("tree {}in commit {}", path.empty() ? "" : path + " ", hex(&commit_id).substr(0, 12)), hex(&new_id));
-    }
-    TreePtr new_tree(nt);
-    TreePtr old_tree;
-    if (old_id) {
-      git_tree* ot = nullptr;
-      if (const int rc = git_tree_lookup(&ot, r, old_id); rc != 0) {
-        return unreadable_object(r, rc, fmt::format("tree {}in a parent of {}", path.empty() ? "" : path + " ", hex(&commit_id).substr(0, 12)), hex(old_id));
+    if (auto it = current.find(new_id); it != current.end()) {
+      nt = it->second.get();
+    } else if (auto pit = previous.find(new_id); pit != previous.end()) {
+      nt = pit->second.get();
+    } else {
+      if (const int rc = git_tree_lookup(&nt, r, &new_id); rc != 0) {
+        return unreadable_object(r, rc, fmt::format("tree {}in commit {}", path.empty() ? "" : path + " ", hex(&commit_id).substr(0, 12)), hex(&new_id));
       }
-      old_tree.reset(ot);
+      current.emplace(new_id, TreePtr(nt));
+    }
+    TreePtr old_owned;
+    const git_tree* old_tree = nullptr;
+    if (old_id) {
+      if (auto pit = previous.find(*old_id); pit != previous.end()) {
+        old_tree = pit->second.get();
+      } else {
+        git_tree* ot = nullptr;
+        if (const int rc = git_tree_lookup(&ot, r, old_id); rc != 0) {
+          return unreadable_object(r, rc, fmt::format("tree {}in a parent of {}", path.empty() ? "" : path + " ", hex(&commit_id).substr(0, 12)), hex(old_id));
+        }
+        old_owned.reset(ot);
+        old_tree = ot;
+      }
     }
     bool complete = !old_tree || old_done;
-    const std::size_t nn = git_tree_entrycount(nt), no = old_tree ? git_tree_entrycount(old_tree.get()) : 0;
+    const std::size_t nn = git_tree_entrycount(nt), no = old_tree ? git_tree_entrycount(old_tree) : 0;
     std::size_t i = 0;
     for (std::size_t j = 0; j < nn; ++j) {
       const git_tree_entry* ne = git_tree_entry_byindex(nt, j);
       const git_tree_entry* oe = nullptr;
       while (i < no) {
-        const git_tree_entry* cand = git_tree_entry_byindex(old_tree.get(), i);
+        const git_tree_entry* cand = git_tree_entry_byindex(old_tree, i);
         const int c = git_tree_entry_cmp(cand, ne);  // git's order (directories sort as "name/")
         if (c > 0) break;
         ++i;
@@ -373,11 +392,21 @@ void sort_blobs_in_pack_order(const Repo& repo, WalkResult& walk) {
   }
   std::vector<std::size_t> order(walk.blobs.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key[a] < key[b]; });
-  std::vector<BlobRef> sorted;
-  sorted.reserve(walk.blobs.size());
-  for (const std::size_t i : order) sorted.push_back(std::move(walk.blobs[i]));
-  walk.blobs = std::move(sorted);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key[a] > key[b]; });
+  // Applied in place, cycle by cycle: a second copy of the list would double its peak memory.
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (order[i] == i || order[i] == SIZE_MAX) continue;
+    BlobRef held = std::move(walk.blobs[i]);
+    std::size_t at = i;
+    while (order[at] != i) {
+      const std::size_t from = order[at];
+      walk.blobs[at] = std::move(walk.blobs[from]);
+      order[at] = SIZE_MAX;
+      at = from;
+    }
+    walk.blobs[at] = std::move(held);
+    order[at] = SIZE_MAX;
+  }
 }
 
 void disable_object_cache() { git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0); }
@@ -492,6 +521,7 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
   WalkResult out;
   OidSet seen;
   OidSet done_trees;  // history mode: trees whose every blob is in `seen`
+  TreeMap previous_trees;  // history mode: the trees the commit before read
   const bool history_mode = !opts.keep_changes && !opts.track_lines && !opts.detect_renames;
   git_diff_options dopts;
   git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);  // the _INIT macro leaves fields out (clang warns)
@@ -547,10 +577,12 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
         parent_tree = *git_commit_tree_id(parent);
         git_commit_free(parent);
       }
-      TreeLister lister{r, odb.get(), seen, done_trees, out, index, oid, {}};
+      TreeMap current;
+      TreeLister lister{r, odb.get(), seen, done_trees, out, index, oid, {}, current, previous_trees};
       const git_oid* old_root = parent_tree ? &*parent_tree : nullptr;
       auto res = lister.list(old_root, old_root && done_trees.count(*old_root), *git_commit_tree_id(c));
       if (!res) return res.error();
+      previous_trees = std::move(current);
       continue;
     }
     git_tree* tree = nullptr;

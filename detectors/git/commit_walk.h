@@ -70,10 +70,12 @@ struct WalkResult {
 Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts,
                                 const std::function<bool()>& should_stop = {});
 
-/// Reorders `walk.blobs` by their position in the pack files (objects not in a pack keep their
-/// order, at the end). Git writes a delta after its base, so reading in this order finds most
-/// bases in libgit2's delta-base cache instead of inflating each delta chain again, and reads
-/// the pack front to back. Attribution (BlobRef::commit) is unaffected.
+/// Reorders `walk.blobs` by their position in the pack files, last first (objects not in a pack
+/// go last, in walk order). Git writes a delta family together, each delta after its base, so
+/// reading backwards resolves a deep delta first and leaves its bases in libgit2's delta-base
+/// cache, where the following reads find them whole. Measured on the 2,000-commit workload:
+/// 3.48 G instructions reading blobs vs 4.06 G in pack order and 4.19 G in walk order.
+/// Attribution (BlobRef::commit) is unaffected.
 void sort_blobs_in_pack_order(const Repo& repo, WalkResult& walk);
 
 /// Turns libgit2's object cache off for the process. A history walk reads each tree once as

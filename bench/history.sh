@@ -25,11 +25,13 @@ export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 
 # best "<seconds> <peak KiB>" of RUNS runs of a command (stdout discarded)
 best() {
-  local b="" i out
+  local b="" i tf
+  tf=$(mktemp)
   for i in $(seq "$RUNS"); do
-    out=$( { "$TIME" -f "%e %M" "$@" >/dev/null 2>/dev/null || true; } 2>&1 | tail -1)
-    b=$(printf '%s\n%s\n' "$b" "$out" | awk 'NF==2' | sort -n | head -1)
+    "$TIME" -o "$tf" -f "%e %M" "$@" >/dev/null 2>&1 || true
+    b=$(printf '%s\n%s\n' "$b" "$(tail -1 "$tf")" | awk 'NF==2' | sort -n | head -1)
   done
+  rm -f "$tf"
   echo "$b"
 }
 

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "detectors/git/handles.h"
+#include "detectors/git/tree_diff.h"
 
 namespace vigil::git {
 
@@ -84,9 +85,24 @@ struct Walker {
 };
 
 Result<void> diff_dirs(git_repository* r, const git_tree* a, const git_tree* b, const std::string& prefix,
-                       std::vector<std::string>& out) {
+                       std::vector<TreeChange>& out) {
+  auto change = [&](std::string_view name, const git_tree_entry* o, const git_tree_entry* e) {
+    TreeChange c;
+    c.path = prefix + std::string(name);
+    if (o) {
+      c.old_id = *git_tree_entry_id(o);
+      c.old_mode = static_cast<unsigned>(git_tree_entry_filemode(o));
+      c.old_is_tree = git_tree_entry_type(o) == GIT_OBJECT_TREE;
+    }
+    if (e) {
+      c.new_id = *git_tree_entry_id(e);
+      c.new_mode = static_cast<unsigned>(git_tree_entry_filemode(e));
+      c.new_is_tree = git_tree_entry_type(e) == GIT_OBJECT_TREE;
+    }
+    out.push_back(std::move(c));
+  };
   std::unordered_map<std::string_view, const git_tree_entry*> old_entries;
-  const std::size_t na = git_tree_entrycount(a), nb = git_tree_entrycount(b);
+  const std::size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
   old_entries.reserve(na);
   for (std::size_t i = 0; i < na; ++i) {
     const git_tree_entry* e = git_tree_entry_byindex(a, i);
@@ -97,7 +113,7 @@ Result<void> diff_dirs(git_repository* r, const git_tree* a, const git_tree* b, 
     const std::string_view name = git_tree_entry_name(e);
     auto it = old_entries.find(name);
     if (it == old_entries.end()) {
-      out.push_back(prefix + std::string(name));
+      change(name, nullptr, e);
       continue;
     }
     const git_tree_entry* o = it->second;
@@ -116,10 +132,10 @@ Result<void> diff_dirs(git_repository* r, const git_tree* a, const git_tree* b, 
       auto res = diff_dirs(r, ta, tb, sub + "/", out);
       if (!res) return res;
     } else {
-      out.push_back(prefix + std::string(name));
+      change(name, o, e);
     }
   }
-  for (const auto& [name, e] : old_entries) out.push_back(prefix + std::string(name));
+  for (const auto& [name, o] : old_entries) change(name, o, nullptr);
   return {};
 }
 
@@ -151,10 +167,17 @@ Result<std::vector<std::pair<std::size_t, std::size_t>>> added_line_ranges(std::
   return out;
 }
 
+Result<void> diff_trees(git_repository* repo, const git_tree* a, const git_tree* b, std::vector<TreeChange>& out) {
+  return diff_dirs(repo, a, b, "", out);
+}
+
 Result<std::vector<std::string>> changed_paths(git_repository* repo, const git_tree* old_tree, const git_tree* new_tree) {
-  std::vector<std::string> out;
-  auto res = diff_dirs(repo, old_tree, new_tree, "", out);
+  std::vector<TreeChange> changes;
+  auto res = diff_dirs(repo, old_tree, new_tree, "", changes);
   if (!res) return res.error();
+  std::vector<std::string> out;
+  out.reserve(changes.size());
+  for (auto& c : changes) out.push_back(std::move(c.path));
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -171,17 +171,6 @@ Result<void> diff_trees(git_repository* repo, const git_tree* a, const git_tree*
   return diff_dirs(repo, a, b, "", out);
 }
 
-Result<std::vector<std::string>> changed_paths(git_repository* repo, const git_tree* old_tree, const git_tree* new_tree) {
-  std::vector<TreeChange> changes;
-  auto res = diff_dirs(repo, old_tree, new_tree, "", changes);
-  if (!res) return res.error();
-  std::vector<std::string> out;
-  out.reserve(changes.size());
-  for (auto& c : changes) out.push_back(std::move(c.path));
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 Result<std::vector<std::string>> tree_paths_like(const Repo& repo, const std::string& commit,
                                                  const std::vector<std::string>& names) {
   git_oid oid;

@@ -11,9 +11,6 @@
 #include "detectors/git/repo.h"
 #include "detectors/util/result.h"
 
-struct git_repository;
-struct git_tree;
-
 namespace vigil::git {
 
 /// The non-tree paths of `commit`'s tree that may collide with one of `names` when case and
@@ -23,13 +20,6 @@ namespace vigil::git {
 /// Costs the directories along the names' paths instead of the whole tree.
 Result<std::vector<std::string>> tree_paths_like(const Repo& repo, const std::string& commit,
                                                  const std::vector<std::string>& names);
-
-/// The paths where two trees differ (added, deleted, changed or retyped entries; a directory
-/// present on one side only is one path), descending only into subtrees whose ids differ.
-/// A pathspec for git_diff_tree_to_tree with GIT_DIFF_DISABLE_PATHSPEC_MATCH, which then skips
-/// every unchanged directory: libgit2 otherwise iterates both whole trees for every commit.
-/// Internal to detectors/git (libgit2 types).
-Result<std::vector<std::string>> changed_paths(git_repository* repo, const git_tree* old_tree, const git_tree* new_tree);
 
 /// The 1-based inclusive line ranges of `new_bytes` that `old_bytes` does not have (git's diff,
 /// no context; none when git sees binary content). What a push judges in a modified file.

@@ -1,4 +1,5 @@
 #include "detectors/cli/history_scan.h"
+#include "detectors/cli/progress.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -54,32 +55,6 @@ class CleanCache {
  private:
   std::string file_;
   std::unordered_set<std::string> ids_;
-};
-
-class Progress {
- public:
-  explicit Progress(bool on, std::size_t total) : on_(on), total_(total), t0_(std::chrono::steady_clock::now()) {}
-  void update(std::size_t done, std::uint64_t bytes) {
-    if (!on_) return;
-    std::lock_guard lk(mu_);
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(100) && done != total_) return;
-    last_ = now;
-    const double secs = std::chrono::duration<double>(now - t0_).count();
-    const double rate = secs > 0 ? static_cast<double>(bytes) / secs : 0;
-    const double eta = done > 0 ? secs * static_cast<double>(total_ - done) / static_cast<double>(done) : 0;
-    fmt::print(stderr, "\r\x1b[Kvigil: {}/{} blobs  {}  {}/s  ETA {:.0f}s", done, total_, human_size(bytes),
-               human_size(static_cast<std::uint64_t>(rate)), eta);
-  }
-  void finish() {
-    if (on_) fmt::print(stderr, "\r\x1b[K");
-  }
-
- private:
-  bool on_;
-  std::size_t total_;
-  std::chrono::steady_clock::time_point t0_, last_{};
-  std::mutex mu_;
 };
 
 }  // namespace
@@ -152,7 +127,7 @@ int run_history_scan(const HistoryArgs& a) {
   if (a.incremental) {
     cache.emplace(fmt::format("{}/clean-blobs/{}", default_cache_dir(), engine->scanner.rules_hash().substr(0, 32)));
   }
-  Progress progress(!a.quiet && isatty(STDERR_FILENO), walk->blobs.size());
+  Progress progress(progress_wanted(a.quiet), walk->blobs.size(), "blobs");
   BlobScanOptions bo;
   bo.jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
   const std::string repo_path = repo->is_bare() ? repo->git_dir() : repo->workdir();

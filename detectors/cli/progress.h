@@ -1,5 +1,6 @@
-// Progress: the live progress line of long scans (files or blobs, bytes, rate, ETA), on stderr and
-// only when stderr is a terminal and the user did not ask for quiet. CI logs never see it.
+// Progress: the live progress line of directory and history scans (files or blobs, bytes, rate,
+// ETA, a bar), on stderr and only when stderr is a terminal and the user did not ask for quiet.
+// CI logs never see it.
 #pragma once
 
 #include <chrono>

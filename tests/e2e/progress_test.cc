@@ -36,6 +36,8 @@ TEST_SUITE("e2e") {
       CHECK_FALSE(has(quiet.out, "ETA"));
       const auto off = sh(repo.path(), "NO_PROGRESS=1 script -qec '$VIGIL scan src' /dev/null");
       CHECK_FALSE(has(off.out, "ETA"));
+      const auto hist_off = sh(repo.path(), "NO_PROGRESS=1 script -qec '$VIGIL scan --history .' /dev/null");
+      CHECK_FALSE(has(hist_off.out, "ETA"));
     }
     const auto piped = sh(repo.path(), "$VIGIL scan src 2>&1 | cat");
     CHECK(piped.status == 0);

@@ -39,13 +39,6 @@ bool is_lockfile(std::string_view path) {
   return std::find(kLocks.begin(), kLocks.end(), base) != kLocks.end();
 }
 
-std::string human_size(std::uint64_t bytes) {
-  if (bytes >= (1u << 30)) return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1u << 30));
-  if (bytes >= (1u << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1u << 20));
-  if (bytes >= (1u << 10)) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / (1u << 10));
-  return fmt::format("{} B", bytes);
-}
-
 namespace {
 
 constexpr std::size_t kExcerptMax = 160;

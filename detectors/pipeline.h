@@ -9,6 +9,7 @@
 #include "detectors/finding.h"
 #include "detectors/policy/config.h"
 #include "detectors/scan/scanner.h"
+#include "detectors/util/text.h"  // human_size, used with skip reasons
 
 namespace vigil {
 
@@ -58,8 +59,5 @@ Result<void> mask_quoted_input(const Engine& engine, std::vector<Finding>& findi
 
 /// True for files whose hashes and ids make generic detectors noisy (lockfiles, checksums).
 bool is_lockfile(std::string_view path);
-
-/// "5.0 MiB".
-std::string human_size(std::uint64_t bytes);
 
 }  // namespace vigil

@@ -2,7 +2,6 @@
 #include "detectors/cli/progress.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>

@@ -5,7 +5,7 @@
 
 #include <cstdlib>
 
-#include "detectors/pipeline.h"  // human_size
+#include "detectors/util/text.h"
 
 namespace vigil::cli {
 

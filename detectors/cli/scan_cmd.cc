@@ -94,7 +94,23 @@ struct WorkerOut {
   std::vector<Skip> skipped;
   std::size_t items = 0;
   std::uint64_t bytes = 0;
+
+  void merge_into(ScanReport& report) {
+    for (auto& f : found) report.findings.push_back(std::move(f));
+    for (auto& sk : skipped) report.skips.push_back(std::move(sk));
+    report.items_scanned += items;
+    report.bytes_scanned += bytes;
+  }
 };
+
+// `bytes` as one scanned item named `where`.
+Result<void> scan_plain(ScanSession& s, std::string_view bytes, const std::string& where, WorkerOut& out) {
+  BufferContext ctx;
+  ctx.path = where;
+  ++out.items;
+  out.bytes += bytes.size();
+  return s.scan_buffer(bytes, ctx, out.found, out.skipped);
+}
 
 // The members of an archive, each scanned as "<archive>!<member>" (nested: "a.zip!b.tar.gz!c"),
 // archives inside it down to `depth_left` more levels. An archive libarchive cannot read is
@@ -116,23 +132,25 @@ Result<void> scan_archive(ScanSession& s, std::string_view bytes, const std::str
           }
           out.skipped.push_back({inner, "", "archive nested deeper than --archive-depth: scanned as plain bytes"});
         }
-        BufferContext ctx;
-        ctx.path = inner;
-        ++out.items;
-        out.bytes += data.size();
-        if (auto n = s.scan_buffer(data, ctx, out.found, out.skipped); !n) failure = n.error();
+        if (auto n = scan_plain(s, data, inner, out); !n) failure = n.error();
       },
       [&](const std::string& name, const std::string& reason) { out.skipped.push_back({where + "!" + name, "", reason}); });
   if (failure) return *failure;
   if (!r) {
     out.skipped.push_back({where, "", r.error().message + ": scanned as plain bytes"});
-    BufferContext ctx;
-    ctx.path = where;
-    ++out.items;
-    out.bytes += bytes.size();
-    return s.scan_buffer(bytes, ctx, out.found, out.skipped);
+    return scan_plain(s, bytes, where, out);
   }
   return {};
+}
+
+// One input (a file or stdin): its archive members when `archive_depth` > 0 and it is an archive,
+// else its bytes.
+Result<void> scan_input(ScanSession& s, std::string_view bytes, const std::string& where, int archive_depth,
+                        std::uint64_t max_file_size, WorkerOut& out) {
+  if (archive_depth > 0 && looks_like_archive(bytes)) {
+    return scan_archive(s, bytes, where, archive_depth, max_file_size, out);
+  }
+  return scan_plain(s, bytes, where, out);
 }
 
 std::string display_path(const std::string& p) {
@@ -220,22 +238,10 @@ int run_scan(ScanArgs& a) {
     if (!bytes) return die(bytes.error());
     auto s = ScanSession::create(*engine);
     if (!s) return die(s.error());
-    BufferContext ctx;
-    ctx.path = "<stdin>";
     WorkerOut w;
-    Result<void> r = {};
-    if (a.archives && looks_like_archive(*bytes)) {
-      r = scan_archive(*s, *bytes, ctx.path, a.archive_depth, engine->config.settings.max_file_size, w);
-    } else {
-      ++w.items;
-      w.bytes += bytes->size();
-      r = s->scan_buffer(*bytes, ctx, w.found, w.skipped);
-    }
+    auto r = scan_input(*s, *bytes, "<stdin>", a.archives ? a.archive_depth : 0, engine->config.settings.max_file_size, w);
     if (!r) return die(r.error());
-    for (auto& f : w.found) report.findings.push_back(std::move(f));
-    for (auto& sk : w.skipped) report.skips.push_back(std::move(sk));
-    report.items_scanned += w.items;
-    report.bytes_scanned += w.bytes;
+    w.merge_into(report);
   }
 
   const unsigned jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
@@ -253,41 +259,39 @@ int run_scan(ScanArgs& a) {
       return;
     }
     WorkerOut w;
+    const auto max_size = engine->config.settings.max_file_size;
+    // An archive may exceed max_file_size as a file: its members are held to it one by one.
+    const bool may_be_archive = a.archives && a.archive_depth > 0;
+    auto too_big = [&](const std::string& path, std::uint64_t size) {
+      w.skipped.push_back({path, "", fmt::format("larger than max_file_size {} ({})", human_size(max_size), human_size(size))});
+    };
     for (std::size_t i = next++; i < files.size(); i = next++) {
       std::error_code ec;
       const auto size = fs::file_size(files[i], ec);
-      BufferContext ctx;
-      ctx.path = display_path(files[i]);
-      const auto max_size = engine->config.settings.max_file_size;
-      // An archive may exceed max_file_size as a file: its members are held to it one by one.
-      const bool may_be_archive = a.archives && a.archive_depth > 0;
+      const std::string path = display_path(files[i]);
       if (!ec && size > max_size && !(may_be_archive && size <= ArchiveLimits{}.max_total_bytes)) {
-        w.skipped.push_back({ctx.path, "", fmt::format("larger than max_file_size {} ({})", human_size(max_size), human_size(size))});
+        too_big(path, size);
         continue;
       }
       // One read into a buffer of the file's size (a stringstream copied every file twice).
       const auto content = read_whole_file(files[i]);
       if (!content) {
-        w.skipped.push_back({ctx.path, "", "unreadable (permission denied?)"});
+        w.skipped.push_back({path, "", "unreadable (permission denied?)"});
         continue;
       }
       const std::string& bytes = *content;
       progress.update(++done, done_bytes += bytes.size());
-      Result<void> r = {};
-      if (may_be_archive && looks_like_archive(bytes)) {
-        r = scan_archive(*s, bytes, ctx.path, a.archive_depth, max_size, w);
-      } else if (!a.archives && looks_like_archive(bytes)) {
+      const bool archive = looks_like_archive(bytes);
+      if (archive && !a.archives) {
         // Its compressed bytes hold nothing a rule can read: say how to look inside instead.
-        w.skipped.push_back({ctx.path, "", "archive or compressed file (--archives scans its members)"});
+        w.skipped.push_back({path, "", "archive or compressed file (--archives scans its members)"});
         continue;
-      } else if (bytes.size() > max_size) {
-        w.skipped.push_back({ctx.path, "", fmt::format("larger than max_file_size {} ({})", human_size(max_size), human_size(bytes.size()))});
-        continue;
-      } else {
-        ++w.items;
-        w.bytes += bytes.size();
-        r = s->scan_buffer(bytes, ctx, w.found, w.skipped);
       }
+      if (!(archive && may_be_archive) && bytes.size() > max_size) {  // let in only as a possible archive
+        too_big(path, bytes.size());
+        continue;
+      }
+      auto r = scan_input(*s, bytes, path, may_be_archive ? a.archive_depth : 0, max_size, w);
       if (!r) {
         std::lock_guard lk(mu);
         failure = r.error();
@@ -295,10 +299,7 @@ int run_scan(ScanArgs& a) {
       }
     }
     std::lock_guard lk(mu);
-    for (auto& f : w.found) report.findings.push_back(std::move(f));
-    for (auto& sk : w.skipped) report.skips.push_back(std::move(sk));
-    report.items_scanned += w.items;
-    report.bytes_scanned += w.bytes;
+    w.merge_into(report);
   };
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < std::min<unsigned>(jobs, static_cast<unsigned>(std::max<std::size_t>(files.size(), 1))); ++i) {

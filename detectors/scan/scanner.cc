@@ -9,10 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 
 #include "detectors/scan/db_cache.h"
 #include "detectors/scan/decoder.h"

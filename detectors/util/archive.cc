@@ -6,12 +6,12 @@
 
 #include <memory>
 
+#include "detectors/util/text.h"
+
 
 namespace vigil {
 
 namespace {
-
-std::string human_size(std::uint64_t b) { return fmt::format("{:.1f} MiB", static_cast<double>(b) / (1u << 20)); }
 
 bool starts_with(std::string_view b, std::string_view magic) { return b.substr(0, magic.size()) == magic; }
 

@@ -1,5 +1,7 @@
 #include "detectors/util/text.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -60,6 +62,13 @@ std::string redact(std::string_view secret) {
     out.append(secret.substr(n - keep));
   }
   return out;
+}
+
+std::string human_size(std::uint64_t bytes) {
+  if (bytes >= (1u << 30)) return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1u << 30));
+  if (bytes >= (1u << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1u << 20));
+  if (bytes >= (1u << 10)) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / (1u << 10));
+  return fmt::format("{} B", bytes);
 }
 
 bool looks_binary(std::string_view bytes) {

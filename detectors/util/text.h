@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ const char* alphabet_name(Alphabet a);
 /// Masks a secret: keeps at most 4 leading and 4 trailing characters, never more than a quarter
 /// of the secret, and replaces the rest with '*' (capped). "ghp_abcd...wxyz" -> "ghp_****…wxyz".
 std::string redact(std::string_view secret);
+
+/// A byte count for people: "812 B", "4.0 KiB", "5.0 MiB", "1.2 GiB".
+std::string human_size(std::uint64_t bytes);
 
 /// git's heuristic: a NUL byte in the first 8000 bytes means binary.
 bool looks_binary(std::string_view bytes);

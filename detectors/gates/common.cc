@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "detectors/util/trace.h"
+
 namespace vigil {
 
 namespace {
@@ -41,6 +43,7 @@ Result<Engine> load_engine(const std::string& root, const std::string& config_pa
     cfg = load_config_file(config_path, true);
   }
   if (!cfg) return cfg.error();
+  trace("engine: config parsed");
   return Engine::create(std::move(*cfg), stats);
 }
 

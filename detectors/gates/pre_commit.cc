@@ -13,12 +13,15 @@
 #include "detectors/git/changes.h"
 #include "detectors/git/repo.h"
 #include "detectors/util/text.h"
+#include "detectors/util/trace.h"
 
 namespace vigil {
 
 int run_pre_commit() {
   const auto t0 = std::chrono::steady_clock::now();
+  trace("pre-commit: start");
   git::LibGit2Session session;
+  trace("libgit2 initialised");
   std::error_code ec;
   auto repo = git::Repo::discover(std::filesystem::current_path(ec).string());
   if (!repo) return die(repo.error());
@@ -33,7 +36,9 @@ int run_pre_commit() {
   };
   auto pending_engine = std::async(std::launch::async, [root = repo->workdir()] {
     Prepared p;
+    trace("engine: loading");
     auto e = load_engine(root);
+    trace("engine: loaded");
     if (!e) {
       p.engine = e.error();
       return p;
@@ -41,11 +46,15 @@ int run_pre_commit() {
     auto owned = std::make_unique<Engine>(std::move(*e));  // the session points at it: keep it in place
     p.scan = ScanSession::create(*owned);
     p.engine = std::move(owned);
+    trace("engine: scratch ready");
     return p;
   });
   const char* index_env = std::getenv("GIT_INDEX_FILE");
+  trace("repository opened");
   auto changes = git::staged_changes(*repo, index_env ? index_env : "");
+  trace("staged changes listed");
   auto prepared = pending_engine.get();
+  trace("engine joined");
   if (!changes) return die(changes.error());
 
   ScanReport report;
@@ -95,17 +104,20 @@ int run_pre_commit() {
       report.findings.insert(report.findings.end(), found.begin(), found.end());
       report.skips.insert(report.skips.end(), skipped.begin(), skipped.end());
     }
+    trace("staged blobs scanned");
     // File policy ([[files]] and the path checks) over the same staged changes.
     auto policy = staged_file_findings(*repo, engine.config, *changes);
     if (!policy) return die(policy.error());
     if (auto m = mask_quoted_input(engine, *policy); !m) return die(m.error());  // paths can hold secrets too
     report.findings.insert(report.findings.end(), policy->begin(), policy->end());
+    trace("file policy checked");
     laptop_skip(*repo, engine.config, "pre-commit", report);  // VIGIL_SKIP: audited bypass
   }
   report.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   auto out = emit_report(report, hook_format(), Audience::Committer);
   if (!out) return die(out.error());
+  trace("report written");
   return report.blocked() ? kExitBlocked : kExitAllowed;
 }
 

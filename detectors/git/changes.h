@@ -33,10 +33,16 @@ struct FileChange {
 Result<std::vector<FileChange>> parse_diff_raw_z(std::string_view raw);
 
 /// The index at `index_file` (git's GIT_INDEX_FILE; empty = the repository's index) against
-/// HEAD, or against the empty tree before the first commit. Renames are detected. git computes
-/// the list of changed files (it runs `git diff-index`); sizes come from object headers, and no
-/// blob is read: added_lines and binary stay empty until diff_staged_file.
+/// HEAD, or against the empty tree before the first commit. Renames are detected. The index is read
+/// in this process when it can be (index_diff.h), else git computes the list (`git diff-index`;
+/// VIGIL_INDEX_VIA_GIT=1 forces that); sizes come from object headers, and no blob is read:
+/// added_lines and binary stay empty until diff_staged_file.
 Result<std::vector<FileChange>> staged_changes(const Repo& repo, const std::string& index_file);
+
+/// The same list as `git diff-index --cached -M <base_tree>` prints it (no sizes): the path taken
+/// when the in-process reader (index_diff.h) declines. Exposed for tests that compare the two.
+Result<std::vector<FileChange>> staged_changes_via_git(const Repo& repo, const std::string& index_file,
+                                                       const std::string& base_tree);
 
 /// Fills added_lines (1-based ranges of the new blob that the commit adds) and binary (git's NUL
 /// heuristic) by diffing the change's old and new blobs.

@@ -16,6 +16,7 @@
 #include "detectors/scan/filters.h"
 #include "detectors/util/cache_file.h"
 #include "detectors/util/hash.h"
+#include "detectors/util/trace.h"
 
 namespace vigil {
 
@@ -169,6 +170,7 @@ Result<Scanner> Scanner::compile(std::vector<Rule> rules, const CacheOptions& ca
   st = {};
   auto impl = std::make_unique<ScannerImpl>();
   impl->hash = hash_rules(rules);
+  trace("engine: rules hashed");
   impl->rules = std::move(rules);
   impl->patterns = std::make_unique<LazyPattern[]>(impl->rules.size());
 
@@ -176,6 +178,7 @@ Result<Scanner> Scanner::compile(std::vector<Rule> rules, const CacheOptions& ca
   if (!cache.dir.empty()) {
     st.cache_file = fmt::format("{}/{}.hsdb", cache.dir, impl->hash.substr(0, 32));
     impl->db = load_db_cache(st.cache_file, st.cache_note);
+    trace("engine: database mapped");
     if (impl->db) {
       st.cache_hit = true;
       st.load_ms = ms_since(t0);

@@ -19,11 +19,14 @@
 
 // Debian's libgit2 is built with mbedTLS, and git_libgit2_init() parses the whole system CA bundle
 // (~140 certificates, ~53M instructions: more than everything else a pre-commit run does). vigil
-// never opens a network connection, so these two definitions take the place of mbedTLS's for
-// libgit2 (the executable's symbol wins at dynamic link time) and load nothing: an HTTPS remote
-// would fail certificate checks instead of silently trusting anything.
-extern "C" int mbedtls_x509_crt_parse_file(void* /*chain*/, const char* /*path*/) { return 0; }
-extern "C" int mbedtls_x509_crt_parse_path(void* /*chain*/, const char* /*path*/) { return 0; }
+// never opens a network connection, so these definitions take the place of mbedTLS's for libgit2
+// and load nothing: an HTTPS remote would fail certificate checks instead of silently trusting
+// anything. Linked dynamically, the executable's (weak) symbol wins at load time; the statically
+// linked hooks keep mbedTLS's definition and -Wl,--wrap sends libgit2's calls to the __wrap_ ones.
+extern "C" __attribute__((weak)) int mbedtls_x509_crt_parse_file(void* /*chain*/, const char* /*path*/) { return 0; }
+extern "C" __attribute__((weak)) int mbedtls_x509_crt_parse_path(void* /*chain*/, const char* /*path*/) { return 0; }
+extern "C" int __wrap_mbedtls_x509_crt_parse_file(void* /*chain*/, const char* /*path*/) { return 0; }
+extern "C" int __wrap_mbedtls_x509_crt_parse_path(void* /*chain*/, const char* /*path*/) { return 0; }
 
 namespace vigil::git {
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -13,8 +14,10 @@
 #include <unordered_set>
 
 #include "detectors/gates/blob_scan.h"
+#include "detectors/gates/history_blob_scan.h"
 #include "detectors/gates/common.h"
 #include "detectors/git/commit_walk.h"
+#include "detectors/git/history_walk.h"
 #include "detectors/git/repo.h"
 #include "detectors/policy/baseline.h"
 
@@ -32,28 +35,47 @@ std::optional<std::int64_t> parse_since(const std::string& s) {
   return static_cast<std::int64_t>(timegm(&tm));
 }
 
-// Incremental scans: blob ids already scanned clean under the same rules version.
+// Incremental scans: blob ids already scanned clean under the same rules version. New clean
+// blobs are appended to the file as each batch is scanned, so none are held for the end.
 class CleanCache {
  public:
-  CleanCache(std::string file) : file_(std::move(file)) {
+  explicit CleanCache(std::string file) : file_(std::move(file)) {
     std::ifstream in(file_);
     for (std::string line; std::getline(in, line);) {
-      if (line.size() == 40) ids_.insert(line);
+      git::ObjectId id;
+      if (line.size() == 40 && parse_hex(line, id)) ids_.insert(id);
     }
   }
-  bool contains(const std::string& id) const { return ids_.count(id) > 0; }
-  void add_and_save(const std::vector<std::string>& ids) {
-    std::error_code ec;
-    fs::create_directories(fs::path(file_).parent_path(), ec);
-    std::ofstream out(file_, std::ios::app);
-    for (const auto& id : ids) {
-      if (ids_.insert(id).second) out << id << '\n';
+  bool contains(const git::ObjectId& id) const { return ids_.count(id) > 0; }
+  void append(const std::vector<git::ObjectId>& ids) {
+    if (!out_.is_open()) {
+      std::error_code ec;
+      fs::create_directories(fs::path(file_).parent_path(), ec);
+      out_.open(file_, std::ios::app);
     }
+    for (const auto& id : ids) out_ << id.hex() << '\n';
   }
 
  private:
+  struct IdHash {
+    std::size_t operator()(const git::ObjectId& id) const noexcept {
+      std::size_t h;
+      std::memcpy(&h, id.bytes.data(), sizeof h);
+      return h;
+    }
+  };
+  static bool parse_hex(const std::string& s, git::ObjectId& id) {
+    auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+    for (std::size_t i = 0; i < id.bytes.size(); ++i) {
+      const int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
+      if (hi < 0 || lo < 0) return false;
+      id.bytes[i] = static_cast<unsigned char>(hi * 16 + lo);
+    }
+    return true;
+  }
   std::string file_;
-  std::unordered_set<std::string> ids_;
+  std::unordered_set<git::ObjectId, IdHash> ids_;
+  std::ofstream out_;
 };
 
 }  // namespace
@@ -61,6 +83,13 @@ class CleanCache {
 int run_history_scan(const HistoryArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
   git::LibGit2Session session;
+  // libgit2 would keep every tree it reads (up to 256 MB): memory would follow history length.
+  git::disable_object_cache();
+  // Pack windows of 32 MB, 256 MB mapped at most: a pack smaller than that is mapped once, as
+  // before; a larger one no longer stays resident whole (with 4 MB windows and 16 MB mapped,
+  // history5k's 36 MB pack cost 45% more CPU in remapping, so the bound is set where it only
+  // touches large packs).
+  git::limit_pack_mapping(std::size_t{32} << 20, std::size_t{256} << 20);
   auto repo = git::Repo::discover(a.repo);
   if (!repo) return die(repo.error());
   std::optional<Baseline> baseline;
@@ -91,7 +120,8 @@ int run_history_scan(const HistoryArgs& a) {
   auto engine = Engine::create(std::move(*cfg));
   if (!engine) return die(engine.error());
 
-  git::WalkOptions wo;
+  git::HistoryWalkOptions hw;
+  git::WalkOptions& wo = hw.walk;
   wo.since = *since;
   wo.max_blob_size = engine->config.settings.max_file_size;
   if (!a.range.empty()) {
@@ -111,33 +141,36 @@ int run_history_scan(const HistoryArgs& a) {
   } else {
     wo.all_refs = true;
   }
-  // libgit2 would keep every tree it reads (up to 256 MB): memory would follow history length.
-  git::disable_object_cache();
-  auto walk = git::walk_commits(*repo, wo);
-  if (!walk) return die(walk.error());
-  git::sort_blobs_in_pack_order(*repo, *walk);  // deltas before their bases: bases come from the cache
 
   ScanReport report;
   report.tool_version = vigil_version();
   report.rules_version = engine->version;
-  report.target = fmt::format("history of {} ({} commits, {} unique blobs)", a.range.empty() ? "all refs" : a.range,
-                              walk->commits.size(), walk->blobs.size());
   std::optional<CleanCache> cache;
   if (a.incremental) {
     cache.emplace(fmt::format("{}/clean-blobs/{}", default_cache_dir(), engine->scanner.rules_hash().substr(0, 32)));
   }
-  Progress progress(progress_wanted(a.quiet), walk->blobs.size(), "blobs");
-  BlobScanOptions bo;
-  bo.jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+  // The walk and the scan overlap, so the bar counts commits walked (the walk is at most a few
+  // batches ahead of the scan) and bytes scanned.
+  std::optional<Progress> progress;
+  HistoryScanOptions so;
+  so.jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
   const std::string repo_path = repo->is_bare() ? repo->git_dir() : repo->workdir();
-  bo.open_repo = [repo_path] { return git::Repo::discover(repo_path); };
-  bo.progress = [&](std::size_t d, std::uint64_t b) { progress.update(d, b); };
-  if (cache) bo.known_clean = [&](const std::string& id) { return cache->contains(id); };
-  auto clean = scan_walk_blobs(*engine, *walk, bo, report);
-  progress.finish();
-  if (!clean) return die(clean.error());
-  if (cache) cache->add_and_save(*clean);
-  keep_first_introduction(report.findings, *walk);
+  so.open_repo = [repo_path] { return git::Repo::discover(repo_path); };
+  so.on_commit_count = [&](std::size_t n) { progress.emplace(progress_wanted(a.quiet), n, "commits"); };
+  so.progress = [&](std::size_t d, std::uint64_t b) {
+    if (progress) progress->update(d, b);
+  };
+  if (cache) {
+    so.known_clean = [&](const git::ObjectId& id) { return cache->contains(id); };
+    so.on_clean = [&](const std::vector<git::ObjectId>& ids) { cache->append(ids); };
+  }
+  std::unordered_map<std::string, std::size_t> commit_order;
+  auto walked = scan_history(*engine, *repo, hw, so, report, commit_order);
+  if (progress) progress->finish();
+  if (!walked) return die(walked.error());
+  report.target = fmt::format("history of {} ({} commits, {} unique blobs)", a.range.empty() ? "all refs" : a.range,
+                              walked->commits, walked->blobs);
+  keep_first_introduction(report.findings, commit_order);
   if (baseline) apply_baseline(*baseline, report.findings);
   report.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!(a.quiet && a.format == "text" && !report.blocked())) {
@@ -146,7 +179,7 @@ int run_history_scan(const HistoryArgs& a) {
   }
   if (a.format == "text" && !a.quiet && a.output.empty()) {
     fmt::print(stderr, "vigil: scanned {} commits, {} blobs ({}) in {:.0f} ms: {} blocking, {} warning{}\n",
-               walk->commits.size(), report.items_scanned, human_size(report.bytes_scanned), report.duration_ms,
+               walked->commits, report.items_scanned, human_size(report.bytes_scanned), report.duration_ms,
                report.count(Disposition::Block), report.count(Disposition::Warn), report.count(Disposition::Warn) == 1 ? "" : "s");
   }
   return report.blocked() ? kExitBlocked : kExitAllowed;

@@ -146,6 +146,10 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
 void keep_first_introduction(std::vector<Finding>& findings, const git::WalkResult& walk) {
   std::unordered_map<std::string, std::size_t> commit_index;
   for (std::size_t i = 0; i < walk.commits.size(); ++i) commit_index.emplace(walk.commits[i].id, i);
+  keep_first_introduction(findings, commit_index);
+}
+
+void keep_first_introduction(std::vector<Finding>& findings, const std::unordered_map<std::string, std::size_t>& commit_index) {
   auto idx = [&](const Finding& f) {
     auto it = commit_index.find(f.commit);
     return it == commit_index.end() ? SIZE_MAX : it->second;

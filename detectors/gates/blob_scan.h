@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <functional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "detectors/git/commit_walk.h"
@@ -30,5 +32,8 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
 
 /// Keeps one finding per (rule, fingerprint): the one from the earliest commit.
 void keep_first_introduction(std::vector<Finding>& findings, const git::WalkResult& walk);
+/// The same, with each commit's position in walk order given by `commit_order` (commit id to
+/// position; a history scan holds no list of commits).
+void keep_first_introduction(std::vector<Finding>& findings, const std::unordered_map<std::string, std::size_t>& commit_order);
 
 }  // namespace vigil

@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "detectors/git/handles.h"
+#include "detectors/git/walk_order.h"
 #include "detectors/git/tree_diff.h"
 #include "detectors/git/push_paths.h"
 #include "detectors/util/glob.h"
@@ -28,29 +29,7 @@ std::string hex(const git_oid* oid) {
   return buf;
 }
 
-std::string iso_time(git_time_t t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
-struct OidHash {
-  std::size_t operator()(const git_oid& o) const noexcept {
-    std::size_t h;
-    std::memcpy(&h, o.id, sizeof h);
-    return h;
-  }
-};
-struct OidEq {
-  bool operator()(const git_oid& a, const git_oid& b) const noexcept { return git_oid_equal(&a, &b); }
-};
-
-
-using OidSet = std::unordered_set<git_oid, OidHash, OidEq>;
-using TreeMap = std::unordered_map<git_oid, TreePtr, OidHash, OidEq>;
 
 // The commits a shallow clone has cut off from their parents ($GIT_DIR/shallow). libgit2 1.5 does
 // not know shallow clones: its revwalk and merge-base fail on the first missing parent, so a
@@ -126,157 +105,16 @@ Result<std::vector<git_oid>> shallow_walk(git_repository* r, const std::vector<g
 }
 
 
-// History scans: the blobs a commit introduces, found by merging the sorted entries of its tree
-// and its first parent's tree, descending only into subtrees whose ids differ. `done` holds the
-// trees whose every blob is already in `seen` (listed from the first commit on), so a subtree
-// met again — a revert, a merge bringing in a side branch's directories, a copy — is skipped
-// without being read. One pass: no path list, no libgit2 diff, no per-commit change records.
-struct TreeLister {
-  git_repository* r;
-  git_odb* odb;
-  OidSet& seen;
-  OidSet& done;
-  WalkResult& out;
-  std::size_t commit;
-  const git_oid& commit_id;
-  std::string path;  // of the directory being listed, with a trailing '/' (empty at the root)
-  // The trees this commit read, and those the commit before read: its parent's side, in a
-  // linear history. libgit2's object cache is off (see disable_object_cache), so without this
-  // every changed tree would be inflated twice, once as new and once as the next commit's old.
-  TreeMap& current;
-  const TreeMap& previous;
-
-  Result<void> add_blob(const git_tree_entry* e) {
-    const git_oid* id = git_tree_entry_id(e);
-    if (!seen.insert(*id).second) return {};
-    BlobRef b;
-    b.blob = hex(id);
-    b.path = path + git_tree_entry_name(e);
-    b.commit = commit;
-    size_t len = 0;
-    git_object_t type = GIT_OBJECT_INVALID;
-    if (const int rc = git_odb_read_header(&len, &type, odb, id); rc != 0) {
-      return unreadable_object(r, rc, fmt::format("blob of {} in commit {}", b.path, hex(&commit_id).substr(0, 12)), b.blob);
-    }
-    b.size = len;
-    out.blobs.push_back(std::move(b));
-    return {};
-  }
-
-  // Lists what `new_id` adds over `old_id` (null: nothing). Returns whether every blob under
-  // `new_id` is now in `seen`.
-  Result<bool> list(const git_oid* old_id, bool old_done, const git_oid& new_id) {
-    if (done.count(new_id)) return true;
-    if (old_id && git_oid_equal(old_id, &new_id)) return old_done;
-    git_tree* nt = nullptr;
-    if (auto it = current.find(new_id); it != current.end()) {
-      nt = it->second.get();
-    } else if (auto pit = previous.find(new_id); pit != previous.end()) {
-      nt = pit->second.get();
-    } else {
-      if (const int rc = git_tree_lookup(&nt, r, &new_id); rc != 0) {
-        return unreadable_object(r, rc, fmt::format("tree {}in commit {}", path.empty() ? "" : path + " ", hex(&commit_id).substr(0, 12)), hex(&new_id));
-      }
-      current.emplace(new_id, TreePtr(nt));
-    }
-    TreePtr old_owned;
-    const git_tree* old_tree = nullptr;
-    if (old_id) {
-      if (auto pit = previous.find(*old_id); pit != previous.end()) {
-        old_tree = pit->second.get();
-      } else {
-        git_tree* ot = nullptr;
-        if (const int rc = git_tree_lookup(&ot, r, old_id); rc != 0) {
-          return unreadable_object(r, rc, fmt::format("tree {}in a parent of {}", path.empty() ? "" : path + " ", hex(&commit_id).substr(0, 12)), hex(old_id));
-        }
-        old_owned.reset(ot);
-        old_tree = ot;
-      }
-    }
-    bool complete = !old_tree || old_done;
-    const std::size_t nn = git_tree_entrycount(nt), no = old_tree ? git_tree_entrycount(old_tree) : 0;
-    std::size_t i = 0;
-    for (std::size_t j = 0; j < nn; ++j) {
-      const git_tree_entry* ne = git_tree_entry_byindex(nt, j);
-      const git_tree_entry* oe = nullptr;
-      while (i < no) {
-        const git_tree_entry* cand = git_tree_entry_byindex(old_tree, i);
-        const int c = git_tree_entry_cmp(cand, ne);  // git's order (directories sort as "name/")
-        if (c > 0) break;
-        ++i;
-        if (c == 0) {
-          oe = cand;
-          break;
-        }
-      }
-      const git_object_t nt_type = git_tree_entry_type(ne);
-      if (oe && git_oid_equal(git_tree_entry_id(oe), git_tree_entry_id(ne)) && git_tree_entry_type(oe) == nt_type) continue;
-      if (nt_type == GIT_OBJECT_BLOB) {
-        auto res = add_blob(ne);
-        if (!res) return res.error();
-      } else if (nt_type == GIT_OBJECT_TREE) {
-        const bool old_is_tree = oe && git_tree_entry_type(oe) == GIT_OBJECT_TREE;
-        const std::size_t len = path.size();
-        path += git_tree_entry_name(ne);
-        path += '/';
-        auto sub = list(old_is_tree ? git_tree_entry_id(oe) : nullptr, old_done, *git_tree_entry_id(ne));
-        path.resize(len);
-        if (!sub) return sub.error();
-        complete = complete && *sub;
-      }  // GIT_OBJECT_COMMIT: a submodule; its content is another repository
-    }
-    if (complete) done.insert(new_id);
-    return complete;
-  }
-};
-
-// Position of objects in the pack files, from the pack indexes (.idx version 2): the fan-out
-// table, the sorted object names, then 4-byte offsets (high bit: index into 8-byte offsets).
-class PackIndex {
- public:
-  explicit PackIndex(const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    data_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    static const unsigned char magic[8] = {0xff, 't', 'O', 'c', 0, 0, 0, 2};
-    if (data_.size() < 8 + 256 * 4 || std::memcmp(data_.data(), magic, 8) != 0) {
-      data_.clear();
-      return;
-    }
-    count_ = be32(8 + 255 * 4);
-    if (data_.size() < 8 + 256 * 4 + static_cast<std::size_t>(count_) * 28) data_.clear();
-  }
-  // The offset of `id` in the pack, if this index lists it.
-  std::optional<std::uint64_t> offset(const git_oid& id) const {
-    if (data_.empty()) return std::nullopt;
-    const std::uint32_t lo = id.id[0] == 0 ? 0 : be32(8 + (id.id[0] - 1) * 4), hi = be32(8 + id.id[0] * 4);
-    const unsigned char* names = data_.data() + 8 + 256 * 4;
-    std::uint32_t a = lo, b = hi;
-    while (a < b) {
-      const std::uint32_t m = a + (b - a) / 2;
-      const int c = std::memcmp(names + static_cast<std::size_t>(m) * 20, id.id, 20);
-      if (c == 0) {
-        const std::size_t offs = 8 + 256 * 4 + static_cast<std::size_t>(count_) * 24;
-        const std::uint32_t o = be32(offs + static_cast<std::size_t>(m) * 4);
-        if (!(o & 0x80000000u)) return o;
-        const std::size_t big = offs + static_cast<std::size_t>(count_) * 4 + static_cast<std::size_t>(o & 0x7fffffffu) * 8;
-        if (big + 8 > data_.size()) return std::nullopt;
-        return (static_cast<std::uint64_t>(be32(big)) << 32) | be32(big + 4);
-      }
-      if (c < 0) a = m + 1; else b = m;
-    }
-    return std::nullopt;
-  }
-
- private:
-  std::uint32_t be32(std::size_t at) const {
-    const unsigned char* p = data_.data() + at;
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
-  }
-  std::vector<unsigned char> data_;
-  std::uint32_t count_ = 0;
-};
-
 }  // namespace
+
+std::string iso_time(std::int64_t t) {
+  const std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 // libgit2 reports a missing object as GIT_ENOTFOUND; anything else reading it means it is damaged.
 Error unreadable_object(git_repository* r, int rc, const std::string& what, const std::string& id) {
@@ -365,52 +203,12 @@ std::string object_type(const Repo& repo, const std::string& oid) {
   return git_object_type2string(type);
 }
 
-void sort_blobs_in_pack_order(const Repo& repo, WalkResult& walk) {
-  std::string dir = git_repository_commondir(repo.raw());
-  if (!dir.empty() && dir.back() != '/') dir += '/';
-  dir += "objects/pack";
-  std::vector<std::string> idx_files;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    if (e.path().extension() == ".idx") idx_files.push_back(e.path().string());
-  }
-  std::sort(idx_files.begin(), idx_files.end());
-  if (idx_files.empty() || walk.blobs.size() < 2) return;
-  // (pack, offset) per blob; one index in memory at a time (28 bytes per object).
-  constexpr std::uint64_t kNotPacked = ~std::uint64_t{0};
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> key(walk.blobs.size(), {kNotPacked, 0});
-  std::vector<git_oid> ids(walk.blobs.size());
-  for (std::size_t i = 0; i < walk.blobs.size(); ++i) {
-    if (git_oid_fromstr(&ids[i], walk.blobs[i].blob.c_str()) != 0) std::memset(&ids[i], 0, sizeof ids[i]);
-    key[i].second = i;
-  }
-  for (std::size_t p = 0; p < idx_files.size(); ++p) {
-    const PackIndex idx(idx_files[p]);
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (key[i].first != kNotPacked) continue;
-      if (auto off = idx.offset(ids[i])) key[i] = {p, *off};
-    }
-  }
-  std::vector<std::size_t> order(walk.blobs.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key[a] > key[b]; });
-  // Applied in place, cycle by cycle: a second copy of the list would double its peak memory.
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    if (order[i] == i || order[i] == SIZE_MAX) continue;
-    BlobRef held = std::move(walk.blobs[i]);
-    std::size_t at = i;
-    while (order[at] != i) {
-      const std::size_t from = order[at];
-      walk.blobs[at] = std::move(walk.blobs[from]);
-      order[at] = SIZE_MAX;
-      at = from;
-    }
-    walk.blobs[at] = std::move(held);
-    order[at] = SIZE_MAX;
-  }
-}
-
 void disable_object_cache() { git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0); }
+
+void limit_pack_mapping(std::size_t window_bytes, std::size_t mapped_bytes) {
+  git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, window_bytes);
+  git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, mapped_bytes);
+}
 
 Result<BlobReader> BlobReader::open(const Repo& repo) {
   git_odb* odb = nullptr;
@@ -434,28 +232,38 @@ BlobReader::~BlobReader() {
 }
 
 Result<std::string_view> BlobReader::read(const std::string& oid_hex) {
-  release();
+  ObjectId id;
   git_oid oid;
   if (git_oid_fromstr(&oid, oid_hex.c_str()) != 0) return make_error(ErrorCode::Git, fmt::format("invalid object id '{}'", oid_hex));
+  std::memcpy(id.bytes.data(), oid.id, id.bytes.size());
+  return read(id);
+}
+
+Result<std::string_view> BlobReader::read(const ObjectId& id) {
+  release();
+  git_oid oid;
+  std::memcpy(oid.id, id.bytes.data(), id.bytes.size());
   git_odb_object* o = nullptr;
   if (const int rc = git_odb_read(&o, static_cast<git_odb*>(odb_), &oid); rc != 0) {
-    return unreadable_object(repo_->raw(), rc, "blob", oid_hex);
+    return unreadable_object(repo_->raw(), rc, "blob", id.hex());
   }
   current_ = o;
   if (git_odb_object_type(o) != GIT_OBJECT_BLOB) {
     return make_error(ErrorCode::Git, fmt::format("object {} is a {}, not a blob — the repository is damaged; run `git fsck`",
-                                                  oid_hex, git_object_type2string(git_odb_object_type(o))));
+                                                  id.hex(), git_object_type2string(git_odb_object_type(o))));
   }
   return std::string_view(static_cast<const char*>(git_odb_object_data(o)), git_odb_object_size(o));
 }
 
-Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const std::function<bool()>& should_stop) {
+Result<WalkOrder> walk_order(const Repo& repo, const WalkOptions& opts) {
   git_repository* r = repo.raw();
   git_revwalk* w = nullptr;
   if (git_revwalk_new(&w, r) != 0) return git_error("cannot walk commits");
   RevwalkPtr walk(w);
   git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-  const OidSet shallow = shallow_commits(r);
+  WalkOrder out;
+  out.shallow = shallow_commits(r);
+  const OidSet& shallow = out.shallow;
   std::vector<git_oid> shallow_include, shallow_hide;  // the same starts, for shallow_walk
 
   auto push_oid = [&](const std::string& id, bool hide) -> Result<void> {
@@ -516,32 +324,37 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
     }
   }
 
-  git_odb* odb_raw = nullptr;
-  if (git_repository_odb(&odb_raw, r) != 0) return git_error("cannot open the object database");
-  OdbPtr odb(odb_raw);
-  WalkResult out;
-  OidSet seen;
-  OidSet done_trees;  // history mode: trees whose every blob is in `seen`
-  TreeMap previous_trees;  // history mode: the trees the commit before read
-  const bool history_mode = !opts.keep_changes && !opts.track_lines && !opts.detect_renames;
-  git_diff_options dopts;
-  git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);  // the _INIT macro leaves fields out (clang warns)
-  dopts.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
-  dopts.context_lines = 0;
-  dopts.interhunk_lines = 0;
-  std::vector<git_oid> order;
   if (!shallow.empty()) {
     auto walked = shallow_walk(r, shallow_include, shallow_hide, shallow);
     if (!walked) return walked.error();
-    order = std::move(*walked);
+    out.commits = std::move(*walked);
   } else {
     for (git_oid next;;) {
       const int rc = git_revwalk_next(&next, w);
       if (rc == GIT_ITEROVER) break;
       if (rc != 0) return git_error("cannot walk commits");
-      order.push_back(next);
+      out.commits.push_back(next);
     }
   }
+  return out;
+}
+
+Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const std::function<bool()>& should_stop) {
+  git_repository* r = repo.raw();
+  auto walked = walk_order(repo, opts);
+  if (!walked) return walked.error();
+  const OidSet& shallow = walked->shallow;
+  const std::vector<git_oid>& order = walked->commits;
+  git_odb* odb_raw = nullptr;
+  if (git_repository_odb(&odb_raw, r) != 0) return git_error("cannot open the object database");
+  OdbPtr odb(odb_raw);
+  WalkResult out;
+  OidSet seen;
+  git_diff_options dopts;
+  git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);  // the _INIT macro leaves fields out (clang warns)
+  dopts.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+  dopts.context_lines = 0;
+  dopts.interhunk_lines = 0;
   for (const git_oid& oid : order) {
     if (should_stop && should_stop()) return make_error(ErrorCode::Timeout, "deadline exceeded while listing commits");
     git_commit* c = nullptr;
@@ -560,32 +373,11 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
       info.committer_email = committer->email ? committer->email : "";
       info.time = committer->when.time;
     }
-    // History scans do not judge messages: a long history of long messages is not held.
-    if (!history_mode) info.message = git_commit_message_raw(c) ? git_commit_message_raw(c) : "";
+    info.message = git_commit_message_raw(c) ? git_commit_message_raw(c) : "";
     info.parents = git_commit_parentcount(c);
     const std::size_t index = out.commits.size();
     out.commits.push_back(std::move(info));
 
-    if (history_mode) {
-      const bool boundary = shallow.count(oid) && git_commit_parentcount(c) > 0;
-      if (boundary) out.shallow_boundaries.push_back(hex(&oid));  // parents cut off: judged against the empty tree
-      std::optional<git_oid> parent_tree;
-      if (!boundary && git_commit_parentcount(c) > 0) {
-        git_commit* parent = nullptr;
-        if (const int prc = git_commit_parent(&parent, c, 0); prc != 0) {
-          return unreadable_object(r, prc, fmt::format("parent of commit {}", hex(&oid).substr(0, 12)), hex(git_commit_parent_id(c, 0)));
-        }
-        parent_tree = *git_commit_tree_id(parent);
-        git_commit_free(parent);
-      }
-      TreeMap current;
-      TreeLister lister{r, odb.get(), seen, done_trees, out, index, oid, {}, current, previous_trees};
-      const git_oid* old_root = parent_tree ? &*parent_tree : nullptr;
-      auto res = lister.list(old_root, old_root && done_trees.count(*old_root), *git_commit_tree_id(c));
-      if (!res) return res.error();
-      previous_trees = std::move(current);
-      continue;
-    }
     git_tree* tree = nullptr;
     if (git_commit_tree(&tree, c) != 0) return git_error(fmt::format("cannot read the tree of {}", hex(&oid)));
     TreePtr new_tree(tree);

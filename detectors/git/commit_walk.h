@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "detectors/git/changes.h"
+#include "detectors/git/object_id.h"
 #include "detectors/git/repo.h"
 
 namespace vigil::git {
@@ -63,26 +64,22 @@ struct WalkResult {
 };
 
 /// Walks the commits reachable from `include` (or all refs) and not from `hide`, oldest first,
-/// and lists every blob they introduce. `should_stop` is polled (deadline). Without
-/// keep_changes, track_lines or detect_renames (history scans), the trees are compared by a
-/// merge of their sorted entries that skips any subtree already fully listed, and no per-commit
-/// change list is built.
+/// and lists every blob they introduce. `should_stop` is polled (deadline). History scans use
+/// walk_history (history_walk.h) instead: it streams the blobs and holds no list of them.
 Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts,
                                 const std::function<bool()>& should_stop = {});
-
-/// Reorders `walk.blobs` by their position in the pack files, last first (objects not in a pack
-/// go last, in walk order). Git writes a delta family together, each delta after its base, so
-/// reading backwards resolves a deep delta first and leaves its bases in libgit2's delta-base
-/// cache, where the following reads find them whole. Measured on the 2,000-commit workload:
-/// 3.48 G instructions reading blobs vs 4.06 G in pack order and 4.19 G in walk order.
-/// Attribution (BlobRef::commit) is unaffected.
-void sort_blobs_in_pack_order(const Repo& repo, WalkResult& walk);
 
 /// Turns libgit2's object cache off for the process. A history walk reads each tree once as
 /// new and once as the next commit's parent side; the cache (256 MB by default, counted in raw
 /// object bytes, so parsed trees take more) kept every tree and made peak memory follow the
 /// length of history: 115 MB at 2,000 commits with it, 78 MB without, at the same speed.
 void disable_object_cache();
+
+/// Bounds how much of the pack files libgit2 keeps mapped, for the process: windows of
+/// `window_bytes`, at most `mapped_bytes` of them at a time (least recently used unmapped
+/// first). By default libgit2 maps a pack whole (1 GB windows, 8 GB in all), and every page a
+/// history scan touches stays in its resident set: peak RSS followed the size of the pack.
+void limit_pack_mapping(std::size_t window_bytes, std::size_t mapped_bytes);
 
 /// Reads blobs without copying them out of libgit2: the bytes stay valid until the next read
 /// or until the reader is destroyed. One per thread (it holds its repository's object database).
@@ -94,6 +91,7 @@ class BlobReader {
   ~BlobReader();
   /// The bytes of blob `oid_hex`; a missing or damaged object is an error that names it.
   Result<std::string_view> read(const std::string& oid_hex);
+  Result<std::string_view> read(const ObjectId& id);
 
  private:
   BlobReader(const Repo& repo, void* odb) : repo_(&repo), odb_(odb) {}

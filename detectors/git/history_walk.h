@@ -1,0 +1,77 @@
+// HistoryWalk: the blobs a history scan reads, streamed in batches while the commits are walked,
+// each blob once and attributed to the first commit (in walk order) that introduced it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "detectors/git/commit_walk.h"
+#include "detectors/git/object_id.h"
+
+namespace vigil::git {
+
+/// A commit as a finding names it.
+struct HistoryCommit {
+  std::string id;
+  std::string author;         // "Name <email>"
+  std::string date;           // ISO 8601 author date, UTC
+  std::uint32_t ordinal = 0;  // position in walk order: "first introduction" compares these
+};
+
+/// One new unique blob. Its path lives in the batch's `paths` (one string per batch, not one
+/// allocation per blob).
+struct HistoryBlob {
+  ObjectId id;
+  std::uint64_t size = 0;
+  std::uint32_t commit = 0;  // index into HistoryBatch::commits
+  std::uint32_t path_begin = 0;
+  std::uint32_t path_size = 0;
+};
+
+/// The new blobs of consecutive commits, in the order to read them: by position in the pack,
+/// last first (git writes a delta after its base; reading backwards resolves a deep delta first
+/// and leaves its bases in libgit2's delta-base cache), objects not in a pack last.
+struct HistoryBatch {
+  std::vector<HistoryCommit> commits;  // only those that introduced a blob of this batch
+  std::vector<HistoryBlob> blobs;
+  std::string paths;
+  std::string_view path(const HistoryBlob& b) const { return {paths.data() + b.path_begin, b.path_size}; }
+};
+
+struct HistoryWalkOptions {
+  WalkOptions walk;  // which commits: include, hide, all_refs, since
+  /// The first batch is handed over at `first_batch_blobs` blobs, so that scanning starts
+  /// early; each next one holds twice as many, up to `batch_blobs`. Large batches keep a delta
+  /// family's blobs together in pack order: libgit2's delta-base cache (16 MB, emptied whole
+  /// when full) then serves their bases. Measured on history5k, reading only: 2.09 s CPU with
+  /// batches of 256, 1.91 s at 4,096, 1.85 s at 16,384, 1.70 s for one sorted list.
+  std::size_t first_batch_blobs = 256;
+  std::size_t batch_blobs = 16384;
+  /// Called once the commits are known, with their number (before --since is applied).
+  std::function<void(std::size_t)> on_commit_count;
+  /// Called after each commit with the number of commits walked so far.
+  std::function<void(std::size_t)> on_commit_done;
+  std::function<bool()> should_stop;
+};
+
+struct HistoryWalkSummary {
+  std::size_t commits = 0;  // judged (after --since)
+  std::size_t blobs = 0;    // unique blobs handed over
+  /// Commits of a shallow clone whose parents are not in the clone (see WalkResult).
+  std::vector<std::string> shallow_boundaries;
+};
+
+using HistoryBatchSink = std::function<Result<void>(HistoryBatch&&)>;
+
+/// Walks the commits `opts.walk` selects, oldest first, comparing each commit's tree with its
+/// first parent's by a merge of their sorted entries that skips any subtree already fully
+/// listed, and hands each batch of new blobs to `emit` as soon as it is full (the last one at the
+/// end). What the walk keeps grows only with the number of objects in the repository, one bit per
+/// packed object for "seen" and one for "every blob under this tree seen"; no list of blobs or
+/// commits is held. An error from `emit` stops the walk and is returned.
+Result<HistoryWalkSummary> walk_history(const Repo& repo, const HistoryWalkOptions& opts, const HistoryBatchSink& emit);
+
+}  // namespace vigil::git

@@ -1,9 +1,18 @@
 // Linked only into the statically linked hook binaries (VIGIL_STATIC_HOOKS, hooks/CMakeLists.txt).
+// vigil opens repositories on disk and never fetches, pushes or speaks HTTP or SSH, so the hooks
+// leave out what libgit2 sets up for network transports.
 //
+// git_libgit2_init() seeds mbedTLS's random generator (HAVEGE entropy gathering, then the system CA
+// bundle: ~140 certificates to parse) and runs libssh2_init(), which initialises OpenSSL and loads
+// its error strings and engines: together ~0.9 ms of a ~10 ms pre-commit run. -Wl,--wrap sends
+// libgit2's two calls here; an HTTPS or SSH remote would then fail to connect, and no hook opens one.
+extern "C" int __wrap_git_mbedtls_stream_global_init(void) { return 0; }
+extern "C" int __wrap_git_transport_ssh_global_init(void) { return 0; }
+
 // libgit2.a's git_libgit2_init() refers to its HTTP transport settings, which pull in HTTP
 // "Negotiate" (Kerberos) authentication and with it libgssapi_krb5 and six more shared libraries
-// for the loader to map and relocate at every hook start (~0.75 ms). vigil opens repositories on
-// disk and never speaks HTTP, so these definitions stand in for the GSSAPI calls that code makes:
+// for the loader to map and relocate at every hook start (~0.75 ms). These definitions stand in
+// for the GSSAPI calls that code makes:
 // each fails with GSS_S_FAILURE, which libgit2 reports as an authentication error, should anything
 // ever reach it. The shared-library build of vigil (the CLI, tests, sanitizer builds) links the
 // real library instead.

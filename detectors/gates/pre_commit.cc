@@ -20,21 +20,15 @@ namespace vigil {
 int run_pre_commit() {
   const auto t0 = std::chrono::steady_clock::now();
   trace("pre-commit: start");
-  git::LibGit2Session session;
-  trace("libgit2 initialised");
-  std::error_code ec;
-  auto repo = git::Repo::discover(std::filesystem::current_path(ec).string());
-  if (!repo) return die(repo.error());
-  if (repo->is_bare()) return die(make_error(ErrorCode::Usage, "pre-commit needs a work tree, and this repository is bare"));
-  // Load the rules and the mapped database while git compares the index with HEAD: the child
-  // takes most of its few milliseconds of wall time, during which this process only waited.
-  // The engine is used only when something is staged (a bad .vigil.toml does not fail a commit
-  // that stages nothing, as before).
+  // Load the rules and the mapped database while this thread opens the repository and compares
+  // the index with HEAD. git runs the hook from the top of the work tree, so the current directory
+  // is where .vigil.toml lives; checked against the repository below. The engine is used only when
+  // something is staged (a bad .vigil.toml does not fail a commit that stages nothing, as before).
   struct Prepared {
     Result<std::unique_ptr<Engine>> engine = make_error(ErrorCode::Internal, "unset");
     Result<ScanSession> scan = make_error(ErrorCode::Internal, "unset");  // its scratch, allocated too
   };
-  auto pending_engine = std::async(std::launch::async, [root = repo->workdir()] {
+  const auto prepare = [](const std::string& root) {
     Prepared p;
     trace("engine: loading");
     auto e = load_engine(root);
@@ -48,12 +42,25 @@ int run_pre_commit() {
     p.engine = std::move(owned);
     trace("engine: scratch ready");
     return p;
-  });
+  };
+  std::error_code ec;
+  const std::string cwd = std::filesystem::current_path(ec).string();
+  auto pending_engine = std::async(std::launch::async, prepare, cwd);
+  git::LibGit2Session session;
+  trace("libgit2 initialised");
+  auto repo = git::Repo::discover(cwd);
+  if (!repo) return die(repo.error());
+  if (repo->is_bare()) return die(make_error(ErrorCode::Usage, "pre-commit needs a work tree, and this repository is bare"));
   const char* index_env = std::getenv("GIT_INDEX_FILE");
   trace("repository opened");
   auto changes = git::staged_changes(*repo, index_env ? index_env : "");
   trace("staged changes listed");
-  auto prepared = pending_engine.get();
+  auto prepared = [&] {
+    auto p = pending_engine.get();
+    std::error_code same;
+    if (repo->workdir() == cwd || std::filesystem::equivalent(repo->workdir(), cwd, same)) return p;
+    return prepare(repo->workdir());  // run from elsewhere (by hand): the repository's .vigil.toml
+  }();
   trace("engine joined");
   if (!changes) return die(changes.error());
 

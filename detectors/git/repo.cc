@@ -21,12 +21,11 @@
 // (~140 certificates, ~53M instructions: more than everything else a pre-commit run does). vigil
 // never opens a network connection, so these definitions take the place of mbedTLS's for libgit2
 // and load nothing: an HTTPS remote would fail certificate checks instead of silently trusting
-// anything. Linked dynamically, the executable's (weak) symbol wins at load time; the statically
-// linked hooks keep mbedTLS's definition and -Wl,--wrap sends libgit2's calls to the __wrap_ ones.
+// anything. Linked dynamically, the executable's symbol wins at load time. They are weak so that
+// the statically linked hooks, which skip libgit2's TLS set-up altogether
+// (hooks/static_link_stubs.cc), keep mbedTLS's own definitions without a clash.
 extern "C" __attribute__((weak)) int mbedtls_x509_crt_parse_file(void* /*chain*/, const char* /*path*/) { return 0; }
 extern "C" __attribute__((weak)) int mbedtls_x509_crt_parse_path(void* /*chain*/, const char* /*path*/) { return 0; }
-extern "C" int __wrap_mbedtls_x509_crt_parse_file(void* /*chain*/, const char* /*path*/) { return 0; }
-extern "C" int __wrap_mbedtls_x509_crt_parse_path(void* /*chain*/, const char* /*path*/) { return 0; }
 
 namespace vigil::git {
 

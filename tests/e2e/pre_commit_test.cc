@@ -203,6 +203,21 @@ TEST_SUITE("e2e") {
     CHECK(repo.commit_all("other").status == 0);
   }
 
+  TEST_CASE("run by hand from a subdirectory, the hook still reads the repository's .vigil.toml") {
+    TempRepo repo;
+    seed_repo(repo);
+    repo.write(".vigil.toml", "[[allow]]\npaths = [\"fixtures/**\"]\nreason = \"fake tokens for tests\"\n");
+    repo.write("fixtures/tokens.txt", secret_line(7));
+    repo.write("fixtures/sub/.keep", "");
+    REQUIRE(repo.run("git add -A").status == 0);
+    // The hook loads the engine from the current directory while it opens the repository; from
+    // a subdirectory that guess is wrong and the repository's top must win (allowed: exit 0).
+    CHECK(repo.run("cd fixtures/sub && $(dirname $VIGIL)/vigil-pre-commit").status == 0);
+    repo.write(".vigil.toml", "");
+    REQUIRE(repo.run("git add -A").status == 0);
+    CHECK(repo.run("cd fixtures/sub && $(dirname $VIGIL)/vigil-pre-commit").status == 1);
+  }
+
   TEST_CASE("a malformed .vigil.toml stops the commit with file:line:col and exit 2") {
     TempRepo repo;
     seed_repo(repo);

@@ -32,7 +32,7 @@ read -r g50 g95 < <(pct "$VB/staged" git diff --cached --quiet)
 python3 -c "print(f'vigil-pre-commit p50 {$v50:.1f} ms  p95 {$v95:.1f} ms | git diff --cached --quiet p50 {$g50:.1f} ms | ratio p50 {$v50/$g50:.2f}x')"
 
 # Instruction counts do not depend on the machine's load: a steadier ratio than wall time.
-# Children are counted too (vigil-pre-commit runs git diff-index).
+# Children are counted too (vigil-pre-commit starts git diff-index only when its own index reader declines).
 if command -v valgrind >/dev/null; then
   irefs() { # irefs DIR CMD... -> total instructions of CMD and every process it starts
     local d; d=$(mktemp -d)
@@ -46,7 +46,7 @@ if command -v valgrind >/dev/null; then
   vi=$(VIGIL_CACHE_DIR=$vc irefs "$VB/staged" "$BUILD/vigil-pre-commit")
   gi=$(irefs "$VB/staged" git diff --cached --quiet)
   rm -rf "$vc"
-  python3 -c "print(f'instructions: vigil-pre-commit {$vi/1e6:.1f}M (incl. git diff-index) | git diff --cached --quiet {$gi/1e6:.1f}M | ratio {$vi/$gi:.2f}x')"
+  python3 -c "print(f'instructions: vigil-pre-commit {$vi/1e6:.1f}M (and any child process) | git diff --cached --quiet {$gi/1e6:.1f}M | ratio {$vi/$gi:.2f}x')"
 fi
 
 echo "== rules database: compile vs cached load"

@@ -35,6 +35,21 @@ best() {
   echo "$b"
 }
 
+# peak RssAnon and RssFile (MB) of one run, sampled every 5 ms: the heap apart from file-backed
+# pages (the pack and its index, mapped by libgit2, and the libraries), which GNU time adds up
+rss_split() {
+  "$@" >/dev/null 2>&1 &
+  local pid=$! a f ma=0 mf=0
+  while kill -0 "$pid" 2>/dev/null; do
+    read -r a f < <(awk '/^RssAnon/{a=$2} /^RssFile/{f=$2} END{print a+0, f+0}' "/proc/$pid/status" 2>/dev/null || echo "0 0")
+    [ "${a:-0}" -gt "$ma" ] && ma=$a
+    [ "${f:-0}" -gt "$mf" ] && mf=$f
+    sleep 0.005
+  done
+  wait "$pid" || true
+  echo "$((ma / 1024)) $((mf / 1024))"
+}
+
 echo "== history scan (load average $(cut -d' ' -f1-3 /proc/loadavg), best of $RUNS)"
 rss_line=""
 for R in "${repos[@]}"; do
@@ -53,6 +68,8 @@ print(f"  cat-file floor {fs:.2f} s ({mb/fs:.0f} MB/s)")
 print(f"  vigil -j1 {s1:.2f} s ({mb/s1:.0f} MB/s of unique blob bytes) = {100*fs/s1:.0f}% of the floor (target >= 60%), peak RSS {k1/1024:.0f} MB")
 print(f"  vigil -j2 {s2:.2f} s ({mb/s2:.0f} MB/s) = {s1/s2:.2f}x speed-up over -j1 (target >= 1.8x), peak RSS {k2/1024:.0f} MB")
 PY
-  rss_line+="$(basename "$R") ($commits commits) -j1 $((k1 / 1024)) MB -j2 $((k2 / 1024)) MB | "
+  read -r anon file < <(rss_split "$BUILD/vigil" scan --history -q -j1 --format json "$R")
+  echo "  -j1 peak RSS split: heap and other anonymous memory ${anon} MB, file-backed ${file} MB (pack $(( $(du -k "$R"/.git/objects/pack/*.pack | awk '{s+=$1} END{print s}') / 1024 )) MB mapped by libgit2, pack index, libraries)"
+  rss_line+="$(basename "$R") ($commits commits) -j1 $((k1 / 1024)) MB (anon $anon) -j2 $((k2 / 1024)) MB | "
 done
 echo "peak RSS by history size: ${rss_line% | }"

@@ -78,8 +78,10 @@ TEST_SUITE("e2e") {
 
     // Contents.
     const std::string files = sh(d.path(), "dpkg-deb -c " + deb).out;
-    for (const char* f : {"./usr/bin/vigil\n", "./usr/bin/vigil-pre-commit\n", "./usr/bin/vigil-commit-msg\n",
-                          "./usr/bin/vigil-pre-push\n", "./usr/bin/vigil-pre-receive\n", "./usr/bin/vigil-update\n",
+    // The hooks are one binary, reached through links named after them.
+    for (const char* f : {"./usr/bin/vigil\n", "./usr/bin/vigil-hooks\n", "./usr/bin/vigil-pre-commit -> vigil-hooks\n",
+                          "./usr/bin/vigil-commit-msg -> vigil-hooks\n", "./usr/bin/vigil-pre-push -> vigil-hooks\n",
+                          "./usr/bin/vigil-pre-receive -> vigil-hooks\n", "./usr/bin/vigil-update -> vigil-hooks\n",
                           "./usr/share/man/man1/vigil.1\n", "./usr/share/man/man1/vigil-install.1\n",
                           "./usr/share/man/man1/vigil-scan.1\n", "./usr/share/bash-completion/completions/vigil\n",
                           "./usr/share/doc/vigil/ci/gitlab-ci.yml\n", "./usr/share/doc/vigil/ci/github-actions.yml\n",

@@ -279,16 +279,7 @@ class Differ {
       if (!dir(sub_prefix, sub_head, i, j, child)) return false;
       i = j;
     }
-    for (const auto& t : items) {
-      if (t.matched) continue;
-      const std::string path = prefix + std::string(t.name);
-      if ((t.mode & 0170000) == 0040000) {
-        if (!all_deleted(path + "/", *t.oid)) return false;
-      } else {
-        deleted(path, t);
-      }
-    }
-    return true;
+    return delete_unmatched(prefix, items);  // in HEAD, not in the index
   }
 
   std::vector<FileChange> out;
@@ -353,11 +344,17 @@ class Differ {
     out.push_back(std::move(c));
   }
 
+  // Every file under the tree `id` (at `prefix`) as deleted.
   bool all_deleted(const std::string& prefix, const git_oid& id) {
     TreePtr tree;
     std::vector<TreeItem> items;
-    if (!load(id, tree, items)) return false;
+    return load(id, tree, items) && delete_unmatched(prefix, items);
+  }
+
+  // The items no index entry matched as deleted, descending into directories.
+  bool delete_unmatched(const std::string& prefix, const std::vector<TreeItem>& items) {
     for (const auto& t : items) {
+      if (t.matched) continue;
       const std::string path = prefix + std::string(t.name);
       if ((t.mode & 0170000) == 0040000) {
         if (!all_deleted(path + "/", *t.oid)) return false;

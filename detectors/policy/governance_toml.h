@@ -2,7 +2,7 @@
 // keys of [settings] and [server] min_mode). Only config.cc and server_policy.cc include this.
 #pragma once
 
-#include <toml++/toml.h>
+#include "detectors/util/toml.h"
 
 #include <map>
 #include <string>

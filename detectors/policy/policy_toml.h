@@ -2,7 +2,7 @@
 // config.cc and policy_toml.cc include this (it pulls in toml++).
 #pragma once
 
-#include <toml++/toml.h>
+#include "detectors/util/toml.h"
 
 #include <string_view>
 

@@ -1,7 +1,7 @@
 // Internal: parses the [server] table (only config.cc and server_policy.cc include toml++).
 #pragma once
 
-#include <toml++/toml.h>
+#include "detectors/util/toml.h"
 
 #include <string_view>
 

@@ -1,7 +1,7 @@
 // Internal: converts one TOML table to a Rule. Only rule_loader.cc and config.cc include toml++.
 #pragma once
 
-#include <toml++/toml.h>
+#include "detectors/util/toml.h"
 
 #include <string>
 #include <string_view>

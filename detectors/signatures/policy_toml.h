@@ -2,7 +2,7 @@
 // (detectors/policy/config.cc and detectors/signatures/policy.cc) include this.
 #pragma once
 
-#include <toml++/toml.h>
+#include "detectors/util/toml.h"
 
 #include <string_view>
 

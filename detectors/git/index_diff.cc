@@ -59,6 +59,7 @@ bool parse_cache_tree(const unsigned char*& p, const unsigned char* end, CacheTr
   if (entries >= 0) {
     if (end - p < static_cast<std::ptrdiff_t>(kOidLen)) return false;
     node.valid = true;
+    node.entries = static_cast<std::size_t>(entries);
     node.oid = p;
     p += kOidLen;
   }
@@ -210,15 +211,8 @@ std::optional<ParsedIndex> parse_index(std::string_view bytes, std::string& why)
     why = "trailing bytes after the extensions";
     return std::nullopt;
   }
-  // git keeps entries sorted by path, then stage; the diff below relies on it.
-  for (std::size_t i = 1; i < ix.entries.size(); ++i) {
-    const auto& a = ix.entries[i - 1];
-    const auto& b = ix.entries[i];
-    if (a.path > b.path || (a.path == b.path && a.stage >= b.stage)) {
-      why = "entries out of order";
-      return std::nullopt;
-    }
-  }
+  // git keeps entries sorted by path (then stage). The diff checks the order of the entries it
+  // reads; those under an unchanged directory it skips by the cache-tree's count, unread.
   return ix;
 }
 
@@ -257,6 +251,7 @@ class Differ {
     }
     std::size_t i = lo;
     while (i < hi) {
+      if (i > lo && !in_order(i)) return false;
       const std::string_view rest = e_[i].path.substr(prefix.size());
       const auto slash = rest.find('/');
       if (slash == std::string_view::npos) {
@@ -266,10 +261,21 @@ class Differ {
       }
       const std::string_view sub = rest.substr(0, slash);
       const std::string sub_prefix = fmt::format("{}{}/", prefix, sub);
-      std::size_t j = i + 1;
-      while (j < hi && e_[j].path.starts_with(sub_prefix)) ++j;
-      TreeItem* t = find(items, sub);
       const CacheTreeNode* child = node ? node->child(sub) : nullptr;
+      // The directory's entries: counted by its cache-tree node where that is valid and agrees
+      // with the entries at both ends, else read one by one.
+      std::size_t j = i + 1;
+      if (child && child->valid && child->entries > 0 && child->entries <= hi - i &&
+          e_[i + child->entries - 1].path.starts_with(sub_prefix) &&
+          (i + child->entries == hi || !e_[i + child->entries].path.starts_with(sub_prefix))) {
+        j = i + child->entries;
+      } else {
+        while (j < hi && e_[j].path.starts_with(sub_prefix)) {
+          if (!in_order(j)) return false;
+          ++j;
+        }
+      }
+      TreeItem* t = find(items, sub);
       const git_oid* sub_head = nullptr;
       if (t) {
         t->matched = true;
@@ -305,6 +311,12 @@ class Differ {
     }
     std::sort(items.begin(), items.end(), [](const TreeItem& a, const TreeItem& b) { return a.name < b.name; });
     return true;
+  }
+
+  bool in_order(std::size_t k) {
+    if (e_[k - 1].path < e_[k].path) return true;
+    why = "index entries out of order";
+    return false;
   }
 
   static TreeItem* find(std::vector<TreeItem>& items, std::string_view name) {

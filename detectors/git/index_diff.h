@@ -43,6 +43,7 @@ struct IndexEntry {
 struct CacheTreeNode {
   std::string_view name;
   bool valid = false;
+  std::size_t entries = 0;  // index entries under it, when valid
   const unsigned char* oid = nullptr;
   std::vector<CacheTreeNode> children;
   const CacheTreeNode* child(std::string_view n) const;

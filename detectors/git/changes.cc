@@ -27,12 +27,6 @@ const char* to_string(ChangeKind k) {
 
 namespace {
 
-std::string hex(const git_oid& oid) {
-  char buf[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(buf, sizeof buf, &oid);
-  return buf;
-}
-
 constexpr std::string_view kEmptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
 bool all_zero(std::string_view id) { return id.find_first_not_of('0') == std::string_view::npos; }
@@ -183,7 +177,7 @@ Result<std::vector<FileChange>> staged_changes(const Repo& repo, const std::stri
   std::string base(kEmptyTree);
   git_object* o = nullptr;
   if (git_revparse_single(&o, r, "HEAD^{tree}") == 0) {
-    base = hex(*git_object_id(o));
+    base = hex(git_object_id(o));
     git_object_free(o);
   } else if (!git_repository_head_unborn(r)) {
     return git_error("cannot read the tree of HEAD");

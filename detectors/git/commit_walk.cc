@@ -23,12 +23,6 @@ namespace vigil::git {
 
 namespace {
 
-std::string hex(const git_oid* oid) {
-  char buf[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(buf, sizeof buf, oid);
-  return buf;
-}
-
 
 
 // The commits a shallow clone has cut off from their parents ($GIT_DIR/shallow). libgit2 1.5 does

@@ -4,6 +4,7 @@
 #include <git2.h>
 
 #include <memory>
+#include <string>
 
 #include "detectors/util/c_free.h"
 
@@ -25,6 +26,13 @@ using OdbPtr = std::unique_ptr<git_odb, CFree<git_odb_free>>;
 using OdbObjectPtr = std::unique_ptr<git_odb_object, CFree<git_odb_object_free>>;
 using TagPtr = std::unique_ptr<git_tag, CFree<git_tag_free>>;
 using PatchPtr = std::unique_ptr<git_patch, CFree<git_patch_free>>;
+
+/// An object id as 40 hex digits.
+inline std::string hex(const git_oid* oid) {
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, oid);
+  return buf;
+}
 
 /// The error for an object libgit2 could not read (rc from the lookup): "missing object" — naming
 /// the promisor remote in a partial clone — or "corrupt object ... run git fsck".

@@ -20,12 +20,6 @@ namespace vigil::git {
 
 namespace {
 
-std::string hex(const git_oid* oid) {
-  char buf[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(buf, sizeof buf, oid);
-  return buf;
-}
-
 // One pack index (.idx version 2), mapped: the fan-out table, the sorted object names, then
 // 4-byte offsets (high bit: index into 8-byte offsets). Mapped rather than read, so that it
 // costs page cache, not heap.

@@ -185,12 +185,17 @@ Result<std::vector<FileChange>> staged_changes(const Repo& repo, const std::stri
   const std::string index_path = index_file.empty() ? repo.git_dir() + "/index" : absolute(index_file);
   Result<std::vector<FileChange>> changes = std::vector<FileChange>{};
   // The common case in this process (index_diff.h); git for everything that reader declines.
-  auto mine = diff_index_in_process(repo, index_path, base == kEmptyTree ? std::string() : base);
-  if (mine.changes && !std::getenv("VIGIL_INDEX_VIA_GIT")) {
+  IndexDiff mine;
+  if (const char* via_git = std::getenv("VIGIL_INDEX_VIA_GIT"); via_git && *via_git) {
+    mine.declined = "VIGIL_INDEX_VIA_GIT";
+  } else {
+    mine = diff_index_in_process(repo, index_path, base == kEmptyTree ? std::string() : base);
+  }
+  if (mine.changes) {
     trace("staged changes: index read in process");
     *changes = std::move(*mine.changes);
   } else {
-    trace(fmt::format("staged changes: asking git diff-index ({})", mine.declined.empty() ? "VIGIL_INDEX_VIA_GIT" : mine.declined));
+    trace(fmt::format("staged changes: asking git diff-index ({})", mine.declined));
     changes = staged_changes_via_git(repo, index_file, base);
   }
   if (!changes) return changes.error();

@@ -19,6 +19,7 @@ namespace {
 // What one thread needs to scan batches, and what it found.
 struct BatchScanner {
   std::optional<git::Repo> own_repo;  // a worker's handle; the walking thread reads through its own
+  std::optional<git::PackReader> packs;  // serves packed blobs; `reader` what it declines
   std::optional<git::BlobReader> reader;
   std::optional<ScanSession> session;
   std::vector<Finding> found;
@@ -32,10 +33,11 @@ class Pipeline {
   Pipeline(const Engine& engine, const HistoryScanOptions& opts)
       : engine_(engine), opts_(opts), max_size_(engine.config.settings.max_file_size) {}
 
-  Result<void> prepare(BatchScanner& s, const git::Repo& repo) {
+  Result<void> prepare(BatchScanner& s, const git::Repo& repo, const git::PackedObjects* packs) {
     auto reader = git::BlobReader::open(repo);
     if (!reader) return reader.error();
     s.reader.emplace(std::move(*reader));
+    if (packs) s.packs.emplace(*packs);
     auto session = ScanSession::create(engine_);
     if (!session) return session.error();
     s.session.emplace(std::move(*session));
@@ -56,8 +58,14 @@ class Pipeline {
         s.commit_order.emplace(c.id, c.ordinal);
         continue;
       }
-      auto bytes = s.reader->read(b.id);  // no copy: valid until the next read
-      if (!bytes) return fail(bytes.error());
+      // No copy either way: valid until the reader's next read.
+      std::optional<std::string_view> bytes;
+      if (s.packs && b.pack != git::HistoryBlob::kNotPacked) bytes = s.packs->read_blob(b.pack, b.offset, b.size);
+      if (!bytes) {
+        auto read = s.reader->read(b.id);
+        if (!read) return fail(read.error());
+        bytes = *read;
+      }
       BufferContext ctx;
       ctx.path = path;
       ctx.commit = c.id;
@@ -187,18 +195,22 @@ Result<git::HistoryWalkSummary> scan_history(const Engine& engine, const git::Re
   // holds for blobs, whatever the length of history).
   pipe.set_capacity(workers == 0 ? 1 : 2);
   std::vector<BatchScanner> scanners(workers + 1);
-  if (auto p = pipe.prepare(scanners[0], repo); !p) return p.error();
+  // Mapped once, before the workers start; each thread reads it through its own PackReader.
+  const git::PackedObjects packs(git::objects_dir(repo));
+  const git::PackedObjects* own_reader = opts.pack_reader ? &packs : nullptr;
+  if (auto p = pipe.prepare(scanners[0], repo, own_reader); !p) return p.error();
   std::vector<std::thread> pool;
   for (unsigned i = 1; i <= workers; ++i) {
     pool.emplace_back([&, i] {
       auto own = opts.open_repo();
       if (!own) return pipe.fail(own.error());
       scanners[i].own_repo.emplace(std::move(*own));
-      if (auto p = pipe.prepare(scanners[i], *scanners[i].own_repo); !p) return pipe.fail(p.error());
+      if (auto p = pipe.prepare(scanners[i], *scanners[i].own_repo, own_reader); !p) return pipe.fail(p.error());
       pipe.drain(scanners[i]);
     });
   }
   git::HistoryWalkOptions wo = walk;
+  wo.packs = &packs;
   wo.on_commit_count = opts.on_commit_count;
   wo.on_commit_done = [&](std::size_t n) { pipe.walked(n); };
   auto summary = git::walk_history(repo, wo, [&](git::HistoryBatch&& b) { return pipe.hand_over(std::move(b), scanners[0]); });

@@ -22,6 +22,9 @@ struct HistoryScanOptions {
   /// Called with the number of commits to walk, then with (commits walked, bytes scanned).
   std::function<void(std::size_t)> on_commit_count;
   std::function<void(std::size_t, std::uint64_t)> progress;
+  /// Packed blobs are read by git::PackReader (one per thread, no shared lock), the rest and
+  /// whatever it declines through libgit2. False: everything through libgit2.
+  bool pack_reader = true;
   /// Blobs already known clean (incremental scans): not read, still counted as scanned.
   std::function<bool(const git::ObjectId&)> known_clean;
   /// Blobs scanned without a finding or a skip, a batch at a time (never concurrently).

@@ -1,138 +1,22 @@
 #include "detectors/git/history_walk.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <git2.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
+#include <cstring>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <unordered_map>
 
 #include "detectors/git/handles.h"
+#include "detectors/git/pack_reader.h"
 #include "detectors/git/walk_order.h"
 
 namespace vigil::git {
 
 namespace {
-
-// One pack index (.idx version 2), mapped: the fan-out table, the sorted object names, then
-// 4-byte offsets (high bit: index into 8-byte offsets). Mapped rather than read, so that it
-// costs page cache, not heap.
-class PackIndex {
- public:
-  explicit PackIndex(const std::string& file) {
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    struct stat st{};
-    if (fstat(fd, &st) == 0 && st.st_size >= 8 + 256 * 4) {
-      void* m = mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-      if (m != MAP_FAILED) {
-        data_ = static_cast<const unsigned char*>(m);
-        size_ = static_cast<std::size_t>(st.st_size);
-      }
-    }
-    ::close(fd);
-    static const unsigned char magic[8] = {0xff, 't', 'O', 'c', 0, 0, 0, 2};
-    if (data_ && std::memcmp(data_, magic, 8) == 0) {
-      count_ = be32(8 + 255 * 4);
-      if (size_ >= 8 + 256 * 4 + static_cast<std::size_t>(count_) * 28) return;
-    }
-    unmap();  // another version, or truncated: its objects are treated as not packed
-    count_ = 0;
-  }
-  PackIndex(PackIndex&& o) noexcept : data_(o.data_), size_(o.size_), count_(o.count_) { o.data_ = nullptr; }
-  PackIndex& operator=(PackIndex&&) = delete;
-  ~PackIndex() { unmap(); }
-
-  std::uint32_t count() const { return count_; }
-
-  // The rank of `id` in this index and its offset in the pack, if the index lists it.
-  bool find(const git_oid& id, std::uint32_t& rank, std::uint64_t& offset) const {
-    if (!data_) return false;
-    const std::uint32_t lo = id.id[0] == 0 ? 0 : be32(8 + (id.id[0] - 1) * 4), hi = be32(8 + id.id[0] * 4);
-    const unsigned char* names = data_ + 8 + 256 * 4;
-    std::uint32_t a = lo, b = std::min(hi, count_);
-    while (a < b) {
-      const std::uint32_t m = a + (b - a) / 2;
-      const int c = std::memcmp(names + static_cast<std::size_t>(m) * 20, id.id, 20);
-      if (c == 0) {
-        const std::size_t offs = 8 + 256 * 4 + static_cast<std::size_t>(count_) * 24;
-        const std::uint32_t o = be32(offs + static_cast<std::size_t>(m) * 4);
-        rank = m;
-        if (!(o & 0x80000000u)) {
-          offset = o;
-          return true;
-        }
-        const std::size_t big = offs + static_cast<std::size_t>(count_) * 4 + static_cast<std::size_t>(o & 0x7fffffffu) * 8;
-        if (big + 8 > size_) return false;
-        offset = (static_cast<std::uint64_t>(be32(big)) << 32) | be32(big + 4);
-        return true;
-      }
-      if (c < 0) a = m + 1; else b = m;
-    }
-    return false;
-  }
-
- private:
-  void unmap() {
-    if (data_) munmap(const_cast<unsigned char*>(data_), size_);
-    data_ = nullptr;
-  }
-  std::uint32_t be32(std::size_t at) const {
-    const unsigned char* p = data_ + at;
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
-  }
-  const unsigned char* data_ = nullptr;
-  std::size_t size_ = 0;
-  std::uint32_t count_ = 0;
-};
-
-// Where a packed object is: its number among all packed objects (its pack's first number plus
-// its rank in the pack index) and its place in the pack, the order blobs are read in.
-struct PackedAt {
-  std::uint64_t number = 0;
-  std::uint32_t pack = 0;
-  std::uint64_t offset = 0;
-};
-
-class PackedObjects {
- public:
-  explicit PackedObjects(git_repository* r) {
-    std::string dir = git_repository_commondir(r);
-    if (!dir.empty() && dir.back() != '/') dir += '/';
-    dir += "objects/pack";
-    std::vector<std::string> files;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-      if (e.path().extension() == ".idx") files.push_back(e.path().string());
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      packs_.emplace_back(f);
-      first_.push_back(total_);
-      total_ += packs_.back().count();
-    }
-  }
-  std::uint64_t total() const { return total_; }
-  std::optional<PackedAt> find(const git_oid& id) const {
-    for (std::size_t p = 0; p < packs_.size(); ++p) {
-      std::uint32_t rank = 0;
-      std::uint64_t offset = 0;
-      if (packs_[p].find(id, rank, offset)) return PackedAt{first_[p] + rank, static_cast<std::uint32_t>(p), offset};
-    }
-    return std::nullopt;
-  }
-
- private:
-  std::vector<PackIndex> packs_;
-  std::vector<std::uint64_t> first_;
-  std::uint64_t total_ = 0;
-};
 
 // A set of objects: one bit per packed object, a hash set for the few that are not packed
 // (loose objects of recent commits). 63,000 objects take 8 KB instead of the ~4 MB of a node-
@@ -181,6 +65,10 @@ class BatchBuilder {
     batch_.paths.append(dir);
     batch_.paths.append(name);
     b.path_size = static_cast<std::uint32_t>(batch_.paths.size() - b.path_begin);
+    if (at) {
+      b.pack = at->pack;
+      b.offset = at->offset;
+    }
     batch_.blobs.push_back(b);
     // Packed objects first, each pack from its end; the rest in walk order (see HistoryBatch).
     keys_.push_back(at ? std::pair<std::uint64_t, std::uint64_t>{at->pack + 1, at->offset} : std::pair<std::uint64_t, std::uint64_t>{0, 0});
@@ -242,7 +130,7 @@ struct TreeLister {
 
   Result<void> add_blob(const git_tree_entry* e) {
     const git_oid* id = git_tree_entry_id(e);
-    const auto at = packed.find(*id);
+    const auto at = packed.find(id->id);
     if (!seen.insert(*id, at)) return {};
     size_t len = 0;
     git_object_t type = GIT_OBJECT_INVALID;
@@ -255,7 +143,7 @@ struct TreeLister {
   // Lists what `new_id` adds over `old_id` (null: nothing). Returns whether every blob under
   // `new_id` is now in `seen`.
   Result<bool> list(const git_oid* old_id, bool old_done, const git_oid& new_id) {
-    const auto new_at = packed.find(new_id);
+    const auto new_at = packed.find(new_id.id);
     if (done.contains(new_id, new_at)) return true;
     if (old_id && git_oid_equal(old_id, &new_id)) return old_done;
     git_tree* nt = nullptr;
@@ -322,6 +210,12 @@ struct TreeLister {
 
 }  // namespace
 
+std::string objects_dir(const Repo& repo) {
+  std::string dir = git_repository_commondir(repo.raw());
+  if (!dir.empty() && dir.back() != '/') dir += '/';
+  return dir + "objects";
+}
+
 Result<HistoryWalkSummary> walk_history(const Repo& repo, const HistoryWalkOptions& opts, const HistoryBatchSink& emit) {
   git_repository* r = repo.raw();
   auto walked = walk_order(repo, opts.walk);
@@ -330,7 +224,9 @@ Result<HistoryWalkSummary> walk_history(const Repo& repo, const HistoryWalkOptio
   git_odb* odb_raw = nullptr;
   if (git_repository_odb(&odb_raw, r) != 0) return git_error("cannot open the object database");
   OdbPtr odb(odb_raw);
-  const PackedObjects packed(r);
+  std::unique_ptr<PackedObjects> own_packs;
+  if (!opts.packs) own_packs = std::make_unique<PackedObjects>(objects_dir(repo));
+  const PackedObjects& packed = opts.packs ? *opts.packs : *own_packs;
   ObjectSet seen(packed.total());
   ObjectSet done_trees(packed.total());  // trees whose every blob is in `seen`
   TreeMap previous_trees;                // the trees the commit before read
@@ -368,7 +264,7 @@ Result<HistoryWalkSummary> walk_history(const Repo& repo, const HistoryWalkOptio
     TreeMap current;
     TreeLister lister{r, odb.get(), packed, seen, done_trees, batch, oid, {}, current, previous_trees};
     const git_oid* old_root = parent_tree ? &*parent_tree : nullptr;
-    auto res = lister.list(old_root, old_root && done_trees.contains(*old_root, packed.find(*old_root)), *git_commit_tree_id(c));
+    auto res = lister.list(old_root, old_root && done_trees.contains(*old_root, packed.find(old_root->id)), *git_commit_tree_id(c));
     if (!res) return res.error();
     previous_trees = std::move(current);
   }

@@ -2,6 +2,7 @@
 // each blob once and attributed to the first commit (in walk order) that introduced it.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "detectors/git/commit_walk.h"
 #include "detectors/git/object_id.h"
+#include "detectors/git/pack_reader.h"
 
 namespace vigil::git {
 
@@ -29,6 +31,10 @@ struct HistoryBlob {
   std::uint32_t commit = 0;  // index into HistoryBatch::commits
   std::uint32_t path_begin = 0;
   std::uint32_t path_size = 0;
+  /// Where it is packed (an index into HistoryWalkOptions::packs), kNotPacked if it is not.
+  std::uint32_t pack = kNotPacked;
+  std::uint64_t offset = 0;
+  static constexpr std::uint32_t kNotPacked = UINT32_MAX;
 };
 
 /// The new blobs of consecutive commits, in the order to read them: by position in the pack,
@@ -43,6 +49,8 @@ struct HistoryBatch {
 
 struct HistoryWalkOptions {
   WalkOptions walk;  // which commits: include, hide, all_refs, since
+  /// The packs whose numbering HistoryBlob::pack uses (built from objects_dir(repo) when null).
+  const PackedObjects* packs = nullptr;
   /// The first batch is handed over at `first_batch_blobs` blobs, so that scanning starts
   /// early; each next one holds twice as many, up to `batch_blobs`. Large batches keep a delta
   /// family's blobs together in pack order: libgit2's delta-base cache (16 MB, emptied whole
@@ -63,6 +71,9 @@ struct HistoryWalkSummary {
   /// Commits of a shallow clone whose parents are not in the clone (see WalkResult).
   std::vector<std::string> shallow_boundaries;
 };
+
+/// The object directory whose packs a history walk numbers: `objects` under the common dir.
+std::string objects_dir(const Repo& repo);
 
 using HistoryBatchSink = std::function<Result<void>(HistoryBatch&&)>;
 

@@ -1,0 +1,358 @@
+#include "detectors/git/pack_reader.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <filesystem>
+
+namespace vigil::git {
+
+namespace {
+
+constexpr int kCommit = 1, kTag = 4, kOfsDelta = 6, kRefDelta = 7, kBlob = 3;
+// git writes chains of at most 4095 (pack.depth); a longer one is damage, or a REF_DELTA loop.
+constexpr std::size_t kMaxChain = 10000;
+// Larger objects are left to libgit2: a damaged size field must not become a huge allocation.
+constexpr std::uint64_t kMaxObject = std::uint64_t{1} << 30;
+// Past this many mapped bytes, a reader lets the kernel drop the pages it touched every time it
+// has read as many, so that a large pack does not stay resident whole (libgit2 is given the
+// same budget in history_scan.cc).
+constexpr std::uint64_t kResidentBudget = std::uint64_t{256} << 20;
+
+std::uint32_t be32(const unsigned char* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+}
+
+std::uint64_t cache_key(std::uint32_t pack, std::uint64_t offset) { return (std::uint64_t{pack} << 48) ^ offset; }
+
+// A delta's base or result size: 7 bits a byte, least significant first.
+bool delta_size(const unsigned char*& p, const unsigned char* end, std::uint64_t& out) {
+  out = 0;
+  for (unsigned shift = 0;; shift += 7) {
+    if (p >= end || shift > 63) return false;
+    const unsigned char c = *p++;
+    out |= static_cast<std::uint64_t>(c & 0x7f) << shift;
+    if (!(c & 0x80)) return true;
+  }
+}
+
+}  // namespace
+
+MappedFile::MappedFile(const std::string& file) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  struct stat st{};
+  if (fstat(fd, &st) == 0 && st.st_size > 0) {
+    void* m = mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m != MAP_FAILED) {
+      data_ = static_cast<const unsigned char*>(m);
+      size_ = static_cast<std::size_t>(st.st_size);
+    }
+  }
+  ::close(fd);
+}
+
+MappedFile::~MappedFile() {
+  if (data_) munmap(const_cast<unsigned char*>(data_), size_);
+}
+
+void MappedFile::release() const {
+  // Read-only, never written: the pages come back from the file, so this is safe while another
+  // thread reads the same mapping (it takes a minor fault).
+  if (data_) madvise(const_cast<unsigned char*>(data_), size_, MADV_DONTNEED);
+}
+
+PackIndex::PackIndex(const std::string& file) : map_(file) {
+  static const unsigned char magic[8] = {0xff, 't', 'O', 'c', 0, 0, 0, 2};
+  if (map_.size() < 8 + 256 * 4 + 40 || std::memcmp(map_.data(), magic, 8) != 0) return;
+  const std::uint32_t n = be32(8 + 255 * 4);
+  // Names, CRCs and 4-byte offsets, then 8-byte offsets (a multiple of 8), then two checksums.
+  const std::size_t fixed = 8 + 256 * 4 + static_cast<std::size_t>(n) * 28 + 40;
+  if (map_.size() < fixed || (map_.size() - fixed) % 8 != 0) return;
+  count_ = n;
+}
+
+std::uint32_t PackIndex::be32(std::size_t at) const { return git::be32(map_.data() + at); }
+
+bool PackIndex::find(const unsigned char* id, std::uint32_t& rank, std::uint64_t& offset) const {
+  if (count_ == 0) return false;
+  const std::uint32_t lo = id[0] == 0 ? 0 : be32(8 + (id[0] - 1) * 4), hi = be32(8 + id[0] * 4);
+  const unsigned char* names = map_.data() + 8 + 256 * 4;
+  std::uint32_t a = lo, b = std::min(hi, count_);
+  while (a < b) {
+    const std::uint32_t m = a + (b - a) / 2;
+    const int c = std::memcmp(names + static_cast<std::size_t>(m) * 20, id, 20);
+    if (c == 0) {
+      const std::size_t offs = 8 + 256 * 4 + static_cast<std::size_t>(count_) * 24;
+      const std::uint32_t o = be32(offs + static_cast<std::size_t>(m) * 4);
+      rank = m;
+      if (!(o & 0x80000000u)) {
+        offset = o;
+        return true;
+      }
+      const std::size_t big = offs + static_cast<std::size_t>(count_) * 4 + static_cast<std::size_t>(o & 0x7fffffffu) * 8;
+      if (big + 8 > map_.size() - 40) return false;
+      offset = (static_cast<std::uint64_t>(be32(big)) << 32) | be32(big + 4);
+      return true;
+    }
+    if (c < 0) a = m + 1; else b = m;
+  }
+  return false;
+}
+
+PackedObjects::PackedObjects(const std::string& objects_dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(objects_dir) / "pack", ec)) {
+    if (e.path().extension() == ".idx") files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    packs_.push_back(Pack{PackIndex(f), MappedFile(f.substr(0, f.size() - 4) + ".pack")});
+    Pack& p = packs_.back();
+    // The pack must be the one its index describes: header, object count and the checksum
+    // that closes the pack and is repeated in the index's trailer.
+    const unsigned char* d = p.pack.data();
+    const std::size_t n = p.pack.size();
+    p.usable = p.idx.count() > 0 && n >= 12 + 20 && std::memcmp(d, "PACK", 4) == 0 && (be32(d + 4) == 2 || be32(d + 4) == 3) &&
+               be32(d + 8) == p.idx.count() && std::memcmp(d + n - 20, p.idx.pack_checksum(), 20) == 0;
+    if (p.usable) mapped_bytes_ += n;
+    first_.push_back(total_);
+    total_ += p.idx.count();
+  }
+}
+
+std::optional<PackedAt> PackedObjects::find(const unsigned char* id) const {
+  for (std::size_t p = 0; p < packs_.size(); ++p) {
+    std::uint32_t rank = 0;
+    std::uint64_t offset = 0;
+    if (packs_[p].idx.find(id, rank, offset)) return PackedAt{first_[p] + rank, static_cast<std::uint32_t>(p), offset};
+  }
+  return std::nullopt;
+}
+
+// A delta waiting for its base: where its compressed data starts and its inflated size.
+struct PackReader::Link {
+  std::uint64_t offset;
+  const unsigned char* data;
+  std::size_t avail;  // bytes from `data` to the end of the pack's objects
+  std::uint64_t size;
+};
+
+PackReader::PackReader(const PackedObjects& packs, std::size_t cache_bytes) : packs_(packs), cache_limit_(cache_bytes) {
+  auto* zs = new z_stream{};
+  if (inflateInit(zs) != Z_OK) {
+    delete zs;
+    zs = nullptr;  // every read declines
+  }
+  zs_ = zs;
+}
+
+PackReader::PackReader(PackReader&& o) noexcept
+    : packs_(o.packs_),
+      cache_limit_(o.cache_limit_),
+      cache_used_(o.cache_used_),
+      lru_(std::move(o.lru_)),
+      cache_(std::move(o.cache_)),
+      zs_(o.zs_),
+      chain_(std::move(o.chain_)),
+      delta_(std::move(o.delta_)),
+      current_(std::move(o.current_)),
+      declined_(std::move(o.declined_)),
+      read_since_release_(o.read_since_release_),
+      stats_(o.stats_) {
+  o.zs_ = nullptr;
+}
+
+PackReader::~PackReader() {
+  if (auto* zs = static_cast<z_stream*>(zs_)) {
+    inflateEnd(zs);
+    delete zs;
+  }
+}
+
+std::optional<std::string_view> PackReader::decline(std::string why) {
+  declined_ = std::move(why);
+  ++stats_.declined;
+  return std::nullopt;
+}
+
+// Inflates exactly `out_size` bytes from a zlib stream that must end there.
+bool PackReader::inflate(const unsigned char* in, std::size_t in_size, unsigned char* out, std::size_t out_size) {
+  auto* zs = static_cast<z_stream*>(zs_);
+  if (!zs || inflateReset(zs) != Z_OK) return false;
+  unsigned char none = 0;
+  zs->next_in = const_cast<unsigned char*>(in);
+  zs->avail_in = static_cast<uInt>(std::min<std::size_t>(in_size, UINT_MAX));
+  zs->next_out = out_size ? out : &none;
+  zs->avail_out = static_cast<uInt>(out_size);  // out_size <= kMaxObject < 4 GiB
+  const int rc = ::inflate(zs, Z_FINISH);
+  read_since_release_ += zs->total_in;
+  // Z_STREAM_END with every byte written: a stream with more data would have stopped with
+  // Z_BUF_ERROR, a short one ends early.
+  return rc == Z_STREAM_END && zs->total_out == out_size;
+}
+
+PackReader::Shared PackReader::cache_find(std::uint64_t key) {
+  auto it = cache_.find(key);
+  if (it == cache_.end()) return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  ++stats_.cache_hits;
+  return it->second->buf;
+}
+
+void PackReader::cache_put(std::uint64_t key, Shared buf) {
+  const std::size_t cost = buf->size + 64;
+  if (cost > cache_limit_ / 4) return;  // one object must not flush the cache
+  if (auto it = cache_.find(key); it != cache_.end()) {
+    cache_used_ -= it->second->buf->size + 64;
+    lru_.erase(it->second);
+    cache_.erase(it);
+  }
+  while (cache_used_ + cost > cache_limit_ && !lru_.empty()) {
+    cache_used_ -= lru_.back().buf->size + 64;
+    cache_.erase(lru_.back().key);
+    lru_.pop_back();
+  }
+  lru_.push_front(Cached{key, std::move(buf)});
+  cache_.emplace(key, lru_.begin());
+  cache_used_ += cost;
+}
+
+std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::uint64_t offset, std::uint64_t size) {
+  current_.reset();
+  const MappedFile* map = pack < packs_.packs() ? packs_.data(pack) : nullptr;
+  if (!map) return decline("the pack is not readable here");
+  if (read_since_release_ > kResidentBudget && packs_.mapped_bytes() > kResidentBudget) {
+    for (std::size_t p = 0; p < packs_.packs(); ++p) {
+      if (const MappedFile* m = packs_.data(p)) m->release();
+    }
+    read_since_release_ = 0;
+  }
+  const unsigned char* data = map->data();
+  const std::uint64_t end = map->size() - 20;  // the trailing checksum is no object's
+
+  // Down the chain to a base: a cached object, or a whole one.
+  chain_.clear();
+  Shared base;
+  std::uint64_t at = offset;
+  for (std::size_t depth = 0; !base; ++depth) {
+    if (depth > kMaxChain) return decline(fmt::format("delta chain longer than {} at offset {}", kMaxChain, offset));
+    if ((base = cache_find(cache_key(pack, at)))) break;
+    if (at < 12 || at >= end) return decline(fmt::format("object offset {} outside the pack", at));
+    const unsigned char* p = data + at;
+    const unsigned char* lim = data + end;
+    unsigned char c = *p++;
+    const int type = (c >> 4) & 7;
+    std::uint64_t osize = c & 15;
+    for (unsigned shift = 4; c & 0x80; shift += 7) {
+      if (p >= lim || shift > 57) return decline(fmt::format("damaged object header at offset {}", at));
+      c = *p++;
+      osize |= static_cast<std::uint64_t>(c & 0x7f) << shift;
+    }
+    if (osize > kMaxObject) return decline(fmt::format("object at offset {} is over 1 GiB", at));
+    std::uint64_t base_at = 0;
+    if (type == kOfsDelta) {
+      if (p >= lim) return decline(fmt::format("damaged delta header at offset {}", at));
+      c = *p++;
+      std::uint64_t back = c & 0x7f;
+      while (c & 0x80) {
+        if (p >= lim || back > (UINT64_MAX >> 8)) return decline(fmt::format("damaged delta header at offset {}", at));
+        c = *p++;
+        back = ((back + 1) << 7) | (c & 0x7f);
+      }
+      if (back == 0 || back > at - 12) return decline(fmt::format("delta at offset {} names a base outside the pack", at));
+      base_at = at - back;
+    } else if (type == kRefDelta) {
+      if (lim - p < 20) return decline(fmt::format("damaged delta header at offset {}", at));
+      std::uint32_t rank = 0;
+      if (!packs_.index(pack).find(p, rank, base_at)) return decline("a delta's base is in another pack");
+      p += 20;
+    } else if (type < kCommit || type > kTag) {
+      return decline(fmt::format("unknown object type {} at offset {}", type, at));
+    }
+    const std::size_t avail = static_cast<std::size_t>(lim - p);
+    if (type == kOfsDelta || type == kRefDelta) {
+      chain_.push_back(Link{at, p, avail, osize});
+      at = base_at;
+      continue;
+    }
+    if (depth == 0 && type != kBlob) return decline(fmt::format("object at offset {} is not a blob", at));
+    auto whole = std::make_shared<Buffer>();
+    whole->bytes.reset(new unsigned char[osize ? osize : 1]);
+    whole->size = osize;
+    whole->type = type;
+    if (!inflate(p, avail, whole->bytes.get(), osize)) return decline(fmt::format("damaged zlib data at offset {}", at));
+    ++stats_.inflated;
+    base = std::move(whole);
+    if (depth > 0) cache_put(cache_key(pack, at), base);
+  }
+
+  stats_.longest_chain = std::max<std::uint64_t>(stats_.longest_chain, chain_.size());
+  // Up the chain: each delta applied to the object below it; the intermediate results are the
+  // bases that the blobs read next (earlier in the pack) are likely to need.
+  for (std::size_t i = chain_.size(); i-- > 0;) {
+    const Link& l = chain_[i];
+    if (delta_.size() < l.size) delta_.resize(l.size);
+    if (!inflate(l.data, l.avail, delta_.data(), l.size)) return decline(fmt::format("damaged zlib data at offset {}", l.offset));
+    const unsigned char* p = delta_.data();
+    const unsigned char* e = p + l.size;
+    std::uint64_t base_size = 0, result_size = 0;
+    if (!delta_size(p, e, base_size) || !delta_size(p, e, result_size) || base_size != base->size || result_size > kMaxObject) {
+      return decline(fmt::format("damaged delta at offset {}", l.offset));
+    }
+    auto out = std::make_shared<Buffer>();
+    out->bytes.reset(new unsigned char[result_size ? result_size : 1]);
+    out->size = result_size;
+    out->type = base->type;
+    unsigned char* o = out->bytes.get();
+    std::uint64_t written = 0;
+    while (p < e) {
+      const unsigned char op = *p++;
+      if (op & 0x80) {  // copy from the base: offset and size bytes present as the low bits say
+        std::uint64_t from = 0, len = 0;
+        for (unsigned b = 0; b < 4; ++b) {
+          if (!(op & (1u << b))) continue;
+          if (p >= e) return decline(fmt::format("damaged delta at offset {}", l.offset));
+          from |= std::uint64_t{*p++} << (8 * b);
+        }
+        for (unsigned b = 0; b < 3; ++b) {
+          if (!(op & (0x10u << b))) continue;
+          if (p >= e) return decline(fmt::format("damaged delta at offset {}", l.offset));
+          len |= std::uint64_t{*p++} << (8 * b);
+        }
+        if (len == 0) len = 0x10000;
+        if (from > base->size || len > base->size - from || len > result_size - written) {
+          return decline(fmt::format("delta at offset {} copies outside its base or result", l.offset));
+        }
+        std::memcpy(o + written, base->bytes.get() + from, len);
+        written += len;
+      } else if (op != 0) {  // insert the next `op` bytes
+        if (op > e - p || op > result_size - written) return decline(fmt::format("damaged delta at offset {}", l.offset));
+        std::memcpy(o + written, p, op);
+        p += op;
+        written += op;
+      } else {
+        return decline(fmt::format("damaged delta at offset {} (reserved opcode 0)", l.offset));
+      }
+    }
+    if (written != result_size) return decline(fmt::format("delta at offset {} is short of its result size", l.offset));
+    ++stats_.deltas;
+    base = std::move(out);
+    if (i > 0) cache_put(cache_key(pack, l.offset), base);
+  }
+  if (base->type != kBlob) return decline(fmt::format("object at offset {} is not a blob", offset));
+  if (base->size != size) return decline(fmt::format("object at offset {} has {} bytes, its header said {}", offset, base->size, size));
+  ++stats_.served;
+  current_ = std::move(base);
+  return std::string_view(reinterpret_cast<const char*>(current_->bytes.get()), current_->size);
+}
+
+}  // namespace vigil::git

@@ -1,0 +1,146 @@
+// PackReader: reads blobs straight from a repository's pack files, one reader per thread with
+// its own delta-base cache, so that history-scan threads share no lock (libgit2 shares one pack
+// object, its mutexes and its 16 MB delta-base cache between every handle of the process).
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "detectors/git/object_id.h"
+
+namespace vigil::git {
+
+/// A read-only mapping of a whole file; empty when the file cannot be opened or mapped.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& file);
+  MappedFile(MappedFile&& o) noexcept : data_(o.data_), size_(o.size_) { o.data_ = nullptr; }
+  MappedFile& operator=(MappedFile&&) = delete;
+  ~MappedFile();
+  const unsigned char* data() const { return data_; }
+  std::size_t size() const { return data_ ? size_ : 0; }
+  /// Lets the kernel drop the pages from this process's resident set (they stay in the page
+  /// cache and come back on the next touch), so that the mapping does not keep RSS at the size
+  /// of the file.
+  void release() const;
+
+ private:
+  const unsigned char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// One pack index (.idx version 2, SHA-1), mapped: the fan-out table, the sorted object names,
+/// their CRCs, 4-byte offsets (high bit: index into the 8-byte offsets). Any other version, or
+/// a truncated file, lists nothing.
+class PackIndex {
+ public:
+  explicit PackIndex(const std::string& file);
+  std::uint32_t count() const { return count_; }
+  /// The rank of `id` (20 bytes) in this index and its offset in the pack, if the index lists it.
+  bool find(const unsigned char* id, std::uint32_t& rank, std::uint64_t& offset) const;
+  /// The checksum of the pack this index describes (its trailer names it).
+  const unsigned char* pack_checksum() const { return count_ ? map_.data() + map_.size() - 40 : nullptr; }
+
+ private:
+  std::uint32_t be32(std::size_t at) const;
+  MappedFile map_;
+  std::uint32_t count_ = 0;
+};
+
+/// Where a packed object is: its number among all packed objects (its pack's first number plus
+/// its rank in the pack index), its pack and its offset there (the order blobs are read in).
+struct PackedAt {
+  std::uint64_t number = 0;
+  std::uint32_t pack = 0;
+  std::uint64_t offset = 0;
+};
+
+/// The packs of an object directory (`<objects>/pack/*.idx` and their `.pack`), as they were
+/// when this was built: a pack written later is not in it. Immutable once built, so threads
+/// share it; the packs are mapped read-only here, before any reader exists.
+class PackedObjects {
+ public:
+  explicit PackedObjects(const std::string& objects_dir);
+  PackedObjects(const PackedObjects&) = delete;
+  PackedObjects& operator=(const PackedObjects&) = delete;
+  std::uint64_t total() const { return total_; }
+  std::optional<PackedAt> find(const unsigned char* id) const;
+  std::size_t packs() const { return packs_.size(); }
+  const PackIndex& index(std::size_t p) const { return packs_[p].idx; }
+  /// The bytes of pack `p`, or nullptr when it could not be mapped or does not match its
+  /// index (then its objects are read through libgit2).
+  const MappedFile* data(std::size_t p) const { return packs_[p].usable ? &packs_[p].pack : nullptr; }
+  std::uint64_t mapped_bytes() const { return mapped_bytes_; }
+
+ private:
+  struct Pack {
+    PackIndex idx;
+    MappedFile pack;
+    bool usable = false;
+  };
+  std::vector<Pack> packs_;
+  std::vector<std::uint64_t> first_;
+  std::uint64_t total_ = 0, mapped_bytes_ = 0;
+};
+
+/// Reads blobs out of PackedObjects' packs: zlib, OFS_DELTA and same-pack REF_DELTA chains
+/// resolved iteratively, a delta-base cache of `cache_bytes` (least recently used evicted).
+/// Not thread-safe: one per thread. Whatever it cannot serve — another object type, a base in
+/// another pack, damaged data, an object over 1 GiB — it declines (nullopt, reason in
+/// declined()) and the caller reads through libgit2, which reports damage in its own words.
+class PackReader {
+ public:
+  explicit PackReader(const PackedObjects& packs, std::size_t cache_bytes = std::size_t{32} << 20);
+  PackReader(PackReader&&) noexcept;
+  PackReader& operator=(PackReader&&) = delete;
+  ~PackReader();
+
+  /// The bytes of the blob at `offset` in pack `pack`, valid until the next read. `size` is the
+  /// size the caller knows (from the object header); a different one declines.
+  std::optional<std::string_view> read_blob(std::uint32_t pack, std::uint64_t offset, std::uint64_t size);
+  const std::string& declined() const { return declined_; }
+
+  struct Stats {
+    std::uint64_t served = 0, declined = 0, cache_hits = 0, inflated = 0, deltas = 0, longest_chain = 0;
+  };
+  const Stats& stats() const { return stats_; }
+
+ private:
+  struct Buffer {
+    std::unique_ptr<unsigned char[]> bytes;
+    std::size_t size = 0;
+    int type = 0;  // git's object type number
+  };
+  using Shared = std::shared_ptr<const Buffer>;
+  struct Cached {
+    std::uint64_t key;
+    Shared buf;
+  };
+  struct Link;  // one step of a delta chain
+
+  std::optional<std::string_view> decline(std::string why);
+  bool inflate(const unsigned char* in, std::size_t in_size, unsigned char* out, std::size_t out_size);
+  Shared cache_find(std::uint64_t key);
+  void cache_put(std::uint64_t key, Shared buf);
+
+  const PackedObjects& packs_;
+  std::size_t cache_limit_;
+  std::size_t cache_used_ = 0;
+  std::list<Cached> lru_;  // most recently used first
+  std::unordered_map<std::uint64_t, std::list<Cached>::iterator> cache_;
+  void* zs_ = nullptr;  // z_stream*, reused for every object
+  std::vector<Link> chain_;
+  std::vector<unsigned char> delta_;
+  Shared current_;
+  std::string declined_;
+  std::uint64_t read_since_release_ = 0;
+  Stats stats_;
+};
+
+}  // namespace vigil::git

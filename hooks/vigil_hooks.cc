@@ -22,7 +22,7 @@ namespace {
 // the top of the work tree, with GIT_INDEX_FILE naming the index to judge.
 int pre_commit(int, char**) {
   vigil::set_bypass_hint("git commit --no-verify");  // an error here stops the commit: name the escape
-  return vigil::run_pre_commit();
+  return vigil::run_pre_commit(vigil::AtEnd::Exit);
 }
 
 // vigil-commit-msg: blocks a commit whose message breaks the [messages] rules (subject, trailers,

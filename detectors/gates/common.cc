@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,16 @@ std::string& bypass_hint() {
 
 void set_bypass_hint(std::string command) { bypass_hint() = std::move(command); }
 
+int exit_now(int code) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return code;
+#else
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::_Exit(code);
+#endif
+}
+
 int die(const Error& e) {
   // Still one line: scripts and people read the first line of an error.
   fmt::print(stderr, "vigil: error: {}{}\n", e.message, bypass_hint().empty() ? "" : "; bypass once: " + bypass_hint());
@@ -35,12 +46,12 @@ Result<Engine> load_engine(const std::string& root, const std::string& config_pa
     if (in) {
       std::stringstream ss;
       ss << in.rdbuf();
-      cfg = parse_config(ss.str(), ".vigil.toml");
+      cfg = parse_config(ss.str(), ".vigil.toml", RuleDetail::Scan);
     } else {
-      cfg = default_config();
+      cfg = default_config(RuleDetail::Scan);
     }
   } else {
-    cfg = load_config_file(config_path, true);
+    cfg = load_config_file(config_path, true, RuleDetail::Scan);
   }
   if (!cfg) return cfg.error();
   trace("engine: config parsed");

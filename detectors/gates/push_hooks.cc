@@ -48,16 +48,16 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 Result<Config> server_config(const git::Repo& repo, std::vector<std::string>& notes) {
   Result<Config> floor = make_error(ErrorCode::Internal, "unset");
   if (auto path = repo.config_string("vigil.policy")) {
-    floor = load_config_file(*path, true);
+    floor = load_config_file(*path, true, RuleDetail::Scan);
   } else {
-    floor = default_config();
+    floor = default_config(RuleDetail::Scan);
   }
   if (!floor) return floor.error();
   if (!floor->server.repo_config) return floor;
   // Never from the push itself: HEAD still names the old tip while the push is in quarantine.
   auto text = repo.read_file_at("HEAD", ".vigil.toml");
   if (!text || !*text) return floor;
-  auto repo_cfg = parse_config(**text, "HEAD:.vigil.toml");
+  auto repo_cfg = parse_config(**text, "HEAD:.vigil.toml", RuleDetail::Scan);
   if (!repo_cfg) {
     // A broken repository file must not lock everyone out: the floor still applies in full.
     notes.push_back("ignored the repository's .vigil.toml: " + repo_cfg.error().message);

@@ -168,7 +168,7 @@ void apply_override(Rule& base, const Rule& o, const toml::table& t) {
 
 }  // namespace
 
-Result<Config> parse_config(std::string_view text, std::string_view path) {
+Result<Config> parse_config(std::string_view text, std::string_view path, RuleDetail detail) {
   toml::table doc;
   try {
     doc = toml::parse(text, std::string_view{path});
@@ -199,7 +199,7 @@ Result<Config> parse_config(std::string_view text, std::string_view path) {
     if (!r) return r.error();
   }
   if (c.settings.builtin_rules) {
-    auto b = load_builtin_rules();
+    auto b = load_builtin_rules(detail);
     if (!b) return b.error();
     c.rules = std::move(*b);
   }
@@ -287,9 +287,9 @@ Result<Config> parse_config(std::string_view text, std::string_view path) {
   return c;
 }
 
-Result<Config> default_config() { return parse_config("", "<built-in>"); }
+Result<Config> default_config(RuleDetail detail) { return parse_config("", "<built-in>", detail); }
 
-Result<Config> load_config_file(const std::string& path, bool must_exist) {
+Result<Config> load_config_file(const std::string& path, bool must_exist, RuleDetail detail) {
   // A directory opens as an empty stream, which would parse as the defaults: on a server that
   // silently replaced the policy floor (fail open). It is an error, present or not required.
   std::error_code ec;
@@ -301,11 +301,11 @@ Result<Config> load_config_file(const std::string& path, bool must_exist) {
     if (must_exist) {
       return make_error(ErrorCode::Config, fmt::format("cannot read config file '{}' — check the path", path));
     }
-    return default_config();
+    return default_config(detail);
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_config(ss.str(), path);
+  return parse_config(ss.str(), path, detail);
 }
 
 Result<void> add_rules_file(Config& config, const std::string& path) {

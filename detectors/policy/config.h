@@ -56,13 +56,14 @@ struct Config {
 };
 
 /// Parses .vigil.toml text. `path` is used in messages ("path:line:col: what").
-Result<Config> parse_config(std::string_view text, std::string_view path);
+/// `detail` says whether the built-in rules keep their examples (only `vigil rules` shows them).
+Result<Config> parse_config(std::string_view text, std::string_view path, RuleDetail detail = RuleDetail::Full);
 
 /// Built-in defaults, for when a repository has no .vigil.toml.
-Result<Config> default_config();
+Result<Config> default_config(RuleDetail detail = RuleDetail::Full);
 
 /// Reads `<root>/.vigil.toml` when it exists (else defaults). Errors name the file and line.
-Result<Config> load_config_file(const std::string& path, bool must_exist);
+Result<Config> load_config_file(const std::string& path, bool must_exist, RuleDetail detail = RuleDetail::Full);
 
 /// Adds the rules of extra rule files (`--rules FILE`) to a config.
 Result<void> add_rules_file(Config& config, const std::string& path);

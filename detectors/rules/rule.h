@@ -46,6 +46,10 @@ struct Rule {
   int source_line = 0;
 };
 
+/// How much of each rule to load. A scan never reads a rule's examples (a quarter of the pack's
+/// bytes); `vigil rules test` and the tests do.
+enum class RuleDetail { Full, Scan };
+
 /// Rule ids are lower-case dotted/dashed words, at most 32 characters.
 bool valid_rule_id(std::string_view id);
 

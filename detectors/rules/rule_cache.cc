@@ -67,6 +67,18 @@ struct Reader {
     for (std::uint32_t i = 0; i < n && ok; ++i) v.push_back(str());
     return v;
   }
+  // Steps over a string list without building it.
+  void skip_strs() {
+    const auto n = u32();
+    for (std::uint32_t i = 0; i < n && ok; ++i) {
+      const auto len = u32();
+      if (!ok || in.size() < len) {
+        ok = false;
+        return;
+      }
+      in.remove_prefix(len);
+    }
+  }
   template <typename E>
   E enum_in(std::uint32_t max) {
     const auto v = u32();
@@ -107,7 +119,7 @@ std::string serialize_rules(const std::vector<Rule>& rules) {
   return std::move(w.out);
 }
 
-std::optional<std::vector<Rule>> deserialize_rules(std::string_view bytes) {
+std::optional<std::vector<Rule>> deserialize_rules(std::string_view bytes, RuleDetail detail) {
   if (bytes.size() < kMagic.size() + 12 || bytes.substr(0, kMagic.size()) != kMagic) return std::nullopt;
   std::uint64_t stored = 0;
   std::memcpy(&stored, bytes.data() + bytes.size() - sizeof stored, sizeof stored);
@@ -133,8 +145,13 @@ std::optional<std::vector<Rule>> deserialize_rules(std::string_view bytes) {
     x.generic = r.u32() != 0;
     x.reference = r.str();
     x.tags = r.strs();
-    x.examples = r.strs();
-    x.negative_examples = r.strs();
+    if (detail == RuleDetail::Full) {
+      x.examples = r.strs();
+      x.negative_examples = r.strs();
+    } else {
+      r.skip_strs();
+      r.skip_strs();
+    }
     x.window = r.u32();
     if (const auto m = r.u32(); m > 0) {
       if (m > 1 + static_cast<std::uint32_t>(Mode::Enforce)) return std::nullopt;

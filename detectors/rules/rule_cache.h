@@ -17,6 +17,7 @@ std::string serialize_rules(const std::vector<Rule>& rules);
 
 /// The rules back, or nothing when the bytes are not exactly what serialize_rules wrote
 /// (truncated, corrupt, another version): the caller then parses the TOML again.
-std::optional<std::vector<Rule>> deserialize_rules(std::string_view bytes);
+/// With RuleDetail::Scan, examples are skipped (left empty).
+std::optional<std::vector<Rule>> deserialize_rules(std::string_view bytes, RuleDetail detail = RuleDetail::Full);
 
 }  // namespace vigil

@@ -201,7 +201,7 @@ Result<std::vector<Rule>> parse_builtin_rules() {
 
 }  // namespace
 
-Result<std::vector<Rule>> load_builtin_rules() {
+Result<std::vector<Rule>> load_builtin_rules(RuleDetail detail) {
   // Parsing the pack's TOML costs more than the rest of a pre-commit run, so the parsed rules
   // are kept in the cache dir, keyed by the pack and the parser's sources (both fixed at build
   // time). A missing or damaged cache file only means parsing again.
@@ -209,7 +209,7 @@ Result<std::vector<Rule>> load_builtin_rules() {
   const std::string file = dir.empty() ? "" : fmt::format("{}/rules-{}.bin", dir, builtin_rules_parsed_digest().substr(0, 32));
   if (!file.empty()) {
     if (auto bytes = read_whole_file(file)) {
-      if (auto cached = deserialize_rules(*bytes)) {
+      if (auto cached = deserialize_rules(*bytes, detail)) {
         mark_cache_entry_used(file);
         return std::move(*cached);
       }

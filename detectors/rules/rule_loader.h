@@ -17,7 +17,7 @@ const Result<std::vector<Rule>>& builtin_rules();
 
 /// A fresh copy of the built-in pack for a caller that edits it (the config loader): read from
 /// the rules cache (or parsed and cached) each call, which is cheaper than copying builtin_rules().
-Result<std::vector<Rule>> load_builtin_rules();
+Result<std::vector<Rule>> load_builtin_rules(RuleDetail detail = RuleDetail::Full);
 
 /// A hash of the built-in pack's text (stable across runs; part of the database cache key).
 const std::string& builtin_rules_hash();

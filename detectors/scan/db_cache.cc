@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <cstring>
@@ -21,13 +22,14 @@ namespace vigil {
 
 namespace {
 
-constexpr char kMagic[8] = {'V', 'I', 'G', 'I', 'L', 'D', 'B', '2'};
+constexpr char kMagic[8] = {'V', 'I', 'G', 'I', 'L', 'D', 'B', '3'};
 constexpr std::size_t kPage = 4096;
+constexpr std::size_t kHeaderSum = 4096;  // bytes of the image our checksum covers (see db_cache.h)
 
 struct Trailer {
   char magic[8];
   std::uint64_t image_len;
-  std::uint64_t xxh3;
+  std::uint64_t xxh3;  // of the image's first kHeaderSum bytes
   std::uint64_t reserved;
 };
 static_assert(sizeof(Trailer) == 32);
@@ -40,10 +42,11 @@ HsDb HsDb::owned(hs_database_t* db) {
   return h;
 }
 
-HsDb::HsDb(HsDb&& o) noexcept : db_(o.db_), map_(o.map_), map_len_(o.map_len_) {
+HsDb::HsDb(HsDb&& o) noexcept : db_(o.db_), map_(o.map_), map_len_(o.map_len_), proto_(o.proto_) {
   o.db_ = nullptr;
   o.map_ = nullptr;
   o.map_len_ = 0;
+  o.proto_ = nullptr;
 }
 
 HsDb& HsDb::operator=(HsDb&& o) noexcept {
@@ -52,13 +55,21 @@ HsDb& HsDb::operator=(HsDb&& o) noexcept {
     std::swap(db_, o.db_);
     std::swap(map_, o.map_);
     std::swap(map_len_, o.map_len_);
+    std::swap(proto_, o.proto_);
   }
   return *this;
 }
 
 HsDb::~HsDb() { reset(); }
 
+bool HsDb::prepare_scratch() {
+  if (proto_ != nullptr) return true;
+  return db_ != nullptr && hs_alloc_scratch(db_, &proto_) == HS_SUCCESS;
+}
+
 void HsDb::reset() {
+  if (proto_ != nullptr) hs_free_scratch(proto_);
+  proto_ = nullptr;
   if (map_len_ != 0) {
     munmap(map_, map_len_);
   } else if (db_ != nullptr) {
@@ -102,7 +113,7 @@ HsDb load_db_cache(const std::string& file, std::string& note) {
   std::memcpy(&t, static_cast<const char*>(map) + size - sizeof t, sizeof t);
   const std::size_t image_len = size - sizeof t;
   if (std::memcmp(t.magic, kMagic, sizeof kMagic) != 0 || t.image_len != image_len ||
-      XXH3_64bits(map, image_len) != t.xxh3) {
+      XXH3_64bits(map, std::min(image_len, kHeaderSum)) != t.xxh3) {
     note = "cached database is stale or corrupt; rebuilt it";
     return {};
   }
@@ -114,6 +125,10 @@ HsDb load_db_cache(const std::string& file, std::string& note) {
     return {};
   }
   h.db_ = db;
+  if (!h.prepare_scratch()) {  // Hyperscan's CRC over the bytecode, or a version it refuses
+    note = "cached database is stale or corrupt; rebuilt it";
+    return {};
+  }
   mark_cache_entry_used(file);
   return h;
 }
@@ -146,7 +161,7 @@ void store_db_cache(const std::string& file, const hs_database_t* db, std::strin
   Trailer t{};
   std::memcpy(t.magic, kMagic, sizeof kMagic);
   t.image_len = image_len;
-  t.xxh3 = XXH3_64bits(buf.get(), image_len);
+  t.xxh3 = XXH3_64bits(buf.get(), std::min(image_len, kHeaderSum));
   std::memcpy(buf.get() + image_len, &t, sizeof t);
   if (!write_file_atomic(file, std::string_view(buf.get(), image_len + sizeof t))) {
     note = fmt::format("cannot write the database cache {}", file);

@@ -4,9 +4,13 @@
 //
 // File layout: the database exactly as Hyperscan lays it out in memory (an "image", produced by
 // deserializing into page-aligned memory, so its internal alignment holds wherever mmap puts it),
-// then a 32-byte trailer: magic, image length, XXH3-64 of the image, reserved. The file name
-// carries the key (rules hash, Hyperscan version, CPU platform); the checksum catches a corrupt
-// or truncated file, which is then rebuilt.
+// then a 32-byte trailer: magic, image length, XXH3-64 of the image's first 4 KB, reserved. The
+// file name carries the key (rules hash, Hyperscan version, CPU platform). A corrupt or truncated
+// file is rebuilt. Two checksums cover the image between them: ours covers the first 4 KB, which
+// hold Hyperscan's header (where its bytecode starts and how long it is, which Hyperscan's own
+// checksum leaves out), and Hyperscan's CRC-32C covers the bytecode; it runs when the first
+// scratch is allocated, which loading does. Hashing the whole 2 MB image again with XXH3 cost
+// more than any other step of loading.
 #pragma once
 
 #include <hs.h>
@@ -31,6 +35,11 @@ class HsDb {
   const hs_database_t* get() const { return db_; }
   explicit operator bool() const { return db_ != nullptr; }
   bool mapped() const { return map_len_ != 0; }
+  /// Allocates the first scratch for this database (where Hyperscan checks the database's
+  /// CRC). False when Hyperscan refuses the database or memory runs out.
+  bool prepare_scratch();
+  /// The first scratch: every scan's own scratch is cloned from it (no second check).
+  const hs_scratch_t* prototype() const { return proto_; }
 
  private:
   friend HsDb load_db_cache(const std::string&, std::string&);
@@ -38,6 +47,7 @@ class HsDb {
   hs_database_t* db_ = nullptr;
   void* map_ = nullptr;
   std::size_t map_len_ = 0;
+  hs_scratch_t* proto_ = nullptr;
 };
 
 /// Maps the cached database in `file`. Empty on a missing, stale or corrupt file; `note` then says

@@ -190,6 +190,9 @@ Result<Scanner> Scanner::compile(std::vector<Rule> rules, const CacheOptions& ca
     auto db = compile_db(impl->rules);
     if (!db) return db.error();
     impl->db = HsDb::owned(db->release());
+    if (!impl->db.prepare_scratch()) {
+      return make_error(ErrorCode::Engine, "hyperscan: cannot allocate scratch space (out of memory?)");
+    }
     st.compile_ms = ms_since(t1);
     if (!cache.dir.empty()) store_db_cache(st.cache_file, impl->db.get(), st.cache_note);
   }
@@ -224,7 +227,8 @@ Result<Scratch> Scanner::make_scratch() const {
   Scratch s;
   auto& im = s.impl();
   hs_scratch_t* raw = nullptr;
-  if (hs_alloc_scratch(impl_->db.get(), &raw) != HS_SUCCESS) {
+  // A clone of the database's first scratch: allocating anew would check the database again.
+  if (hs_clone_scratch(impl_->db.prototype(), &raw) != HS_SUCCESS) {
     return make_error(ErrorCode::Engine, "hyperscan: cannot allocate scratch space (out of memory?)");
   }
   im.hs.reset(raw);

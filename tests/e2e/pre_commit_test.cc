@@ -108,6 +108,34 @@ TEST_SUITE("e2e") {
     CHECK(repo.commit_all("touch").status == 0);
   }
 
+  TEST_CASE("many staged files, scanned on two threads, report each new secret once and in path order") {
+    // Over 64 KB staged in several files: the hook splits them between two threads. The mix
+    // covers both halves: a new file, modified files with old and new secrets (the diff runs
+    // under the libgit2 lock), and a file edited after staging (read from the object store).
+    TempRepo repo;
+    const std::string filler(30000, 'x');
+    repo.write("b.env", secret_line(2) + "A=1\n" + filler + "\n");
+    repo.write("d.env", secret_line(4) + "A=1\n" + filler + "\n");
+    REQUIRE(repo.run("git add -A && git commit -q --no-verify -m legacy").status == 0);
+    repo.write("a.txt", filler + "\n" + secret_line(1));
+    repo.write("b.env", secret_line(2) + "A=2\n" + filler + "\n" + secret_line(3));
+    repo.write("c.txt", filler + filler + "\n");
+    repo.write("d.env", secret_line(4) + "A=2\n" + filler + "\n");
+    repo.write("e.txt", secret_line(5) + filler + "\n");
+    REQUIRE(repo.run("git add -A").status == 0);
+    repo.write("e.txt", "edited after staging\n");
+    const auto r = repo.run("git commit -q -m many");
+    CHECK(r.status == 1);
+    CHECK(r.err.find("vigil: commit blocked: 3 secrets in 3 files") != std::string::npos);
+    const auto a = r.err.find("a.txt:2:"), b = r.err.find("b.env:4:"), e = r.err.find("e.txt:1:");
+    CHECK(a != std::string::npos);
+    CHECK(b != std::string::npos);
+    CHECK(e != std::string::npos);
+    CHECK((a < b && b < e));
+    CHECK(r.err.find("d.env") == std::string::npos);    // its secret is in HEAD already
+    CHECK(r.err.find("b.env:1:") == std::string::npos);  // likewise
+  }
+
   TEST_CASE("partial staging with git add -p judges only the staged hunk") {
     TempRepo repo;
     std::string base;

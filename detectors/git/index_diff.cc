@@ -98,6 +98,7 @@ std::optional<ParsedIndex> parse_index(std::string_view bytes, std::string& why)
     return std::nullopt;
   }
   ParsedIndex ix;
+  ix.file = bytes.data();
   ix.version = static_cast<int>(be32(data + 4));
   if (ix.version < 2 || ix.version > 4) {
     why = fmt::format("index version {}", ix.version);
@@ -108,38 +109,30 @@ std::optional<ParsedIndex> parse_index(std::string_view bytes, std::string& why)
   // commit, and the bounds checks below keep a damaged file from being misread into memory.
   const unsigned char* const end = data + bytes.size() - kOidLen;
   const unsigned char* p = data + 12;
-  if (count > static_cast<std::size_t>(end - p) / 40) {
+  if (count > static_cast<std::size_t>(end - p) / 40 || bytes.size() > UINT32_MAX) {
     why = "entry count larger than the file";
     return std::nullopt;
   }
-  ix.entries.resize(count);
-  std::vector<std::pair<std::size_t, std::size_t>> v4_spans;  // (offset, length) in v4_paths
-  if (ix.version == 4) {
-    v4_spans.resize(count);
-    ix.v4_paths.reserve(64);  // on the heap from the start: the views must survive moving ix
-  }
+  ix.entries.reserve(count);  // not resize: each entry's page is written once, by the parse
   std::size_t prev_len = 0;
   for (std::uint32_t i = 0; i < count; ++i) {
     if (end - p < 62) {
       why = "truncated entry";
       return std::nullopt;
     }
-    auto& e = ix.entries[i];
-    e.mode = be32(p + 24);
-    e.oid = p + 40;
+    IndexEntry e;
+    e.raw = p;
     const std::uint16_t flags = be16(p + 60);
     const unsigned char* q = p + 62;
-    e.stage = (flags >> 12) & 3;
     if (flags & 0x4000) {  // extended flags (v3+): skip-worktree, intent-to-add
       if (ix.version < 3 || end - q < 2) {
         why = "bad extended flags";
         return std::nullopt;
       }
-      e.intent_to_add = (be16(q) & 0x2000) != 0;
       q += 2;
     }
-    if (!valid_mode(e.mode)) {
-      why = e.mode == 040000 ? "sparse directory entry" : fmt::format("entry mode {:o}", e.mode);
+    if (const auto mode = e.mode(); !valid_mode(mode)) {
+      why = mode == 040000 ? "sparse directory entry" : fmt::format("entry mode {:o}", mode);
       return std::nullopt;
     }
     if (ix.version == 4) {
@@ -159,7 +152,12 @@ std::optional<ParsedIndex> parse_index(std::string_view bytes, std::string& why)
       ix.v4_paths.append(ix.v4_paths, start - prev_len, keep);
       ix.v4_paths.append(reinterpret_cast<const char*>(q), static_cast<std::size_t>(nul - q));
       prev_len = ix.v4_paths.size() - start;
-      v4_spans[i] = {start, prev_len};
+      if (ix.v4_paths.size() > UINT32_MAX) {
+        why = "v4 paths too long";
+        return std::nullopt;
+      }
+      e.path_off = static_cast<std::uint32_t>(start);
+      e.path_len = static_cast<std::uint32_t>(prev_len);
       p = nul + 1;
     } else {
       std::size_t len = flags & 0xFFF;
@@ -176,14 +174,11 @@ std::optional<ParsedIndex> parse_index(std::string_view bytes, std::string& why)
         why = "truncated entry";
         return std::nullopt;
       }
-      e.path = std::string_view(reinterpret_cast<const char*>(q), len);
+      e.path_off = static_cast<std::uint32_t>(q - data);
+      e.path_len = static_cast<std::uint32_t>(len);
       p += size;
     }
-  }
-  if (ix.version == 4) {
-    for (std::uint32_t i = 0; i < count; ++i) {
-      ix.entries[i].path = std::string_view(ix.v4_paths).substr(v4_spans[i].first, v4_spans[i].second);
-    }
+    ix.entries.push_back(e);
   }
   // Extensions: a lower-case signature is one a reader must understand (split index "link",
   // sparse index "sdir"); upper-case ones are optional.
@@ -240,7 +235,7 @@ struct TreeItem {
 // The diff of the index entries under one directory against that directory's tree in HEAD.
 class Differ {
  public:
-  Differ(git_repository* repo, const std::vector<IndexEntry>& entries) : repo_(repo), e_(entries) {}
+  Differ(git_repository* repo, const ParsedIndex& ix) : repo_(repo), ix_(ix) {}
 
   bool dir(const std::string& prefix, const git_oid* head, std::size_t lo, std::size_t hi, const CacheTreeNode* node) {
     if (head && node && node->valid && std::memcmp(node->oid, head->id, kOidLen) == 0) return true;  // unchanged
@@ -252,10 +247,10 @@ class Differ {
     std::size_t i = lo;
     while (i < hi) {
       if (i > lo && !in_order(i)) return false;
-      const std::string_view rest = e_[i].path.substr(prefix.size());
+      const std::string_view rest = path(i).substr(prefix.size());
       const auto slash = rest.find('/');
       if (slash == std::string_view::npos) {
-        if (!file(prefix, e_[i], find(items, rest))) return false;
+        if (!file(prefix, i, find(items, rest))) return false;
         ++i;
         continue;
       }
@@ -266,11 +261,11 @@ class Differ {
       // with the entries at both ends, else read one by one.
       std::size_t j = i + 1;
       if (child && child->valid && child->entries > 0 && child->entries <= hi - i &&
-          e_[i + child->entries - 1].path.starts_with(sub_prefix) &&
-          (i + child->entries == hi || !e_[i + child->entries].path.starts_with(sub_prefix))) {
+          path(i + child->entries - 1).starts_with(sub_prefix) &&
+          (i + child->entries == hi || !path(i + child->entries).starts_with(sub_prefix))) {
         j = i + child->entries;
       } else {
-        while (j < hi && e_[j].path.starts_with(sub_prefix)) {
+        while (j < hi && path(j).starts_with(sub_prefix)) {
           if (!in_order(j)) return false;
           ++j;
         }
@@ -314,7 +309,7 @@ class Differ {
   }
 
   bool in_order(std::size_t k) {
-    if (e_[k - 1].path < e_[k].path) return true;
+    if (path(k - 1) < path(k)) return true;
     why = "index entries out of order";
     return false;
   }
@@ -324,11 +319,13 @@ class Differ {
     return it != items.end() && it->name == name ? &*it : nullptr;
   }
 
-  bool file(const std::string& prefix, const IndexEntry& e, TreeItem* t) {
+  bool file(const std::string& prefix, std::size_t i, TreeItem* t) {
+    const IndexEntry& e = ix_.entries[i];
+    const std::uint32_t mode = e.mode();
     FileChange c;
-    c.path = std::string(e.path);
-    c.blob = hex(e.oid);
-    c.mode = e.mode;
+    c.path = std::string(path(i));
+    c.blob = hex(e.oid());
+    c.mode = mode;
     if (t) t->matched = true;
     if (t && (t->mode & 0170000) == 0040000) {
       // A directory became a file: its files are deleted, the file is added.
@@ -338,8 +335,8 @@ class Differ {
     if (!t) {
       c.kind = ChangeKind::Added;
     } else {
-      if (t->mode == e.mode && std::memcmp(t->oid->id, e.oid, kOidLen) == 0) return true;
-      c.kind = same_type(t->mode, e.mode) ? ChangeKind::Modified : ChangeKind::TypeChange;
+      if (t->mode == mode && std::memcmp(t->oid->id, e.oid(), kOidLen) == 0) return true;
+      c.kind = same_type(t->mode, mode) ? ChangeKind::Modified : ChangeKind::TypeChange;
       c.old_blob = hex(t->oid->id);
       c.old_mode = t->mode;
     }
@@ -377,8 +374,10 @@ class Differ {
     return true;
   }
 
+  std::string_view path(std::size_t i) const { return ix_.path(ix_.entries[i]); }
+
   git_repository* repo_;
-  const std::vector<IndexEntry>& e_;
+  const ParsedIndex& ix_;
   int reads_ = 0;
 };
 
@@ -426,11 +425,11 @@ IndexDiff diff_index_in_process(const Repo& repo, const std::string& index_path,
   trace("index parsed");
   if (!ix) return r;
   for (const auto& e : ix->entries) {
-    if (e.stage != 0) {
+    if (e.stage() != 0) {
       r.declined = "unmerged entries";
       return r;
     }
-    if (e.intent_to_add) {
+    if (e.intent_to_add()) {
       r.declined = "intent-to-add entries";
       return r;
     }
@@ -441,7 +440,7 @@ IndexDiff diff_index_in_process(const Repo& repo, const std::string& index_path,
     r.declined = "bad HEAD tree id";
     return r;
   }
-  Differ d(repo.raw(), ix->entries);
+  Differ d(repo.raw(), *ix);
   const CacheTreeNode* root = ix->cache_tree ? &*ix->cache_tree : nullptr;
   if (!d.dir("", has_head ? &head : nullptr, 0, ix->entries.size(), root)) {
     r.declined = d.why;

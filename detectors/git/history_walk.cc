@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <numeric>
+#include <tuple>
 #include <optional>
 #include <unordered_map>
 
@@ -48,8 +49,8 @@ using TreeMap = std::unordered_map<git_oid, TreePtr, OidHash, OidEq>;
 // Collects new blobs into the batch being filled, and hands it over when it is full.
 class BatchBuilder {
  public:
-  BatchBuilder(const HistoryWalkOptions& opts, const HistoryBatchSink& emit)
-      : opts_(opts), emit_(emit), limit_(std::max<std::size_t>(1, std::min(opts.first_batch_blobs, opts.batch_blobs))) {}
+  BatchBuilder(const HistoryWalkOptions& opts, const PackedObjects& packed, const HistoryBatchSink& emit)
+      : opts_(opts), packed_(packed), emit_(emit), limit_(std::max<std::size_t>(1, std::min(opts.first_batch_blobs, opts.batch_blobs))) {}
 
   // The commit whose blobs are being added (copied into a batch only if it adds one).
   void set_commit(HistoryCommit c) { commit_ = std::move(c); }
@@ -70,8 +71,9 @@ class BatchBuilder {
       b.offset = at->offset;
     }
     batch_.blobs.push_back(b);
-    // Packed objects first, each pack from its end; the rest in walk order (see HistoryBatch).
-    keys_.push_back(at ? std::pair<std::uint64_t, std::uint64_t>{at->pack + 1, at->offset} : std::pair<std::uint64_t, std::uint64_t>{0, 0});
+    // Packed objects first, each pack from its end, a delta family (the blobs whose chains end
+    // at the same whole object) together; the rest in walk order (see HistoryBatch).
+    keys_.push_back(at ? ReadKey{at->pack + 1u, packed_.chain_root(at->pack, at->offset), at->offset} : ReadKey{});
     ++blobs_;
     if (batch_.blobs.size() >= limit_) return flush();
     return {};
@@ -98,11 +100,18 @@ class BatchBuilder {
   std::size_t blobs() const { return blobs_; }
 
  private:
+  // The order a batch is read in, descending: pack, the offset of the whole object at the end
+  // of the blob's delta chain, the blob's offset.
+  struct ReadKey {
+    std::uint64_t pack = 0, root = 0, offset = 0;
+    bool operator>(const ReadKey& o) const { return std::tie(pack, root, offset) > std::tie(o.pack, o.root, o.offset); }
+  };
   const HistoryWalkOptions& opts_;
+  const PackedObjects& packed_;
   const HistoryBatchSink& emit_;
   HistoryCommit commit_;
   HistoryBatch batch_;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> keys_;
+  std::vector<ReadKey> keys_;
   std::vector<std::uint32_t> order_;
   std::size_t blobs_ = 0;
   std::size_t limit_;
@@ -230,7 +239,7 @@ Result<HistoryWalkSummary> walk_history(const Repo& repo, const HistoryWalkOptio
   ObjectSet seen(packed.total());
   ObjectSet done_trees(packed.total());  // trees whose every blob is in `seen`
   TreeMap previous_trees;                // the trees the commit before read
-  BatchBuilder batch(opts, emit);
+  BatchBuilder batch(opts, packed, emit);
   HistoryWalkSummary out;
   std::size_t walked_count = 0;
   for (const git_oid& oid : walked->commits) {

@@ -21,10 +21,11 @@ constexpr int kCommit = 1, kTag = 4, kOfsDelta = 6, kRefDelta = 7, kBlob = 3;
 constexpr std::size_t kMaxChain = 10000;
 // Larger objects are left to libgit2: a damaged size field must not become a huge allocation.
 constexpr std::uint64_t kMaxObject = std::uint64_t{1} << 30;
-// Past this many mapped bytes, a reader lets the kernel drop the pages it touched every time it
-// has read as many, so that a large pack does not stay resident whole (libgit2 is given the
-// same budget in history_scan.cc).
-constexpr std::uint64_t kResidentBudget = std::uint64_t{256} << 20;
+// Every time a reader has inflated this many compressed bytes, it lets the kernel drop the pack
+// pages from the resident set, so that a scan's RSS does not grow with the pack (libgit2 maps
+// the same pack for trees and commits). Touching them again costs a minor fault per page:
+// about 10 ms per 32 MB.
+constexpr std::uint64_t kResidentBudget = std::uint64_t{8} << 20;
 
 std::uint32_t be32(const unsigned char* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
@@ -123,7 +124,6 @@ PackedObjects::PackedObjects(const std::string& objects_dir) {
     const std::size_t n = p.pack.size();
     p.usable = p.idx.count() > 0 && n >= 12 + 20 && std::memcmp(d, "PACK", 4) == 0 && (be32(d + 4) == 2 || be32(d + 4) == 3) &&
                be32(d + 8) == p.idx.count() && std::memcmp(d + n - 20, p.idx.pack_checksum(), 20) == 0;
-    if (p.usable) mapped_bytes_ += n;
     first_.push_back(total_);
     total_ += p.idx.count();
   }
@@ -165,6 +165,8 @@ PackReader::PackReader(PackReader&& o) noexcept
       chain_(std::move(o.chain_)),
       delta_(std::move(o.delta_)),
       current_(std::move(o.current_)),
+      target_(std::move(o.target_)),
+      target_cap_(o.target_cap_),
       declined_(std::move(o.declined_)),
       read_since_release_(o.read_since_release_),
       stats_(o.stats_) {
@@ -195,6 +197,7 @@ bool PackReader::inflate(const unsigned char* in, std::size_t in_size, unsigned 
   zs->avail_out = static_cast<uInt>(out_size);  // out_size <= kMaxObject < 4 GiB
   const int rc = ::inflate(zs, Z_FINISH);
   read_since_release_ += zs->total_in;
+  stats_.inflated_bytes += zs->total_out;
   // Z_STREAM_END with every byte written: a stream with more data would have stopped with
   // Z_BUF_ERROR, a short one ends early.
   return rc == Z_STREAM_END && zs->total_out == out_size;
@@ -226,78 +229,108 @@ void PackReader::cache_put(std::uint64_t key, Shared buf) {
   cache_used_ += cost;
 }
 
+const char* PackedObjects::header(std::uint32_t pack, std::uint64_t at, ObjectHeader& h) const {
+  const MappedFile* map = pack < packs_.size() ? data(pack) : nullptr;
+  if (!map) return "the pack is not readable here";
+  const std::uint64_t end = map->size() - 20;  // the trailing checksum is no object's
+  if (at < 12 || at >= end) return "an object offset outside the pack";
+  const unsigned char* p = map->data() + at;
+  const unsigned char* lim = map->data() + end;
+  unsigned char c = *p++;
+  h.type = (c >> 4) & 7;
+  h.size = c & 15;
+  for (unsigned shift = 4; c & 0x80; shift += 7) {
+    if (p >= lim || shift > 57) return "a damaged object header";
+    c = *p++;
+    h.size |= static_cast<std::uint64_t>(c & 0x7f) << shift;
+  }
+  if (h.size > kMaxObject) return "an object over 1 GiB";
+  if (h.type == kOfsDelta) {
+    if (p >= lim) return "a damaged delta header";
+    c = *p++;
+    std::uint64_t back = c & 0x7f;
+    while (c & 0x80) {
+      if (p >= lim || back > (UINT64_MAX >> 8)) return "a damaged delta header";
+      c = *p++;
+      back = ((back + 1) << 7) | (c & 0x7f);
+    }
+    if (back == 0 || back > at - 12) return "a delta whose base is outside the pack";
+    h.base_at = at - back;
+  } else if (h.type == kRefDelta) {
+    if (lim - p < 20) return "a damaged delta header";
+    std::uint32_t rank = 0;
+    if (!packs_[pack].idx.find(p, rank, h.base_at)) return "a delta whose base is in another pack";
+    p += 20;
+  } else if (h.type < kCommit || h.type > kTag) {
+    return "an unknown object type";
+  }
+  h.data = p;
+  h.avail = static_cast<std::size_t>(lim - p);
+  return nullptr;
+}
+
+std::uint64_t PackedObjects::chain_root(std::uint32_t pack, std::uint64_t offset) const {
+  ObjectHeader h;
+  for (std::size_t depth = 0; depth <= kMaxChain; ++depth) {
+    if (header(pack, offset, h) != nullptr || (h.type != kOfsDelta && h.type != kRefDelta)) return offset;
+    offset = h.base_at;
+  }
+  return offset;
+}
+
 std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::uint64_t offset, std::uint64_t size) {
   current_.reset();
-  const MappedFile* map = pack < packs_.packs() ? packs_.data(pack) : nullptr;
-  if (!map) return decline("the pack is not readable here");
-  if (read_since_release_ > kResidentBudget && packs_.mapped_bytes() > kResidentBudget) {
+  if (read_since_release_ > kResidentBudget) {
     for (std::size_t p = 0; p < packs_.packs(); ++p) {
       if (const MappedFile* m = packs_.data(p)) m->release();
     }
     read_since_release_ = 0;
   }
-  const unsigned char* data = map->data();
-  const std::uint64_t end = map->size() - 20;  // the trailing checksum is no object's
 
   // Down the chain to a base: a cached object, or a whole one.
   chain_.clear();
   Shared base;
   std::uint64_t at = offset;
+  PackedObjects::ObjectHeader h;
   for (std::size_t depth = 0; !base; ++depth) {
     if (depth > kMaxChain) return decline(fmt::format("delta chain longer than {} at offset {}", kMaxChain, offset));
     if ((base = cache_find(cache_key(pack, at)))) break;
-    if (at < 12 || at >= end) return decline(fmt::format("object offset {} outside the pack", at));
-    const unsigned char* p = data + at;
-    const unsigned char* lim = data + end;
-    unsigned char c = *p++;
-    const int type = (c >> 4) & 7;
-    std::uint64_t osize = c & 15;
-    for (unsigned shift = 4; c & 0x80; shift += 7) {
-      if (p >= lim || shift > 57) return decline(fmt::format("damaged object header at offset {}", at));
-      c = *p++;
-      osize |= static_cast<std::uint64_t>(c & 0x7f) << shift;
-    }
-    if (osize > kMaxObject) return decline(fmt::format("object at offset {} is over 1 GiB", at));
-    std::uint64_t base_at = 0;
-    if (type == kOfsDelta) {
-      if (p >= lim) return decline(fmt::format("damaged delta header at offset {}", at));
-      c = *p++;
-      std::uint64_t back = c & 0x7f;
-      while (c & 0x80) {
-        if (p >= lim || back > (UINT64_MAX >> 8)) return decline(fmt::format("damaged delta header at offset {}", at));
-        c = *p++;
-        back = ((back + 1) << 7) | (c & 0x7f);
-      }
-      if (back == 0 || back > at - 12) return decline(fmt::format("delta at offset {} names a base outside the pack", at));
-      base_at = at - back;
-    } else if (type == kRefDelta) {
-      if (lim - p < 20) return decline(fmt::format("damaged delta header at offset {}", at));
-      std::uint32_t rank = 0;
-      if (!packs_.index(pack).find(p, rank, base_at)) return decline("a delta's base is in another pack");
-      p += 20;
-    } else if (type < kCommit || type > kTag) {
-      return decline(fmt::format("unknown object type {} at offset {}", type, at));
-    }
-    const std::size_t avail = static_cast<std::size_t>(lim - p);
-    if (type == kOfsDelta || type == kRefDelta) {
-      chain_.push_back(Link{at, p, avail, osize});
-      at = base_at;
+    if (const char* why = packs_.header(pack, at, h)) return decline(fmt::format("{} at offset {}", why, at));
+    if (h.type == kOfsDelta || h.type == kRefDelta) {
+      chain_.push_back(Link{at, h.data, h.avail, h.size});
+      at = h.base_at;
       continue;
     }
-    if (depth == 0 && type != kBlob) return decline(fmt::format("object at offset {} is not a blob", at));
+    if (depth == 0) {  // a whole blob: into the reused buffer, nothing to cache
+      if (h.type != kBlob) return decline(fmt::format("object at offset {} is not a blob", at));
+      if (h.size != size) return decline(fmt::format("object at offset {} has {} bytes, its header said {}", at, h.size, size));
+      unsigned char* out = target(h.size);
+      if (!inflate(h.data, h.avail, out, h.size)) return decline(fmt::format("damaged zlib data at offset {}", at));
+      ++stats_.inflated;
+      ++stats_.served;
+      return std::string_view(reinterpret_cast<const char*>(out), h.size);
+    }
     auto whole = std::make_shared<Buffer>();
-    whole->bytes.reset(new unsigned char[osize ? osize : 1]);
-    whole->size = osize;
-    whole->type = type;
-    if (!inflate(p, avail, whole->bytes.get(), osize)) return decline(fmt::format("damaged zlib data at offset {}", at));
+    whole->bytes.reset(new unsigned char[h.size ? h.size : 1]);
+    whole->size = h.size;
+    whole->type = h.type;
+    if (!inflate(h.data, h.avail, whole->bytes.get(), h.size)) return decline(fmt::format("damaged zlib data at offset {}", at));
     ++stats_.inflated;
     base = std::move(whole);
-    if (depth > 0) cache_put(cache_key(pack, at), base);
+    cache_put(cache_key(pack, at), base);
   }
-
   stats_.longest_chain = std::max<std::uint64_t>(stats_.longest_chain, chain_.size());
-  // Up the chain: each delta applied to the object below it; the intermediate results are the
-  // bases that the blobs read next (earlier in the pack) are likely to need.
+  if (chain_.empty()) {  // a cache hit
+    if (base->type != kBlob || base->size != size) return decline(fmt::format("object at offset {} is not a blob of {} bytes", offset, size));
+    ++stats_.served;
+    current_ = std::move(base);
+    return std::string_view(reinterpret_cast<const char*>(current_->bytes.get()), current_->size);
+  }
+  if (base->type != kBlob) return decline(fmt::format("object at offset {} is not a blob", offset));
+
+  // Up the chain: each delta applied to the object below it. The intermediate results are
+  // cached: they are the bases of the blobs of the same family read next; the blob itself goes
+  // to the reused buffer.
   for (std::size_t i = chain_.size(); i-- > 0;) {
     const Link& l = chain_[i];
     if (delta_.size() < l.size) delta_.resize(l.size);
@@ -308,11 +341,18 @@ std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::u
     if (!delta_size(p, e, base_size) || !delta_size(p, e, result_size) || base_size != base->size || result_size > kMaxObject) {
       return decline(fmt::format("damaged delta at offset {}", l.offset));
     }
-    auto out = std::make_shared<Buffer>();
-    out->bytes.reset(new unsigned char[result_size ? result_size : 1]);
-    out->size = result_size;
-    out->type = base->type;
-    unsigned char* o = out->bytes.get();
+    if (i == 0 && result_size != size) return decline(fmt::format("object at offset {} has {} bytes, its header said {}", offset, result_size, size));
+    std::shared_ptr<Buffer> out;
+    unsigned char* o = nullptr;
+    if (i > 0) {
+      out = std::make_shared<Buffer>();
+      out->bytes.reset(new unsigned char[result_size ? result_size : 1]);
+      out->size = result_size;
+      out->type = base->type;
+      o = out->bytes.get();
+    } else {
+      o = target(result_size);
+    }
     std::uint64_t written = 0;
     while (p < e) {
       const unsigned char op = *p++;
@@ -345,14 +385,23 @@ std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::u
     }
     if (written != result_size) return decline(fmt::format("delta at offset {} is short of its result size", l.offset));
     ++stats_.deltas;
+    if (i == 0) {
+      ++stats_.served;
+      return std::string_view(reinterpret_cast<const char*>(o), result_size);
+    }
     base = std::move(out);
-    if (i > 0) cache_put(cache_key(pack, l.offset), base);
+    cache_put(cache_key(pack, l.offset), base);
   }
-  if (base->type != kBlob) return decline(fmt::format("object at offset {} is not a blob", offset));
-  if (base->size != size) return decline(fmt::format("object at offset {} has {} bytes, its header said {}", offset, base->size, size));
-  ++stats_.served;
-  current_ = std::move(base);
-  return std::string_view(reinterpret_cast<const char*>(current_->bytes.get()), current_->size);
+  return decline("empty delta chain");  // not reached: the chain is not empty
+}
+
+unsigned char* PackReader::target(std::size_t size) {
+  // Grown as needed, and given back after a blob far larger than the usual ones.
+  if (size > target_cap_ || (target_cap_ > (std::size_t{16} << 20) && size < target_cap_ / 4)) {
+    target_cap_ = std::max<std::size_t>(size, 64 << 10);
+    target_.reset(new unsigned char[target_cap_]);
+  }
+  return target_.get();
 }
 
 }  // namespace vigil::git

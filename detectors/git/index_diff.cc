@@ -1,16 +1,13 @@
 #include "detectors/git/index_diff.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <git2.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 
 #include "detectors/git/handles.h"
+#include "detectors/util/mapped_file.h"
 #include "detectors/util/trace.h"
 
 namespace vigil::git {
@@ -381,42 +378,13 @@ class Differ {
   int reads_ = 0;
 };
 
-// The index file mapped read-only (a hook reads each page once).
-class Mapped {
- public:
-  explicit Mapped(const std::string& path) {
-    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    struct stat st {};
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-      // MAP_POPULATE: the parse touches every page; mapping them all at once costs less than a
-      // page fault per 16 pages (the file is in the page cache: git just wrote it).
-      void* m = mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-      if (m != MAP_FAILED) {
-        data_ = m;
-        size_ = static_cast<std::size_t>(st.st_size);
-      }
-    }
-    close(fd);
-  }
-  ~Mapped() {
-    if (data_) munmap(data_, size_);
-  }
-  Mapped(const Mapped&) = delete;
-  Mapped& operator=(const Mapped&) = delete;
-  std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
-  bool ok() const { return data_ != nullptr; }
-
- private:
-  void* data_ = nullptr;
-  std::size_t size_ = 0;
-};
-
 }  // namespace
 
 IndexDiff diff_index_in_process(const Repo& repo, const std::string& index_path, const std::string& head_tree) {
   IndexDiff r;
-  Mapped file(index_path);
+  // Every page is parsed: mapping them all at once costs less than a fault per 16 pages (the
+  // file is in the page cache: git just wrote it).
+  const MappedFile file(index_path, MappedFile::Access::Populate);
   if (!file.ok()) {
     r.declined = "cannot map the index";
     return r;

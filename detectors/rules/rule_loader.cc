@@ -8,6 +8,7 @@
 #include "detectors/rules/rule_cache.h"
 #include "detectors/rules/rule_toml.h"
 #include "detectors/util/cache_file.h"
+#include "detectors/util/mapped_file.h"
 #include "detectors/util/hash.h"
 #include "detectors/util/text.h"
 
@@ -208,8 +209,8 @@ Result<std::vector<Rule>> load_builtin_rules(RuleDetail detail) {
   const std::string dir = default_cache_dir();
   const std::string file = dir.empty() ? "" : fmt::format("{}/rules-{}.bin", dir, builtin_rules_parsed_digest().substr(0, 32));
   if (!file.empty()) {
-    if (auto bytes = read_whole_file(file)) {
-      if (auto cached = deserialize_rules(*bytes, detail)) {
+    if (const MappedFile bytes(file); bytes.ok()) {  // replaced by rename, never rewritten in place
+      if (auto cached = deserialize_rules(bytes.bytes(), detail)) {
         mark_cache_entry_used(file);
         return std::move(*cached);
       }

@@ -1,16 +1,13 @@
 #include "detectors/scan/db_cache.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -42,19 +39,14 @@ HsDb HsDb::owned(hs_database_t* db) {
   return h;
 }
 
-HsDb::HsDb(HsDb&& o) noexcept : db_(o.db_), map_(o.map_), map_len_(o.map_len_), proto_(o.proto_) {
-  o.db_ = nullptr;
-  o.map_ = nullptr;
-  o.map_len_ = 0;
-  o.proto_ = nullptr;
-}
+HsDb::HsDb(HsDb&& o) noexcept
+    : db_(std::exchange(o.db_, nullptr)), map_(std::move(o.map_)), proto_(std::exchange(o.proto_, nullptr)) {}
 
 HsDb& HsDb::operator=(HsDb&& o) noexcept {
   if (this != &o) {
     reset();
     std::swap(db_, o.db_);
     std::swap(map_, o.map_);
-    std::swap(map_len_, o.map_len_);
     std::swap(proto_, o.proto_);
   }
   return *this;
@@ -70,14 +62,9 @@ bool HsDb::prepare_scratch() {
 void HsDb::reset() {
   if (proto_ != nullptr) hs_free_scratch(proto_);
   proto_ = nullptr;
-  if (map_len_ != 0) {
-    munmap(map_, map_len_);
-  } else if (db_ != nullptr) {
-    hs_free_database(db_);
-  }
+  if (!map_.ok() && db_ != nullptr) hs_free_database(db_);
   db_ = nullptr;
-  map_ = nullptr;
-  map_len_ = 0;
+  map_ = MappedFile();
 }
 
 std::string hs_platform_key() {
@@ -87,28 +74,19 @@ std::string hs_platform_key() {
 }
 
 HsDb load_db_cache(const std::string& file, std::string& note) {
-  const int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    note = "no cached database";
+  HsDb h;
+  h.map_ = MappedFile(file);  // written by rename, never in place (store_db_cache)
+  if (!h.map_.ok()) {
+    std::error_code ec;
+    note = std::filesystem::exists(file, ec) ? "cached database is corrupt; rebuilt it" : "no cached database";
     return {};
   }
-  struct stat st {};
-  const bool stat_ok = fstat(fd, &st) == 0;
-  const auto size = stat_ok ? static_cast<std::size_t>(st.st_size) : 0;
+  const std::size_t size = h.map_.size();
   if (size <= sizeof(Trailer)) {
-    close(fd);
     note = "cached database is corrupt; rebuilt it";
     return {};
   }
-  void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd);
-  if (map == MAP_FAILED) {
-    note = "cannot map the cached database; rebuilt it";
-    return {};
-  }
-  HsDb h;
-  h.map_ = map;
-  h.map_len_ = size;
+  const void* map = h.map_.data();
   Trailer t{};
   std::memcpy(&t, static_cast<const char*>(map) + size - sizeof t, sizeof t);
   const std::size_t image_len = size - sizeof t;
@@ -118,7 +96,7 @@ HsDb load_db_cache(const std::string& file, std::string& note) {
     return {};
   }
   // Hyperscan validates its own header (magic, version) here; a mismatch means a stale cache.
-  auto* db = static_cast<hs_database_t*>(map);
+  auto* db = static_cast<hs_database_t*>(const_cast<void*>(map));  // read-only: Hyperscan only reads it
   std::size_t db_size = 0;
   if (hs_database_size(db, &db_size) != HS_SUCCESS || db_size > image_len) {
     note = "cached database is stale or corrupt; rebuilt it";

@@ -18,6 +18,8 @@
 #include <cstddef>
 #include <string>
 
+#include "detectors/util/mapped_file.h"
+
 namespace vigil {
 
 /// A database that is either owned on the heap (freed with hs_free_database) or a read-only
@@ -34,7 +36,7 @@ class HsDb {
 
   const hs_database_t* get() const { return db_; }
   explicit operator bool() const { return db_ != nullptr; }
-  bool mapped() const { return map_len_ != 0; }
+  bool mapped() const { return map_.ok(); }
   /// Allocates the first scratch for this database (where Hyperscan checks the database's
   /// CRC). False when Hyperscan refuses the database or memory runs out.
   bool prepare_scratch();
@@ -44,9 +46,8 @@ class HsDb {
  private:
   friend HsDb load_db_cache(const std::string&, std::string&);
   void reset();
-  hs_database_t* db_ = nullptr;
-  void* map_ = nullptr;
-  std::size_t map_len_ = 0;
+  hs_database_t* db_ = nullptr;  // owned, or in map_
+  MappedFile map_;
   hs_scratch_t* proto_ = nullptr;
 };
 

@@ -138,6 +138,55 @@ std::optional<PackedAt> PackedObjects::find(const unsigned char* id) const {
   return std::nullopt;
 }
 
+const char* PackedObjects::header(std::uint32_t pack, std::uint64_t at, ObjectHeader& h) const {
+  const MappedFile* map = pack < packs_.size() ? data(pack) : nullptr;
+  if (!map) return "the pack is not readable here";
+  const std::uint64_t end = map->size() - 20;  // the trailing checksum is no object's
+  if (at < 12 || at >= end) return "an object offset outside the pack";
+  const unsigned char* p = map->data() + at;
+  const unsigned char* lim = map->data() + end;
+  unsigned char c = *p++;
+  h.type = (c >> 4) & 7;
+  h.size = c & 15;
+  for (unsigned shift = 4; c & 0x80; shift += 7) {
+    if (p >= lim || shift > 57) return "a damaged object header";
+    c = *p++;
+    h.size |= static_cast<std::uint64_t>(c & 0x7f) << shift;
+  }
+  if (h.size > kMaxObject) return "an object over 1 GiB";
+  if (h.type == kOfsDelta) {
+    if (p >= lim) return "a damaged delta header";
+    c = *p++;
+    std::uint64_t back = c & 0x7f;
+    while (c & 0x80) {
+      if (p >= lim || back > (UINT64_MAX >> 8)) return "a damaged delta header";
+      c = *p++;
+      back = ((back + 1) << 7) | (c & 0x7f);
+    }
+    if (back == 0 || back > at - 12) return "a delta whose base is outside the pack";
+    h.base_at = at - back;
+  } else if (h.type == kRefDelta) {
+    if (lim - p < 20) return "a damaged delta header";
+    std::uint32_t rank = 0;
+    if (!packs_[pack].idx.find(p, rank, h.base_at)) return "a delta whose base is in another pack";
+    p += 20;
+  } else if (h.type < kCommit || h.type > kTag) {
+    return "an unknown object type";
+  }
+  h.data = p;
+  h.avail = static_cast<std::size_t>(lim - p);
+  return nullptr;
+}
+
+std::uint64_t PackedObjects::chain_root(std::uint32_t pack, std::uint64_t offset) const {
+  ObjectHeader h;
+  for (std::size_t depth = 0; depth <= kMaxChain; ++depth) {
+    if (header(pack, offset, h) != nullptr || (h.type != kOfsDelta && h.type != kRefDelta)) return offset;
+    offset = h.base_at;
+  }
+  return offset;
+}
+
 // A delta waiting for its base: where its compressed data starts and its inflated size.
 struct PackReader::Link {
   std::uint64_t offset;
@@ -164,6 +213,7 @@ PackReader::PackReader(PackReader&& o) noexcept
       zs_(o.zs_),
       chain_(std::move(o.chain_)),
       delta_(std::move(o.delta_)),
+      delta_cap_(o.delta_cap_),
       current_(std::move(o.current_)),
       target_(std::move(o.target_)),
       target_cap_(o.target_cap_),
@@ -229,55 +279,6 @@ void PackReader::cache_put(std::uint64_t key, Shared buf) {
   cache_used_ += cost;
 }
 
-const char* PackedObjects::header(std::uint32_t pack, std::uint64_t at, ObjectHeader& h) const {
-  const MappedFile* map = pack < packs_.size() ? data(pack) : nullptr;
-  if (!map) return "the pack is not readable here";
-  const std::uint64_t end = map->size() - 20;  // the trailing checksum is no object's
-  if (at < 12 || at >= end) return "an object offset outside the pack";
-  const unsigned char* p = map->data() + at;
-  const unsigned char* lim = map->data() + end;
-  unsigned char c = *p++;
-  h.type = (c >> 4) & 7;
-  h.size = c & 15;
-  for (unsigned shift = 4; c & 0x80; shift += 7) {
-    if (p >= lim || shift > 57) return "a damaged object header";
-    c = *p++;
-    h.size |= static_cast<std::uint64_t>(c & 0x7f) << shift;
-  }
-  if (h.size > kMaxObject) return "an object over 1 GiB";
-  if (h.type == kOfsDelta) {
-    if (p >= lim) return "a damaged delta header";
-    c = *p++;
-    std::uint64_t back = c & 0x7f;
-    while (c & 0x80) {
-      if (p >= lim || back > (UINT64_MAX >> 8)) return "a damaged delta header";
-      c = *p++;
-      back = ((back + 1) << 7) | (c & 0x7f);
-    }
-    if (back == 0 || back > at - 12) return "a delta whose base is outside the pack";
-    h.base_at = at - back;
-  } else if (h.type == kRefDelta) {
-    if (lim - p < 20) return "a damaged delta header";
-    std::uint32_t rank = 0;
-    if (!packs_[pack].idx.find(p, rank, h.base_at)) return "a delta whose base is in another pack";
-    p += 20;
-  } else if (h.type < kCommit || h.type > kTag) {
-    return "an unknown object type";
-  }
-  h.data = p;
-  h.avail = static_cast<std::size_t>(lim - p);
-  return nullptr;
-}
-
-std::uint64_t PackedObjects::chain_root(std::uint32_t pack, std::uint64_t offset) const {
-  ObjectHeader h;
-  for (std::size_t depth = 0; depth <= kMaxChain; ++depth) {
-    if (header(pack, offset, h) != nullptr || (h.type != kOfsDelta && h.type != kRefDelta)) return offset;
-    offset = h.base_at;
-  }
-  return offset;
-}
-
 std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::uint64_t offset, std::uint64_t size) {
   current_.reset();
   if (read_since_release_ > kResidentBudget) {
@@ -333,9 +334,14 @@ std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::u
   // to the reused buffer.
   for (std::size_t i = chain_.size(); i-- > 0;) {
     const Link& l = chain_[i];
-    if (delta_.size() < l.size) delta_.resize(l.size);
-    if (!inflate(l.data, l.avail, delta_.data(), l.size)) return decline(fmt::format("damaged zlib data at offset {}", l.offset));
-    const unsigned char* p = delta_.data();
+    // Not zero-filled: a damaged size field costs address space, not memory, as inflate
+    // writes only the bytes the stream really holds.
+    if (delta_cap_ < l.size || (delta_cap_ > (std::size_t{16} << 20) && l.size < delta_cap_ / 4)) {
+      delta_cap_ = std::max<std::size_t>(l.size, 64 << 10);
+      delta_.reset(new unsigned char[delta_cap_]);
+    }
+    if (!inflate(l.data, l.avail, delta_.get(), l.size)) return decline(fmt::format("damaged zlib data at offset {}", l.offset));
+    const unsigned char* p = delta_.get();
     const unsigned char* e = p + l.size;
     std::uint64_t base_size = 0, result_size = 0;
     if (!delta_size(p, e, base_size) || !delta_size(p, e, result_size) || base_size != base->size || result_size > kMaxObject) {

@@ -155,7 +155,8 @@ class PackReader {
   std::unordered_map<std::uint64_t, std::list<Cached>::iterator> cache_;
   void* zs_ = nullptr;  // z_stream*, reused for every object
   std::vector<Link> chain_;
-  std::vector<unsigned char> delta_;
+  std::unique_ptr<unsigned char[]> delta_;  // the delta being applied, inflated
+  std::size_t delta_cap_ = 0;
   Shared current_;                          // the last blob, when the cache held it
   std::unique_ptr<unsigned char[]> target_;  // the last blob otherwise
   std::size_t target_cap_ = 0;

@@ -26,8 +26,7 @@ int exit_now(int code) {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   return code;
 #else
-  std::fflush(stdout);
-  std::fflush(stderr);
+  std::fflush(nullptr);  // every open output stream, not just stdout and stderr
   std::_Exit(code);
 #endif
 }

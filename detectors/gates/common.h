@@ -14,7 +14,7 @@ inline constexpr int kExitAllowed = 0;
 inline constexpr int kExitBlocked = 1;
 inline constexpr int kExitError = 2;
 
-/// Flushes stdout and stderr and ends the process with `code`, without running destructors: a
+/// Flushes every output stream and ends the process with `code`, without running destructors: a
 /// hook that is done leaves its memory to the kernel (freeing the rules, libgit2's caches and
 /// the mapped database piece by piece cost ~1M instructions, ~4 % of a pre-commit run). In a
 /// sanitizer build it returns `code`, so that the leak checker still sees every allocation freed.

@@ -73,7 +73,7 @@ class BatchBuilder {
     batch_.blobs.push_back(b);
     // Packed objects first, each pack from its end, a delta family (the blobs whose chains end
     // at the same whole object) together; the rest in walk order (see HistoryBatch).
-    keys_.push_back(at ? ReadKey{at->pack + 1u, packed_.chain_root(at->pack, at->offset), at->offset} : ReadKey{});
+    keys_.push_back(at ? ReadKey{at->pack + 1u, packed_.chain_root(at->pack, at->offset, touched_), at->offset} : ReadKey{});
     ++blobs_;
     if (batch_.blobs.size() >= limit_) return flush();
     return {};
@@ -108,6 +108,7 @@ class BatchBuilder {
   };
   const HistoryWalkOptions& opts_;
   const PackedObjects& packed_;
+  std::uint64_t touched_ = 0;  // see PackedObjects::touched
   const HistoryBatchSink& emit_;
   HistoryCommit commit_;
   HistoryBatch batch_;

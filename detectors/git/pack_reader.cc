@@ -1,10 +1,7 @@
 #include "detectors/git/pack_reader.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -21,11 +18,14 @@ constexpr int kCommit = 1, kTag = 4, kOfsDelta = 6, kRefDelta = 7, kBlob = 3;
 constexpr std::size_t kMaxChain = 10000;
 // Larger objects are left to libgit2: a damaged size field must not become a huge allocation.
 constexpr std::uint64_t kMaxObject = std::uint64_t{1} << 30;
-// Every time a reader has inflated this many compressed bytes, it lets the kernel drop the pack
-// pages from the resident set, so that a scan's RSS does not grow with the pack (libgit2 maps
-// the same pack for trees and commits). Touching them again costs a minor fault per page:
-// about 10 ms per 32 MB.
-constexpr std::uint64_t kResidentBudget = std::uint64_t{8} << 20;
+// Packs larger than the resident budget (64 MB by default) together are not left resident
+// whole: every time a thread has touched about that much of them, it lets the kernel drop their
+// pages from the resident set (libgit2 maps the same packs for trees, within its own 256 MB).
+// Each object counts its compressed bytes plus 64 KB, because a page fault maps the 64 KB
+// around it (the kernel's fault-around): on history5k, reading blobs in family order touched
+// the whole 34 MB pack while inflating 8 MB of it. Smaller packs stay mapped: releasing them
+// would only cost faults.
+constexpr std::uint64_t kFaultAround = std::uint64_t{64} << 10;
 
 std::uint32_t be32(const unsigned char* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
@@ -46,33 +46,9 @@ bool delta_size(const unsigned char*& p, const unsigned char* end, std::uint64_t
 
 }  // namespace
 
-MappedFile::MappedFile(const std::string& file) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  struct stat st{};
-  if (fstat(fd, &st) == 0 && st.st_size > 0) {
-    void* m = mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-    if (m != MAP_FAILED) {
-      data_ = static_cast<const unsigned char*>(m);
-      size_ = static_cast<std::size_t>(st.st_size);
-    }
-  }
-  ::close(fd);
-}
-
-MappedFile::~MappedFile() {
-  if (data_) munmap(const_cast<unsigned char*>(data_), size_);
-}
-
-void MappedFile::release() const {
-  // Read-only, never written: the pages come back from the file, so this is safe while another
-  // thread reads the same mapping (it takes a minor fault).
-  if (data_) madvise(const_cast<unsigned char*>(data_), size_, MADV_DONTNEED);
-}
-
 PackIndex::PackIndex(const std::string& file) : map_(file) {
   static const unsigned char magic[8] = {0xff, 't', 'O', 'c', 0, 0, 0, 2};
-  if (map_.size() < 8 + 256 * 4 + 40 || std::memcmp(map_.data(), magic, 8) != 0) return;
+  if (map_.size() < 8 + 256 * 4 + 40 || std::memcmp(bytes(), magic, 8) != 0) return;
   const std::uint32_t n = be32(8 + 255 * 4);
   // Names, CRCs and 4-byte offsets, then 8-byte offsets (a multiple of 8), then two checksums.
   const std::size_t fixed = 8 + 256 * 4 + static_cast<std::size_t>(n) * 28 + 40;
@@ -80,12 +56,12 @@ PackIndex::PackIndex(const std::string& file) : map_(file) {
   count_ = n;
 }
 
-std::uint32_t PackIndex::be32(std::size_t at) const { return git::be32(map_.data() + at); }
+std::uint32_t PackIndex::be32(std::size_t at) const { return git::be32(bytes() + at); }
 
 bool PackIndex::find(const unsigned char* id, std::uint32_t& rank, std::uint64_t& offset) const {
   if (count_ == 0) return false;
   const std::uint32_t lo = id[0] == 0 ? 0 : be32(8 + (id[0] - 1) * 4), hi = be32(8 + id[0] * 4);
-  const unsigned char* names = map_.data() + 8 + 256 * 4;
+  const unsigned char* names = bytes() + 8 + 256 * 4;
   std::uint32_t a = lo, b = std::min(hi, count_);
   while (a < b) {
     const std::uint32_t m = a + (b - a) / 2;
@@ -108,7 +84,7 @@ bool PackIndex::find(const unsigned char* id, std::uint32_t& rank, std::uint64_t
   return false;
 }
 
-PackedObjects::PackedObjects(const std::string& objects_dir) {
+PackedObjects::PackedObjects(const std::string& objects_dir, std::uint64_t resident_budget) : budget_(resident_budget) {
   std::vector<std::string> files;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(objects_dir) / "pack", ec)) {
@@ -120,10 +96,11 @@ PackedObjects::PackedObjects(const std::string& objects_dir) {
     Pack& p = packs_.back();
     // The pack must be the one its index describes: header, object count and the checksum
     // that closes the pack and is repeated in the index's trailer.
-    const unsigned char* d = p.pack.data();
+    const auto* d = static_cast<const unsigned char*>(p.pack.data());
     const std::size_t n = p.pack.size();
     p.usable = p.idx.count() > 0 && n >= 12 + 20 && std::memcmp(d, "PACK", 4) == 0 && (be32(d + 4) == 2 || be32(d + 4) == 3) &&
                be32(d + 8) == p.idx.count() && std::memcmp(d + n - 20, p.idx.pack_checksum(), 20) == 0;
+    if (p.usable) mapped_ += n;
     first_.push_back(total_);
     total_ += p.idx.count();
   }
@@ -143,8 +120,9 @@ const char* PackedObjects::header(std::uint32_t pack, std::uint64_t at, ObjectHe
   if (!map) return "the pack is not readable here";
   const std::uint64_t end = map->size() - 20;  // the trailing checksum is no object's
   if (at < 12 || at >= end) return "an object offset outside the pack";
-  const unsigned char* p = map->data() + at;
-  const unsigned char* lim = map->data() + end;
+  const auto* base = static_cast<const unsigned char*>(map->data());
+  const unsigned char* p = base + at;
+  const unsigned char* lim = base + end;
   unsigned char c = *p++;
   h.type = (c >> 4) & 7;
   h.size = c & 15;
@@ -178,9 +156,22 @@ const char* PackedObjects::header(std::uint32_t pack, std::uint64_t at, ObjectHe
   return nullptr;
 }
 
-std::uint64_t PackedObjects::chain_root(std::uint32_t pack, std::uint64_t offset) const {
+void PackedObjects::touched(std::uint64_t& counter, std::uint64_t bytes) const {
+  if (mapped_ <= budget_) return;
+  counter += bytes;
+  if (counter <= budget_) return;
+  counter = 0;
+  // Read-only and never written: the pages come back from the file, so this is safe while
+  // another thread reads the same mapping (it takes a minor fault).
+  for (const auto& p : packs_) {
+    if (p.usable) madvise(const_cast<void*>(p.pack.data()), p.pack.size(), MADV_DONTNEED);
+  }
+}
+
+std::uint64_t PackedObjects::chain_root(std::uint32_t pack, std::uint64_t offset, std::uint64_t& counter) const {
   ObjectHeader h;
   for (std::size_t depth = 0; depth <= kMaxChain; ++depth) {
+    touched(counter, kFaultAround);
     if (header(pack, offset, h) != nullptr || (h.type != kOfsDelta && h.type != kRefDelta)) return offset;
     offset = h.base_at;
   }
@@ -218,7 +209,7 @@ PackReader::PackReader(PackReader&& o) noexcept
       target_(std::move(o.target_)),
       target_cap_(o.target_cap_),
       declined_(std::move(o.declined_)),
-      read_since_release_(o.read_since_release_),
+      touched_(o.touched_),
       stats_(o.stats_) {
   o.zs_ = nullptr;
 }
@@ -246,7 +237,7 @@ bool PackReader::inflate(const unsigned char* in, std::size_t in_size, unsigned 
   zs->next_out = out_size ? out : &none;
   zs->avail_out = static_cast<uInt>(out_size);  // out_size <= kMaxObject < 4 GiB
   const int rc = ::inflate(zs, Z_FINISH);
-  read_since_release_ += zs->total_in;
+  packs_.touched(touched_, zs->total_in + kFaultAround);
   stats_.inflated_bytes += zs->total_out;
   // Z_STREAM_END with every byte written: a stream with more data would have stopped with
   // Z_BUF_ERROR, a short one ends early.
@@ -281,12 +272,6 @@ void PackReader::cache_put(std::uint64_t key, Shared buf) {
 
 std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::uint64_t offset, std::uint64_t size) {
   current_.reset();
-  if (read_since_release_ > kResidentBudget) {
-    for (std::size_t p = 0; p < packs_.packs(); ++p) {
-      if (const MappedFile* m = packs_.data(p)) m->release();
-    }
-    read_since_release_ = 0;
-  }
 
   // Down the chain to a base: a cached object, or a whole one.
   chain_.clear();

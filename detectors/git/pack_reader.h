@@ -13,27 +13,9 @@
 #include <vector>
 
 #include "detectors/git/object_id.h"
+#include "detectors/util/mapped_file.h"
 
 namespace vigil::git {
-
-/// A read-only mapping of a whole file; empty when the file cannot be opened or mapped.
-class MappedFile {
- public:
-  explicit MappedFile(const std::string& file);
-  MappedFile(MappedFile&& o) noexcept : data_(o.data_), size_(o.size_) { o.data_ = nullptr; }
-  MappedFile& operator=(MappedFile&&) = delete;
-  ~MappedFile();
-  const unsigned char* data() const { return data_; }
-  std::size_t size() const { return data_ ? size_ : 0; }
-  /// Lets the kernel drop the pages from this process's resident set (they stay in the page
-  /// cache and come back on the next touch), so that the mapping does not keep RSS at the size
-  /// of the file.
-  void release() const;
-
- private:
-  const unsigned char* data_ = nullptr;
-  std::size_t size_ = 0;
-};
 
 /// One pack index (.idx version 2, SHA-1), mapped: the fan-out table, the sorted object names,
 /// their CRCs, 4-byte offsets (high bit: index into the 8-byte offsets). Any other version, or
@@ -45,10 +27,11 @@ class PackIndex {
   /// The rank of `id` (20 bytes) in this index and its offset in the pack, if the index lists it.
   bool find(const unsigned char* id, std::uint32_t& rank, std::uint64_t& offset) const;
   /// The checksum of the pack this index describes (its trailer names it).
-  const unsigned char* pack_checksum() const { return count_ ? map_.data() + map_.size() - 40 : nullptr; }
+  const unsigned char* pack_checksum() const { return count_ ? bytes() + map_.size() - 40 : nullptr; }
 
  private:
   std::uint32_t be32(std::size_t at) const;
+  const unsigned char* bytes() const { return static_cast<const unsigned char*>(map_.data()); }
   MappedFile map_;
   std::uint32_t count_ = 0;
 };
@@ -66,7 +49,8 @@ struct PackedAt {
 /// share it; the packs are mapped read-only here, before any reader exists.
 class PackedObjects {
  public:
-  explicit PackedObjects(const std::string& objects_dir);
+  /// `resident_budget`: see touched().
+  explicit PackedObjects(const std::string& objects_dir, std::uint64_t resident_budget = std::uint64_t{64} << 20);
   PackedObjects(const PackedObjects&) = delete;
   PackedObjects& operator=(const PackedObjects&) = delete;
   std::uint64_t total() const { return total_; }
@@ -91,7 +75,12 @@ class PackedObjects {
   const char* header(std::uint32_t p, std::uint64_t at, ObjectHeader& h) const;
   /// The offset of the whole object at the bottom of the delta chain of the object at `offset`
   /// (itself when it is whole, or when the chain cannot be followed). Reads headers only.
-  std::uint64_t chain_root(std::uint32_t p, std::uint64_t offset) const;
+  /// `counter` is the caller's, for touched().
+  std::uint64_t chain_root(std::uint32_t p, std::uint64_t offset, std::uint64_t& counter) const;
+  /// A thread tells how many bytes of the packs it touched since it last did, in `counter`
+  /// (its own); past the resident budget, the pages are dropped from the resident set, when
+  /// the packs together are larger than that budget.
+  void touched(std::uint64_t& counter, std::uint64_t bytes) const;
 
  private:
   struct Pack {
@@ -101,7 +90,7 @@ class PackedObjects {
   };
   std::vector<Pack> packs_;
   std::vector<std::uint64_t> first_;
-  std::uint64_t total_ = 0;
+  std::uint64_t total_ = 0, mapped_ = 0, budget_;
 };
 
 /// Reads blobs out of PackedObjects' packs: zlib, OFS_DELTA and same-pack REF_DELTA chains
@@ -161,7 +150,7 @@ class PackReader {
   std::unique_ptr<unsigned char[]> target_;  // the last blob otherwise
   std::size_t target_cap_ = 0;
   std::string declined_;
-  std::uint64_t read_since_release_ = 0;
+  std::uint64_t touched_ = 0;  // see PackedObjects::touched
   Stats stats_;
 };
 

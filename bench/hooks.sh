@@ -11,25 +11,27 @@ VB="${VB:-${XDG_CACHE_HOME:-$HOME/.cache}/vigil-bench}"
 export GIT_CONFIG_GLOBAL="$VB/gitconfig" GIT_CONFIG_NOSYSTEM=1
 RUNS=${RUNS:-40}
 
-# percentiles of a command's wall time in ms, over RUNS runs
-pct() { # pct DIR CMD...
-  local dir=$1; shift
-  python3 - "$dir" "$RUNS" "$@" <<'PY'
-import subprocess, sys, time, statistics
-d, n, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-ts = []
+# p50 and p95 wall time in ms of two commands over RUNS runs each, alternating A, B, A, B, ...
+# so that a drift in the shared machine's speed affects both alike.
+pct2() { # pct2 DIR "CMD A" "CMD B" -> "a50 a95 b50 b95"
+  python3 - "$1" "$RUNS" "$2" "$3" <<'PY'
+import shlex, subprocess, sys, time
+d, n, a, b = sys.argv[1], int(sys.argv[2]), shlex.split(sys.argv[3]), shlex.split(sys.argv[4])
+ts = {0: [], 1: []}
 for i in range(n + 3):
-    t0 = time.perf_counter(); subprocess.run(cmd, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); t = (time.perf_counter() - t0) * 1000
-    if i >= 3: ts.append(t)
-ts.sort()
-print(f"{ts[len(ts)//2]:.2f} {ts[min(len(ts)-1, int(len(ts)*0.95))]:.2f}")
+    for k, cmd in ((0, a), (1, b)):
+        t0 = time.perf_counter(); subprocess.run(cmd, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); t = (time.perf_counter() - t0) * 1000
+        if i >= 3: ts[k].append(t)
+out = []
+for k in (0, 1):
+    v = sorted(ts[k]); out += [v[len(v)//2], v[min(len(v)-1, int(len(v)*0.95))]]
+print(" ".join(f"{x:.2f}" for x in out))
 PY
 }
 
-echo "== pre-commit: 5 staged files in a $(git -C "$VB/staged" ls-files | wc -l)-file repo, $RUNS runs"
-read -r v50 v95 < <(GIT_INDEX_FILE= pct "$VB/staged" "$BUILD/vigil-pre-commit")
-read -r g50 g95 < <(pct "$VB/staged" git diff --cached --quiet)
-python3 -c "print(f'vigil-pre-commit p50 {$v50:.1f} ms  p95 {$v95:.1f} ms | git diff --cached --quiet p50 {$g50:.1f} ms | ratio p50 {$v50/$g50:.2f}x')"
+echo "== pre-commit: 5 staged files in a $(git -C "$VB/staged" ls-files | wc -l)-file repo, $RUNS runs each, alternating"
+read -r v50 v95 g50 g95 < <(GIT_INDEX_FILE= pct2 "$VB/staged" "$BUILD/vigil-pre-commit" "git diff --cached --quiet")
+python3 -c "print(f'vigil-pre-commit p50 {$v50:.1f} ms  p95 {$v95:.1f} ms | git diff --cached --quiet p50 {$g50:.1f} ms  p95 {$g95:.1f} ms | ratio p50 {$v50/$g50:.2f}x')"
 
 # Instruction counts do not depend on the machine's load: a steadier ratio than wall time.
 # Children are counted too (vigil-pre-commit starts git diff-index only when its own index reader declines).

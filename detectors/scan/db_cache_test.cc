@@ -91,6 +91,14 @@ TEST_CASE("db cache: a damaged, truncated or foreign cache file is rebuilt, neve
   const std::vector<std::pair<const char*, std::function<void(std::string&)>>> damages = {
       {"one flipped byte in the database", [](std::string& b) { b[b.size() / 2] ^= 0x40; }},
       {"one flipped byte in the trailer", [](std::string& b) { b[b.size() - 10] ^= 0x01; }},
+      // Our checksum covers the first 4 KB (Hyperscan's header: where the bytecode starts, its
+      // length); Hyperscan's CRC covers the bytecode after it. One byte in each.
+      {"one flipped byte in Hyperscan's header", [](std::string& b) { b[40] ^= 0x08; }},
+      {"one flipped byte of bytecode after the first 4 KB",
+       [](std::string& b) {
+         REQUIRE(b.size() > 4096 + 64 + 32);
+         b[b.size() - 32 - 64] ^= 0x10;
+       }},
       {"truncated", [](std::string& b) { b.resize(b.size() / 3); }},
       {"empty", [](std::string& b) { b.clear(); }},
       {"not a database", [](std::string& b) { b.assign(b.size(), 'A'); }},

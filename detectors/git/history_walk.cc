@@ -127,6 +127,7 @@ struct TreeLister {
   git_repository* r;
   git_odb* odb;
   const PackedObjects& packed;
+  PackReader* sizes;
   ObjectSet& seen;
   ObjectSet& done;
   BatchBuilder& batch;
@@ -142,6 +143,11 @@ struct TreeLister {
     const git_oid* id = git_tree_entry_id(e);
     const auto at = packed.find(id->id);
     if (!seen.insert(*id, at)) return {};
+    // Packed: the size from the pack itself (a delta's result size is in its first bytes), off
+    // libgit2's shared pack lock; anything else, or a header it cannot read, through libgit2.
+    if (at && sizes) {
+      if (const auto size = sizes->object_size(at->pack, at->offset)) return batch.add(*id, path, git_tree_entry_name(e), *size, at);
+    }
     size_t len = 0;
     git_object_t type = GIT_OBJECT_INVALID;
     if (const int rc = git_odb_read_header(&len, &type, odb, id); rc != 0) {
@@ -237,6 +243,7 @@ Result<HistoryWalkSummary> walk_history(const Repo& repo, const HistoryWalkOptio
   std::unique_ptr<PackedObjects> own_packs;
   if (!opts.packs) own_packs = std::make_unique<PackedObjects>(objects_dir(repo));
   const PackedObjects& packed = opts.packs ? *opts.packs : *own_packs;
+  PackReader sizes(packed, 0);
   ObjectSet seen(packed.total());
   ObjectSet done_trees(packed.total());  // trees whose every blob is in `seen`
   TreeMap previous_trees;                // the trees the commit before read
@@ -272,7 +279,7 @@ Result<HistoryWalkSummary> walk_history(const Repo& repo, const HistoryWalkOptio
       git_commit_free(parent);
     }
     TreeMap current;
-    TreeLister lister{r, odb.get(), packed, seen, done_trees, batch, oid, {}, current, previous_trees};
+    TreeLister lister{r, odb.get(), packed, &sizes, seen, done_trees, batch, oid, {}, current, previous_trees};
     const git_oid* old_root = parent_tree ? &*parent_tree : nullptr;
     auto res = lister.list(old_root, old_root && done_trees.contains(*old_root, packed.find(old_root->id)), *git_commit_tree_id(c));
     if (!res) return res.error();

@@ -386,6 +386,28 @@ std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::u
   return decline("empty delta chain");  // not reached: the chain is not empty
 }
 
+std::optional<std::uint64_t> PackReader::object_size(std::uint32_t pack, std::uint64_t offset) {
+  PackedObjects::ObjectHeader h;
+  if (packs_.header(pack, offset, h) != nullptr) return std::nullopt;
+  packs_.touched(touched_, kFaultAround);
+  if (h.type != kOfsDelta && h.type != kRefDelta) return h.type == kBlob ? std::optional<std::uint64_t>(h.size) : std::nullopt;
+  // The delta's first bytes: its base size and its result size, 10 bytes each at most.
+  auto* zs = static_cast<z_stream*>(zs_);
+  unsigned char head[20];
+  if (!zs || inflateReset(zs) != Z_OK) return std::nullopt;
+  zs->next_in = const_cast<unsigned char*>(h.data);
+  zs->avail_in = static_cast<uInt>(std::min<std::size_t>(h.avail, UINT_MAX));
+  zs->next_out = head;
+  zs->avail_out = static_cast<uInt>(std::min<std::uint64_t>(sizeof head, h.size));
+  const int rc = ::inflate(zs, Z_SYNC_FLUSH);
+  if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) return std::nullopt;
+  const unsigned char* p = head;
+  const unsigned char* e = head + zs->total_out;
+  std::uint64_t base_size = 0, result_size = 0;
+  if (!delta_size(p, e, base_size) || !delta_size(p, e, result_size) || result_size > kMaxObject) return std::nullopt;
+  return result_size;
+}
+
 unsigned char* PackReader::target(std::size_t size) {
   // Grown as needed, and given back after a blob far larger than the usual ones.
   if (size > target_cap_ || (target_cap_ > (std::size_t{16} << 20) && size < target_cap_ / 4)) {

@@ -111,6 +111,10 @@ class PackReader {
   /// The bytes of the blob at `offset` in pack `pack`, valid until the next read. `size` is the
   /// size the caller knows (from the object header); a different one declines.
   std::optional<std::string_view> read_blob(std::uint32_t pack, std::uint64_t offset, std::uint64_t size);
+  /// The size of the object at `offset` in pack `pack` as its header says (for a delta, the
+  /// result size at the start of its data), without inflating it; nullopt when it cannot tell
+  /// (a whole object other than a blob, a header it cannot read).
+  std::optional<std::uint64_t> object_size(std::uint32_t pack, std::uint64_t offset);
   const std::string& declined() const { return declined_; }
 
   struct Stats {

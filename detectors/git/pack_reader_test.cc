@@ -72,7 +72,7 @@ std::uint64_t git_longest_chain(const std::string& dir) {
 }
 
 struct ReadOutcome {
-  std::size_t served = 0, declined = 0, wrong = 0;
+  std::size_t served = 0, declined = 0, wrong = 0, wrong_size = 0;
 };
 
 // Reads every packed blob of `blobs` through a reader over `dir`'s packs, in reverse pack
@@ -94,6 +94,8 @@ ReadOutcome read_all(const std::string& dir, const std::map<std::string, Blob>& 
   PackReader reader(packs, cache);
   ReadOutcome o;
   for (const auto& [at, b] : order) {
+    // The size from the header alone is the blob's (or unknown, on damage).
+    if (const auto size = reader.object_size(at.pack, at.offset); size && *size != b->bytes.size()) ++o.wrong_size;
     auto got = reader.read_blob(at.pack, at.offset, b->bytes.size());
     if (!got) {
       ++o.declined;
@@ -125,6 +127,7 @@ TEST_CASE("pack reader: every blob of an aggressively repacked history is git's 
       CHECK(o.served == blobs.size());
       CHECK(o.declined == 0);
       CHECK(o.wrong == 0);
+      CHECK(o.wrong_size == 0);
       CHECK(st.deltas > blobs.size() / 2);  // the pack really is made of deltas
       if (cache == 0) CHECK(st.longest_chain == longest);  // a whole chain resolved at least once
     }
@@ -163,6 +166,7 @@ TEST_CASE("pack reader: REF_DELTA packs, several packs and loose objects") {
   const auto o = read_all(dir.path(), blobs, std::size_t{1} << 20, false, &st);
   CHECK(o.served + loose == blobs.size());
   CHECK(o.wrong == 0);
+  CHECK(o.wrong_size == 0);
   CHECK(st.deltas > 0);
 }
 

@@ -145,12 +145,6 @@ std::optional<std::string> worktree_copy(const std::string& workdir, const std::
 
 }  // namespace
 
-Result<std::string> Repo::read_staged_blob(const std::string& oid_hex, const std::string& path,
-                                           std::uint64_t size) const {
-  if (auto copy = worktree_blob(oid_hex, path, size)) return std::move(*copy);
-  return read_blob(oid_hex);
-}
-
 std::optional<std::string> Repo::worktree_blob(const std::string& oid_hex, const std::string& path,
                                                std::uint64_t size) const {
   return worktree_copy(workdir(), path, oid_hex, size);  // workdir(): a read of a field, no lock needed

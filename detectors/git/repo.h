@@ -45,11 +45,10 @@ class Repo {
 
   /// The bytes of a blob. A missing object is an error that names it.
   Result<std::string> read_blob(const std::string& oid_hex) const;
-  /// The bytes of a staged blob of `size` bytes at `path`: from the work tree file when it hashes to
-  /// exactly that blob id (usual right after `git add`; no inflating), else from the object store.
-  Result<std::string> read_staged_blob(const std::string& oid_hex, const std::string& path, std::uint64_t size) const;
-  /// The work tree half of read_staged_blob: nullopt unless the file hashes to that blob id.
-  /// Does not call libgit2, so threads may call it while another uses the repository.
+  /// The bytes of a staged blob of `size` bytes at `path`, read from the work tree file when it
+  /// hashes to exactly that blob id (usual right after `git add`; no inflating); nullopt otherwise,
+  /// and the caller reads the object store. Does not call libgit2, so threads may call it while
+  /// another uses the repository.
   std::optional<std::string> worktree_blob(const std::string& oid_hex, const std::string& path, std::uint64_t size) const;
   /// The bytes of `path` in the tree of `rev`; nullopt when the path or the revision is absent.
   Result<std::optional<std::string>> read_file_at(const std::string& rev, const std::string& path) const;

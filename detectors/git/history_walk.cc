@@ -49,8 +49,8 @@ using TreeMap = std::unordered_map<git_oid, TreePtr, OidHash, OidEq>;
 // Collects new blobs into the batch being filled, and hands it over when it is full.
 class BatchBuilder {
  public:
-  BatchBuilder(const HistoryWalkOptions& opts, const PackedObjects& packed, const HistoryBatchSink& emit)
-      : opts_(opts), packed_(packed), emit_(emit), limit_(std::max<std::size_t>(1, std::min(opts.first_batch_blobs, opts.batch_blobs))) {}
+  BatchBuilder(const HistoryWalkOptions& opts, const PackedObjects& packed, Residency& resident, const HistoryBatchSink& emit)
+      : opts_(opts), packed_(packed), resident_(&resident), emit_(emit), limit_(std::max<std::size_t>(1, std::min(opts.first_batch_blobs, opts.batch_blobs))) {}
 
   // The commit whose blobs are being added (copied into a batch only if it adds one).
   void set_commit(HistoryCommit c) { commit_ = std::move(c); }
@@ -73,7 +73,7 @@ class BatchBuilder {
     batch_.blobs.push_back(b);
     // Packed objects first, each pack from its end, a delta family (the blobs whose chains end
     // at the same whole object) together; the rest in walk order (see HistoryBatch).
-    keys_.push_back(at ? ReadKey{at->pack + 1u, packed_.chain_root(at->pack, at->offset, touched_), at->offset} : ReadKey{});
+    keys_.push_back(at ? ReadKey{at->pack + 1u, packed_.chain_root(at->pack, at->offset, *resident_), at->offset} : ReadKey{});
     ++blobs_;
     if (batch_.blobs.size() >= limit_) return flush();
     return {};
@@ -108,7 +108,7 @@ class BatchBuilder {
   };
   const HistoryWalkOptions& opts_;
   const PackedObjects& packed_;
-  std::uint64_t touched_ = 0;  // see PackedObjects::touched
+  Residency* resident_;  // the walk's pack reader's (see PackedObjects::touched)
   const HistoryBatchSink& emit_;
   HistoryCommit commit_;
   HistoryBatch batch_;
@@ -247,7 +247,7 @@ Result<HistoryWalkSummary> walk_history(const Repo& repo, const HistoryWalkOptio
   ObjectSet seen(packed.total());
   ObjectSet done_trees(packed.total());  // trees whose every blob is in `seen`
   TreeMap previous_trees;                // the trees the commit before read
-  BatchBuilder batch(opts, packed, emit);
+  BatchBuilder batch(opts, packed, sizes.residency(), emit);
   HistoryWalkSummary out;
   std::size_t walked_count = 0;
   for (const git_oid& oid : walked->commits) {

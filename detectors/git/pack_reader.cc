@@ -18,14 +18,11 @@ constexpr int kCommit = 1, kTag = 4, kOfsDelta = 6, kRefDelta = 7, kBlob = 3;
 constexpr std::size_t kMaxChain = 10000;
 // Larger objects are left to libgit2: a damaged size field must not become a huge allocation.
 constexpr std::uint64_t kMaxObject = std::uint64_t{1} << 30;
-// Packs larger than the resident budget (64 MB by default) together are not left resident
-// whole: every time a thread has touched about that much of them, it lets the kernel drop their
-// pages from the resident set (libgit2 maps the same packs for trees, within its own 256 MB).
-// Each object counts its compressed bytes plus 64 KB, because a page fault maps the 64 KB
-// around it (the kernel's fault-around): on history5k, reading blobs in family order touched
-// the whole 34 MB pack while inflating 8 MB of it. Smaller packs stay mapped: releasing them
-// would only cost faults.
-constexpr std::uint64_t kFaultAround = std::uint64_t{64} << 10;
+// A page fault on a mapped file maps the 64 KB around the page (the kernel's fault-around), so
+// the resident budget is counted in aligned 64 KB pieces: reading one header makes one piece
+// resident. On history5k, reading blobs in family order touched the whole 34 MB pack while
+// inflating 8 MB of it.
+constexpr unsigned kPieceShift = 16;
 
 std::uint32_t be32(const unsigned char* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
@@ -102,6 +99,8 @@ PackedObjects::PackedObjects(const std::string& objects_dir, std::uint64_t resid
                be32(d + 8) == p.idx.count() && std::memcmp(d + n - 20, p.idx.pack_checksum(), 20) == 0;
     if (p.usable) mapped_ += n;
     first_.push_back(total_);
+    first_piece_.push_back(pieces_);
+    pieces_ += (n >> kPieceShift) + 1;
     total_ += p.idx.count();
   }
 }
@@ -156,11 +155,21 @@ const char* PackedObjects::header(std::uint32_t pack, std::uint64_t at, ObjectHe
   return nullptr;
 }
 
-void PackedObjects::touched(std::uint64_t& counter, std::uint64_t bytes) const {
-  if (mapped_ <= budget_) return;
-  counter += bytes;
-  if (counter <= budget_) return;
-  counter = 0;
+void PackedObjects::touched(Residency& r, std::uint32_t pack, std::uint64_t offset, std::uint64_t bytes) const {
+  if (mapped_ <= budget_ || pack >= packs_.size()) return;
+  if (r.bits.size() != (pieces_ + 63) / 64) r.bits.assign((pieces_ + 63) / 64, 0);
+  const std::uint64_t first = first_piece_[pack] + (offset >> kPieceShift);
+  const std::uint64_t last = first_piece_[pack] + ((offset + std::max<std::uint64_t>(bytes, 1) - 1) >> kPieceShift);
+  for (std::uint64_t i = first; i <= last && i < pieces_; ++i) {
+    std::uint64_t& word = r.bits[i / 64];
+    const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+    if (word & bit) continue;
+    word |= bit;
+    ++r.pieces;
+  }
+  if ((r.pieces << kPieceShift) <= budget_) return;
+  std::fill(r.bits.begin(), r.bits.end(), 0);
+  r.pieces = 0;
   // Read-only and never written: the pages come back from the file, so this is safe while
   // another thread reads the same mapping (it takes a minor fault).
   for (const auto& p : packs_) {
@@ -168,10 +177,10 @@ void PackedObjects::touched(std::uint64_t& counter, std::uint64_t bytes) const {
   }
 }
 
-std::uint64_t PackedObjects::chain_root(std::uint32_t pack, std::uint64_t offset, std::uint64_t& counter) const {
+std::uint64_t PackedObjects::chain_root(std::uint32_t pack, std::uint64_t offset, Residency& r) const {
   ObjectHeader h;
   for (std::size_t depth = 0; depth <= kMaxChain; ++depth) {
-    touched(counter, kFaultAround);
+    touched(r, pack, offset, 32);  // a header and a delta's base offset
     if (header(pack, offset, h) != nullptr || (h.type != kOfsDelta && h.type != kRefDelta)) return offset;
     offset = h.base_at;
   }
@@ -209,7 +218,7 @@ PackReader::PackReader(PackReader&& o) noexcept
       target_(std::move(o.target_)),
       target_cap_(o.target_cap_),
       declined_(std::move(o.declined_)),
-      touched_(o.touched_),
+      resident_(std::move(o.resident_)),
       stats_(o.stats_) {
   o.zs_ = nullptr;
 }
@@ -228,7 +237,7 @@ std::optional<std::string_view> PackReader::decline(std::string why) {
 }
 
 // Inflates exactly `out_size` bytes from a zlib stream that must end there.
-bool PackReader::inflate(const unsigned char* in, std::size_t in_size, unsigned char* out, std::size_t out_size) {
+bool PackReader::inflate(std::uint32_t pack, const unsigned char* in, std::size_t in_size, unsigned char* out, std::size_t out_size) {
   auto* zs = static_cast<z_stream*>(zs_);
   if (!zs || inflateReset(zs) != Z_OK) return false;
   unsigned char none = 0;
@@ -237,7 +246,7 @@ bool PackReader::inflate(const unsigned char* in, std::size_t in_size, unsigned 
   zs->next_out = out_size ? out : &none;
   zs->avail_out = static_cast<uInt>(out_size);  // out_size <= kMaxObject < 4 GiB
   const int rc = ::inflate(zs, Z_FINISH);
-  packs_.touched(touched_, zs->total_in + kFaultAround);
+  packs_.touched(resident_, pack, static_cast<std::uint64_t>(in - static_cast<const unsigned char*>(packs_.data(pack)->data())), zs->total_in);
   stats_.inflated_bytes += zs->total_out;
   // Z_STREAM_END with every byte written: a stream with more data would have stopped with
   // Z_BUF_ERROR, a short one ends early.
@@ -254,7 +263,7 @@ PackReader::Shared PackReader::cache_find(std::uint64_t key) {
 
 void PackReader::cache_put(std::uint64_t key, Shared buf) {
   const std::size_t cost = buf->size + 64;
-  if (cost > cache_limit_ / 4) return;  // one object must not flush the cache
+  if (cost > cache_limit_ / 2) return;  // one object must not flush the cache
   if (auto it = cache_.find(key); it != cache_.end()) {
     cache_used_ -= it->second->buf->size + 64;
     lru_.erase(it->second);
@@ -291,7 +300,7 @@ std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::u
       if (h.type != kBlob) return decline(fmt::format("object at offset {} is not a blob", at));
       if (h.size != size) return decline(fmt::format("object at offset {} has {} bytes, its header said {}", at, h.size, size));
       unsigned char* out = target(h.size);
-      if (!inflate(h.data, h.avail, out, h.size)) return decline(fmt::format("damaged zlib data at offset {}", at));
+      if (!inflate(pack, h.data, h.avail, out, h.size)) return decline(fmt::format("damaged zlib data at offset {}", at));
       ++stats_.inflated;
       ++stats_.served;
       return std::string_view(reinterpret_cast<const char*>(out), h.size);
@@ -300,7 +309,7 @@ std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::u
     whole->bytes.reset(new unsigned char[h.size ? h.size : 1]);
     whole->size = h.size;
     whole->type = h.type;
-    if (!inflate(h.data, h.avail, whole->bytes.get(), h.size)) return decline(fmt::format("damaged zlib data at offset {}", at));
+    if (!inflate(pack, h.data, h.avail, whole->bytes.get(), h.size)) return decline(fmt::format("damaged zlib data at offset {}", at));
     ++stats_.inflated;
     base = std::move(whole);
     cache_put(cache_key(pack, at), base);
@@ -325,7 +334,7 @@ std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::u
       delta_cap_ = std::max<std::size_t>(l.size, 64 << 10);
       delta_.reset(new unsigned char[delta_cap_]);
     }
-    if (!inflate(l.data, l.avail, delta_.get(), l.size)) return decline(fmt::format("damaged zlib data at offset {}", l.offset));
+    if (!inflate(pack, l.data, l.avail, delta_.get(), l.size)) return decline(fmt::format("damaged zlib data at offset {}", l.offset));
     const unsigned char* p = delta_.get();
     const unsigned char* e = p + l.size;
     std::uint64_t base_size = 0, result_size = 0;
@@ -389,7 +398,7 @@ std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::u
 std::optional<std::uint64_t> PackReader::object_size(std::uint32_t pack, std::uint64_t offset) {
   PackedObjects::ObjectHeader h;
   if (packs_.header(pack, offset, h) != nullptr) return std::nullopt;
-  packs_.touched(touched_, kFaultAround);
+  packs_.touched(resident_, pack, offset, 64);  // the header and the delta's first bytes
   if (h.type != kOfsDelta && h.type != kRefDelta) return h.type == kBlob ? std::optional<std::uint64_t>(h.size) : std::nullopt;
   // The delta's first bytes: its base size and its result size, 10 bytes each at most.
   auto* zs = static_cast<z_stream*>(zs_);

@@ -44,13 +44,21 @@ struct PackedAt {
   std::uint64_t offset = 0;
 };
 
+/// What one thread read of the packs since their pages were last dropped, in pieces of 64 KB:
+/// a page fault maps the 64 KB around it (the kernel's fault-around), so the pieces read bound
+/// what the thread made resident. See PackedObjects::touched.
+struct Residency {
+  std::vector<std::uint64_t> bits;
+  std::uint64_t pieces = 0;
+};
+
 /// The packs of an object directory (`<objects>/pack/*.idx` and their `.pack`), as they were
 /// when this was built: a pack written later is not in it. Immutable once built, so threads
 /// share it; the packs are mapped read-only here, before any reader exists.
 class PackedObjects {
  public:
   /// `resident_budget`: see touched().
-  explicit PackedObjects(const std::string& objects_dir, std::uint64_t resident_budget = std::uint64_t{64} << 20);
+  explicit PackedObjects(const std::string& objects_dir, std::uint64_t resident_budget = std::uint64_t{32} << 20);
   PackedObjects(const PackedObjects&) = delete;
   PackedObjects& operator=(const PackedObjects&) = delete;
   std::uint64_t total() const { return total_; }
@@ -75,12 +83,14 @@ class PackedObjects {
   const char* header(std::uint32_t p, std::uint64_t at, ObjectHeader& h) const;
   /// The offset of the whole object at the bottom of the delta chain of the object at `offset`
   /// (itself when it is whole, or when the chain cannot be followed). Reads headers only.
-  /// `counter` is the caller's, for touched().
-  std::uint64_t chain_root(std::uint32_t p, std::uint64_t offset, std::uint64_t& counter) const;
-  /// A thread tells how many bytes of the packs it touched since it last did, in `counter`
-  /// (its own); past the resident budget, the pages are dropped from the resident set, when
-  /// the packs together are larger than that budget.
-  void touched(std::uint64_t& counter, std::uint64_t bytes) const;
+  /// `r` is the caller's, for touched().
+  std::uint64_t chain_root(std::uint32_t p, std::uint64_t offset, Residency& r) const;
+  /// A thread tells which bytes of pack `p` it read (`bytes` from `offset`), in `r` (its own).
+  /// Once the distinct 64 KB pieces it read since the last drop exceed the resident budget,
+  /// the packs' pages are dropped from the resident set (they come back from the page cache on
+  /// the next read), so that what a scan keeps mapped does not follow the size of the packs.
+  /// Packs that are smaller than the budget together stay mapped.
+  void touched(Residency& r, std::uint32_t p, std::uint64_t offset, std::uint64_t bytes) const;
 
  private:
   struct Pack {
@@ -90,7 +100,8 @@ class PackedObjects {
   };
   std::vector<Pack> packs_;
   std::vector<std::uint64_t> first_;
-  std::uint64_t total_ = 0, mapped_ = 0, budget_;
+  std::vector<std::uint64_t> first_piece_;  // of each pack, in a Residency's numbering
+  std::uint64_t total_ = 0, mapped_ = 0, pieces_ = 0, budget_;
 };
 
 /// Reads blobs out of PackedObjects' packs: zlib, OFS_DELTA and same-pack REF_DELTA chains
@@ -101,9 +112,11 @@ class PackedObjects {
 class PackReader {
  public:
   /// The cache holds one delta family at a time when blobs come family by family (see
-  /// HistoryBatch): on history5k, 8 MB served as many bases as 32 MB, and 16 MB leaves room for
-  /// larger files.
-  explicit PackReader(const PackedObjects& packs, std::size_t cache_bytes = std::size_t{16} << 20);
+  /// HistoryBatch): on history5k and history20000, 4 MB served as many bases as 16 MB (43,597
+  /// hits and 431 MB inflated on history20000, against 43,592 and 434 MB), and a larger cache
+  /// only held more memory: the heap of a history20000 scan was 21 MB larger at 16 MB, the
+  /// churn of its entries spreading over the heap. An object over half the cache is not kept.
+  explicit PackReader(const PackedObjects& packs, std::size_t cache_bytes = std::size_t{4} << 20);
   PackReader(PackReader&&) noexcept;
   PackReader& operator=(PackReader&&) = delete;
   ~PackReader();
@@ -116,6 +129,8 @@ class PackReader {
   /// (a whole object other than a blob, a header it cannot read).
   std::optional<std::uint64_t> object_size(std::uint32_t pack, std::uint64_t offset);
   const std::string& declined() const { return declined_; }
+  /// What this reader made resident of the packs: chain_root() on the same thread counts there.
+  Residency& residency() { return resident_; }
 
   struct Stats {
     std::uint64_t served = 0, declined = 0, cache_hits = 0, inflated = 0, deltas = 0, longest_chain = 0, inflated_bytes = 0;
@@ -136,7 +151,7 @@ class PackReader {
   struct Link;  // one step of a delta chain
 
   std::optional<std::string_view> decline(std::string why);
-  bool inflate(const unsigned char* in, std::size_t in_size, unsigned char* out, std::size_t out_size);
+  bool inflate(std::uint32_t pack, const unsigned char* in, std::size_t in_size, unsigned char* out, std::size_t out_size);
   unsigned char* target(std::size_t size);
   Shared cache_find(std::uint64_t key);
   void cache_put(std::uint64_t key, Shared buf);
@@ -154,7 +169,7 @@ class PackReader {
   std::unique_ptr<unsigned char[]> target_;  // the last blob otherwise
   std::size_t target_cap_ = 0;
   std::string declined_;
-  std::uint64_t touched_ = 0;  // see PackedObjects::touched
+  Residency resident_;  // see PackedObjects::touched
   Stats stats_;
 };
 

@@ -110,6 +110,32 @@ ReadOutcome read_all(const std::string& dir, const std::map<std::string, Blob>& 
 
 }  // namespace
 
+TEST_CASE("pack reader: the resident budget counts distinct 64 KB pieces of the packs") {
+  TempDir dir;
+  // Random bytes do not compress: a pack of about 300 KB, five pieces.
+  const auto made = sh(dir.path(), "git init -q . && head -c 300000 /dev/urandom > noise.bin && git add noise.bin && "
+                                   "git commit -qm noise && git repack -q -ad");
+  REQUIRE_MESSAGE(made.status == 0, made.err);
+  REQUIRE(std::stoull(sh(dir.path(), "cat .git/objects/pack/*.pack | wc -c").out) > (std::uint64_t{256} << 10));
+  const PackedObjects packs(dir.path() + "/.git/objects", std::uint64_t{128} << 10);
+  vigil::git::Residency r;
+  packs.touched(r, 0, 12, 30);
+  CHECK(r.pieces == 1);
+  packs.touched(r, 0, 1000, 5000);  // the same piece again
+  CHECK(r.pieces == 1);
+  packs.touched(r, 0, 65530, 10);  // across a boundary: two pieces, one of them new
+  CHECK(r.pieces == 2);
+  packs.touched(r, 0, std::uint64_t{128} << 10, 1);  // a third piece: over 128 KB, dropped
+  CHECK(r.pieces == 0);
+  packs.touched(r, 0, 12, 30);
+  CHECK(r.pieces == 1);
+  // Packs within the budget are never counted.
+  const PackedObjects roomy(dir.path() + "/.git/objects", std::uint64_t{1} << 30);
+  vigil::git::Residency r2;
+  roomy.touched(r2, 0, 12, std::uint64_t{1} << 20);
+  CHECK(r2.pieces == 0);
+}
+
 TEST_CASE("pack reader: every blob of an aggressively repacked history is git's bytes, with and without a cache") {
   TempDir dir;
   build_history(dir.path(), 3, 120);

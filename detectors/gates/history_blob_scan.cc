@@ -211,6 +211,7 @@ Result<git::HistoryWalkSummary> scan_history(const Engine& engine, const git::Re
   }
   git::HistoryWalkOptions wo = walk;
   wo.packs = &packs;
+  if (scanners[0].packs) wo.residency = scanners[0].packs->residency();  // one budget for the walking thread
   wo.on_commit_count = opts.on_commit_count;
   wo.on_commit_done = [&](std::size_t n) { pipe.walked(n); };
   auto summary = git::walk_history(repo, wo, [&](git::HistoryBatch&& b) { return pipe.hand_over(std::move(b), scanners[0]); });

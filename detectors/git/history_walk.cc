@@ -13,6 +13,7 @@
 
 #include "detectors/git/handles.h"
 #include "detectors/git/pack_reader.h"
+#include "detectors/git/raw_tree.h"
 #include "detectors/git/walk_order.h"
 
 namespace vigil::git {
@@ -44,7 +45,7 @@ class ObjectSet {
   OidSet loose_;
 };
 
-using TreeMap = std::unordered_map<git_oid, TreePtr, OidHash, OidEq>;
+using TreeMap = std::unordered_map<git_oid, std::unique_ptr<RawTree>, OidHash, OidEq>;
 
 // Collects new blobs into the batch being filled, and hands it over when it is full.
 class BatchBuilder {
@@ -55,7 +56,7 @@ class BatchBuilder {
   // The commit whose blobs are being added (copied into a batch only if it adds one).
   void set_commit(HistoryCommit c) { commit_ = std::move(c); }
 
-  Result<void> add(const git_oid& id, std::string_view dir, const char* name, std::uint64_t size,
+  Result<void> add(const git_oid& id, std::string_view dir, std::string_view name, std::uint64_t size,
                    const std::optional<PackedAt>& at) {
     if (batch_.commits.empty() || batch_.commits.back().ordinal != commit_.ordinal) batch_.commits.push_back(commit_);
     HistoryBlob b;
@@ -127,33 +128,62 @@ struct TreeLister {
   git_repository* r;
   git_odb* odb;
   const PackedObjects& packed;
-  PackReader* sizes;
+  PackReader& reader;  // the walk's: trees, and the sizes of blobs
   ObjectSet& seen;
   ObjectSet& done;
   BatchBuilder& batch;
   const git_oid& commit_id;
   std::string path;  // of the directory being listed, with a trailing '/' (empty at the root)
   // The trees this commit read, and those the commit before read: its parent's side, in a
-  // linear history. libgit2's object cache is off (see disable_object_cache), so without this
-  // every changed tree would be inflated twice, once as new and once as the next commit's old.
+  // linear history. Without them every changed tree would be inflated and parsed twice, once as
+  // new and once as the next commit's old.
   TreeMap& current;
   const TreeMap& previous;
 
-  Result<void> add_blob(const git_tree_entry* e) {
-    const git_oid* id = git_tree_entry_id(e);
-    const auto at = packed.find(id->id);
-    if (!seen.insert(*id, at)) return {};
+  Result<void> add_blob(const git_oid& id, std::string_view name) {
+    const auto at = packed.find(id.id);
+    if (!seen.insert(id, at)) return {};
     // Packed: the size from the pack itself (a delta's result size is in its first bytes), off
     // libgit2's shared pack lock; anything else, or a header it cannot read, through libgit2.
-    if (at && sizes) {
-      if (const auto size = sizes->object_size(at->pack, at->offset)) return batch.add(*id, path, git_tree_entry_name(e), *size, at);
+    if (at) {
+      if (const auto size = reader.object_size(at->pack, at->offset)) return batch.add(id, path, name, *size, at);
     }
     size_t len = 0;
     git_object_t type = GIT_OBJECT_INVALID;
-    if (const int rc = git_odb_read_header(&len, &type, odb, id); rc != 0) {
-      return unreadable_object(r, rc, fmt::format("blob of {}{} in commit {}", path, git_tree_entry_name(e), hex(&commit_id).substr(0, 12)), hex(id));
+    if (const int rc = git_odb_read_header(&len, &type, odb, &id); rc != 0) {
+      return unreadable_object(r, rc, fmt::format("blob of {}{} in commit {}", path, name, hex(&commit_id).substr(0, 12)), hex(&id));
     }
-    return batch.add(*id, path, git_tree_entry_name(e), len, at);
+    return batch.add(id, path, name, len, at);
+  }
+
+  // A tree, read from its pack by the walk's own reader (libgit2 when the reader declines it,
+  // or when it is not packed), parsed, and kept in `current` for the next commit.
+  Result<const RawTree*> load(const git_oid& id, const char* role) {
+    if (auto it = current.find(id); it != current.end()) return it->second.get();
+    if (auto it = previous.find(id); it != previous.end()) return it->second.get();
+    std::string bytes;
+    const auto at = packed.find(id.id);
+    std::optional<std::string_view> raw;
+    if (at) raw = reader.read_tree(at->pack, at->offset);
+    if (raw) {
+      bytes.assign(raw->data(), raw->size());
+    } else {
+      git_odb_object* o = nullptr;
+      const auto what = [&] { return fmt::format("tree {}{} {}", path.empty() ? "" : path + " ", role, hex(&commit_id).substr(0, 12)); };
+      if (const int rc = git_odb_read(&o, odb, &id); rc != 0) return unreadable_object(r, rc, what(), hex(&id));
+      const OdbObjectPtr obj(o);
+      if (git_odb_object_type(o) != GIT_OBJECT_TREE) {
+        return make_error(ErrorCode::Git, fmt::format("{}: object {} is a {}, not a tree — the repository is damaged; run `git fsck`", what(),
+                                                      hex(&id), git_object_type2string(git_odb_object_type(o))));
+      }
+      bytes.assign(static_cast<const char*>(git_odb_object_data(o)), git_odb_object_size(o));
+    }
+    auto tree = std::make_unique<RawTree>();
+    if (const char* why = tree->parse(std::move(bytes))) {
+      return make_error(ErrorCode::Git, fmt::format("tree {} ({}{} {}) holds {} — the repository is damaged; run `git fsck`", hex(&id),
+                                                    path.empty() ? "" : path + " ", role, hex(&commit_id).substr(0, 12), why));
+    }
+    return current.emplace(id, std::move(tree)).first->second.get();
   }
 
   // Lists what `new_id` adds over `old_id` (null: nothing). Returns whether every blob under
@@ -162,62 +192,51 @@ struct TreeLister {
     const auto new_at = packed.find(new_id.id);
     if (done.contains(new_id, new_at)) return true;
     if (old_id && git_oid_equal(old_id, &new_id)) return old_done;
-    git_tree* nt = nullptr;
-    if (auto it = current.find(new_id); it != current.end()) {
-      nt = it->second.get();
-    } else if (auto pit = previous.find(new_id); pit != previous.end()) {
-      nt = pit->second.get();
-    } else {
-      if (const int rc = git_tree_lookup(&nt, r, &new_id); rc != 0) {
-        return unreadable_object(r, rc, fmt::format("tree {}in commit {}", path.empty() ? "" : path + " ", hex(&commit_id).substr(0, 12)), hex(&new_id));
-      }
-      current.emplace(new_id, TreePtr(nt));
-    }
-    TreePtr old_owned;
-    const git_tree* old_tree = nullptr;
+    auto nt_res = load(new_id, "in commit");
+    if (!nt_res) return nt_res.error();
+    const RawTree& nt = **nt_res;
+    const RawTree* ot = nullptr;
     if (old_id) {
-      if (auto pit = previous.find(*old_id); pit != previous.end()) {
-        old_tree = pit->second.get();
-      } else {
-        git_tree* ot = nullptr;
-        if (const int rc = git_tree_lookup(&ot, r, old_id); rc != 0) {
-          return unreadable_object(r, rc, fmt::format("tree {}in a parent of {}", path.empty() ? "" : path + " ", hex(&commit_id).substr(0, 12)), hex(old_id));
-        }
-        old_owned.reset(ot);
-        old_tree = ot;
-      }
+      auto ot_res = load(*old_id, "in a parent of");
+      if (!ot_res) return ot_res.error();
+      ot = *ot_res;
     }
-    bool complete = !old_tree || old_done;
-    const std::size_t nn = git_tree_entrycount(nt), no = old_tree ? git_tree_entrycount(old_tree) : 0;
+    bool complete = !ot || old_done;
+    const std::size_t nn = nt.size(), no = ot ? ot->size() : 0;
     std::size_t i = 0;
     for (std::size_t j = 0; j < nn; ++j) {
-      const git_tree_entry* ne = git_tree_entry_byindex(nt, j);
-      const git_tree_entry* oe = nullptr;
+      const RawTree::Entry& ne = nt.entry(j);
+      const std::string_view name = nt.name(ne);
+      const bool ne_tree = ne.kind == RawTree::Kind::Tree;
+      const RawTree::Entry* oe = nullptr;
       while (i < no) {
-        const git_tree_entry* cand = git_tree_entry_byindex(old_tree, i);
-        const int c = git_tree_entry_cmp(cand, ne);  // git's order (directories sort as "name/")
+        const RawTree::Entry& cand = ot->entry(i);
+        const int c = RawTree::compare(ot->name(cand), cand.kind == RawTree::Kind::Tree, name, ne_tree);  // git's order
         if (c > 0) break;
         ++i;
         if (c == 0) {
-          oe = cand;
+          oe = &cand;
           break;
         }
       }
-      const git_object_t nt_type = git_tree_entry_type(ne);
-      if (oe && git_oid_equal(git_tree_entry_id(oe), git_tree_entry_id(ne)) && git_tree_entry_type(oe) == nt_type) continue;
-      if (nt_type == GIT_OBJECT_BLOB) {
-        auto res = add_blob(ne);
+      if (oe && oe->kind == ne.kind && std::memcmp(ot->id(*oe), nt.id(ne), GIT_OID_RAWSZ) == 0) continue;
+      git_oid id;
+      std::memcpy(id.id, nt.id(ne), GIT_OID_RAWSZ);
+      if (ne.kind == RawTree::Kind::Blob) {
+        auto res = add_blob(id, name);
         if (!res) return res.error();
-      } else if (nt_type == GIT_OBJECT_TREE) {
-        const bool old_is_tree = oe && git_tree_entry_type(oe) == GIT_OBJECT_TREE;
+      } else if (ne_tree) {
+        git_oid old_sub;
+        const bool old_is_tree = oe && oe->kind == RawTree::Kind::Tree;
+        if (old_is_tree) std::memcpy(old_sub.id, ot->id(*oe), GIT_OID_RAWSZ);
         const std::size_t len = path.size();
-        path += git_tree_entry_name(ne);
+        path += name;
         path += '/';
-        auto sub = list(old_is_tree ? git_tree_entry_id(oe) : nullptr, old_done, *git_tree_entry_id(ne));
+        auto sub = list(old_is_tree ? &old_sub : nullptr, old_done, id);
         path.resize(len);
         if (!sub) return sub.error();
         complete = complete && *sub;
-      }  // GIT_OBJECT_COMMIT: a submodule; its content is another repository
+      }  // a submodule: its content is another repository
     }
     if (complete) done.insert(new_id, new_at);
     return complete;
@@ -243,11 +262,11 @@ Result<HistoryWalkSummary> walk_history(const Repo& repo, const HistoryWalkOptio
   std::unique_ptr<PackedObjects> own_packs;
   if (!opts.packs) own_packs = std::make_unique<PackedObjects>(objects_dir(repo));
   const PackedObjects& packed = opts.packs ? *opts.packs : *own_packs;
-  PackReader sizes(packed, 0);
+  PackReader reader(packed, std::size_t{4} << 20, opts.residency);  // its delta-base cache serves tree deltas
   ObjectSet seen(packed.total());
   ObjectSet done_trees(packed.total());  // trees whose every blob is in `seen`
   TreeMap previous_trees;                // the trees the commit before read
-  BatchBuilder batch(opts, packed, sizes.residency(), emit);
+  BatchBuilder batch(opts, packed, *reader.residency(), emit);
   HistoryWalkSummary out;
   std::size_t walked_count = 0;
   for (const git_oid& oid : walked->commits) {
@@ -279,7 +298,7 @@ Result<HistoryWalkSummary> walk_history(const Repo& repo, const HistoryWalkOptio
       git_commit_free(parent);
     }
     TreeMap current;
-    TreeLister lister{r, odb.get(), packed, &sizes, seen, done_trees, batch, oid, {}, current, previous_trees};
+    TreeLister lister{r, odb.get(), packed, reader, seen, done_trees, batch, oid, {}, current, previous_trees};
     const git_oid* old_root = parent_tree ? &*parent_tree : nullptr;
     auto res = lister.list(old_root, old_root && done_trees.contains(*old_root, packed.find(old_root->id)), *git_commit_tree_id(c));
     if (!res) return res.error();

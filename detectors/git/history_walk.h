@@ -5,6 +5,7 @@
 #include <climits>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,9 @@ struct HistoryWalkOptions {
   WalkOptions walk;  // which commits: include, hide, all_refs, since
   /// The packs whose numbering HistoryBlob::pack uses (built from objects_dir(repo) when null).
   const PackedObjects* packs = nullptr;
+  /// Where the walk's reads of the packs are counted (see PackedObjects::touched): the walking
+  /// thread's, shared with the reader it scans blobs with. Its own when null.
+  std::shared_ptr<Residency> residency;
   /// The first batch is handed over at `first_batch_blobs` blobs, so that scanning starts
   /// early; each next one holds twice as many, up to `batch_blobs`. A delta family split across
   /// batches has its whole object inflated once per batch: on history5k the pack reader inflates

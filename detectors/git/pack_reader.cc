@@ -13,7 +13,9 @@ namespace vigil::git {
 
 namespace {
 
-constexpr int kCommit = 1, kTag = 4, kOfsDelta = 6, kRefDelta = 7, kBlob = 3;
+constexpr int kCommit = 1, kTree = 2, kBlob = 3, kTag = 4, kOfsDelta = 6, kRefDelta = 7;
+constexpr std::uint64_t kAnySize = UINT64_MAX;
+const char* type_name(int type) { return type == kTree ? "tree" : "blob"; }
 // git writes chains of at most 4095 (pack.depth); a longer one is damage, or a REF_DELTA loop.
 constexpr std::size_t kMaxChain = 10000;
 // Larger objects are left to libgit2: a damaged size field must not become a huge allocation.
@@ -195,7 +197,8 @@ struct PackReader::Link {
   std::uint64_t size;
 };
 
-PackReader::PackReader(const PackedObjects& packs, std::size_t cache_bytes) : packs_(packs), cache_limit_(cache_bytes) {
+PackReader::PackReader(const PackedObjects& packs, std::size_t cache_bytes, std::shared_ptr<Residency> residency)
+    : packs_(packs), cache_limit_(cache_bytes), resident_(residency ? std::move(residency) : std::make_shared<Residency>()) {
   auto* zs = new z_stream{};
   if (inflateInit(zs) != Z_OK) {
     delete zs;
@@ -246,7 +249,7 @@ bool PackReader::inflate(std::uint32_t pack, const unsigned char* in, std::size_
   zs->next_out = out_size ? out : &none;
   zs->avail_out = static_cast<uInt>(out_size);  // out_size <= kMaxObject < 4 GiB
   const int rc = ::inflate(zs, Z_FINISH);
-  packs_.touched(resident_, pack, static_cast<std::uint64_t>(in - static_cast<const unsigned char*>(packs_.data(pack)->data())), zs->total_in);
+  packs_.touched(*resident_, pack, static_cast<std::uint64_t>(in - static_cast<const unsigned char*>(packs_.data(pack)->data())), zs->total_in);
   stats_.inflated_bytes += zs->total_out;
   // Z_STREAM_END with every byte written: a stream with more data would have stopped with
   // Z_BUF_ERROR, a short one ends early.
@@ -280,7 +283,16 @@ void PackReader::cache_put(std::uint64_t key, Shared buf) {
 }
 
 std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::uint64_t offset, std::uint64_t size) {
+  return read_object(pack, offset, kBlob, size);
+}
+
+std::optional<std::string_view> PackReader::read_tree(std::uint32_t pack, std::uint64_t offset) {
+  return read_object(pack, offset, kTree, kAnySize);
+}
+
+std::optional<std::string_view> PackReader::read_object(std::uint32_t pack, std::uint64_t offset, int type, std::uint64_t size) {
   current_.reset();
+  const auto size_ok = [&](std::uint64_t n) { return size == kAnySize || n == size; };
 
   // Down the chain to a base: a cached object, or a whole one.
   chain_.clear();
@@ -296,9 +308,9 @@ std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::u
       at = h.base_at;
       continue;
     }
-    if (depth == 0) {  // a whole blob: into the reused buffer, nothing to cache
-      if (h.type != kBlob) return decline(fmt::format("object at offset {} is not a blob", at));
-      if (h.size != size) return decline(fmt::format("object at offset {} has {} bytes, its header said {}", at, h.size, size));
+    if (depth == 0) {  // a whole object: into the reused buffer, nothing to cache
+      if (h.type != type) return decline(fmt::format("object at offset {} is not a {}", at, type_name(type)));
+      if (!size_ok(h.size)) return decline(fmt::format("object at offset {} has {} bytes, its header said {}", at, h.size, size));
       unsigned char* out = target(h.size);
       if (!inflate(pack, h.data, h.avail, out, h.size)) return decline(fmt::format("damaged zlib data at offset {}", at));
       ++stats_.inflated;
@@ -316,12 +328,12 @@ std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::u
   }
   stats_.longest_chain = std::max<std::uint64_t>(stats_.longest_chain, chain_.size());
   if (chain_.empty()) {  // a cache hit
-    if (base->type != kBlob || base->size != size) return decline(fmt::format("object at offset {} is not a blob of {} bytes", offset, size));
+    if (base->type != type || !size_ok(base->size)) return decline(fmt::format("object at offset {} is not the {} expected", offset, type_name(type)));
     ++stats_.served;
     current_ = std::move(base);
     return std::string_view(reinterpret_cast<const char*>(current_->bytes.get()), current_->size);
   }
-  if (base->type != kBlob) return decline(fmt::format("object at offset {} is not a blob", offset));
+  if (base->type != type) return decline(fmt::format("object at offset {} is not a {}", offset, type_name(type)));
 
   // Up the chain: each delta applied to the object below it. The intermediate results are
   // cached: they are the bases of the blobs of the same family read next; the blob itself goes
@@ -341,7 +353,7 @@ std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::u
     if (!delta_size(p, e, base_size) || !delta_size(p, e, result_size) || base_size != base->size || result_size > kMaxObject) {
       return decline(fmt::format("damaged delta at offset {}", l.offset));
     }
-    if (i == 0 && result_size != size) return decline(fmt::format("object at offset {} has {} bytes, its header said {}", offset, result_size, size));
+    if (i == 0 && !size_ok(result_size)) return decline(fmt::format("object at offset {} has {} bytes, its header said {}", offset, result_size, size));
     std::shared_ptr<Buffer> out;
     unsigned char* o = nullptr;
     if (i > 0) {
@@ -398,7 +410,7 @@ std::optional<std::string_view> PackReader::read_blob(std::uint32_t pack, std::u
 std::optional<std::uint64_t> PackReader::object_size(std::uint32_t pack, std::uint64_t offset) {
   PackedObjects::ObjectHeader h;
   if (packs_.header(pack, offset, h) != nullptr) return std::nullopt;
-  packs_.touched(resident_, pack, offset, 64);  // the header and the delta's first bytes
+  packs_.touched(*resident_, pack, offset, 64);  // the header and the delta's first bytes
   if (h.type != kOfsDelta && h.type != kRefDelta) return h.type == kBlob ? std::optional<std::uint64_t>(h.size) : std::nullopt;
   // The delta's first bytes: its base size and its result size, 10 bytes each at most.
   auto* zs = static_cast<z_stream*>(zs_);

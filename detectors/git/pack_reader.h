@@ -104,11 +104,12 @@ class PackedObjects {
   std::uint64_t total_ = 0, mapped_ = 0, pieces_ = 0, budget_;
 };
 
-/// Reads blobs out of PackedObjects' packs: zlib, OFS_DELTA and same-pack REF_DELTA chains
-/// resolved iteratively, a delta-base cache of `cache_bytes` (least recently used evicted).
-/// Not thread-safe: one per thread. Whatever it cannot serve — another object type, a base in
-/// another pack, damaged data, an object over 1 GiB — it declines (nullopt, reason in
-/// declined()) and the caller reads through libgit2, which reports damage in its own words.
+/// Reads blobs and trees out of PackedObjects' packs: zlib, OFS_DELTA and same-pack REF_DELTA
+/// chains resolved iteratively, a delta-base cache of `cache_bytes` (least recently used
+/// evicted). Not thread-safe: one per thread. Whatever it cannot serve — an object of another
+/// type, a base in another pack, damaged data, an object over 1 GiB — it declines (nullopt,
+/// reason in declined()) and the caller reads through libgit2, which reports damage in its own
+/// words.
 class PackReader {
  public:
   /// The cache holds one delta family at a time when blobs come family by family (see
@@ -116,7 +117,10 @@ class PackReader {
   /// hits and 431 MB inflated on history20000, against 43,592 and 434 MB), and a larger cache
   /// only held more memory: the heap of a history20000 scan was 21 MB larger at 16 MB, the
   /// churn of its entries spreading over the heap. An object over half the cache is not kept.
-  explicit PackReader(const PackedObjects& packs, std::size_t cache_bytes = std::size_t{4} << 20);
+  /// `residency`: where its reads are counted (see PackedObjects::touched); share one between
+  /// the readers of a thread. Its own when null.
+  explicit PackReader(const PackedObjects& packs, std::size_t cache_bytes = std::size_t{4} << 20,
+                      std::shared_ptr<Residency> residency = nullptr);
   PackReader(PackReader&&) noexcept;
   PackReader& operator=(PackReader&&) = delete;
   ~PackReader();
@@ -124,13 +128,16 @@ class PackReader {
   /// The bytes of the blob at `offset` in pack `pack`, valid until the next read. `size` is the
   /// size the caller knows (from the object header); a different one declines.
   std::optional<std::string_view> read_blob(std::uint32_t pack, std::uint64_t offset, std::uint64_t size);
+  /// The raw bytes of the tree at `offset` in pack `pack` (git's tree format), valid until the
+  /// next read.
+  std::optional<std::string_view> read_tree(std::uint32_t pack, std::uint64_t offset);
   /// The size of the object at `offset` in pack `pack` as its header says (for a delta, the
   /// result size at the start of its data), without inflating it; nullopt when it cannot tell
   /// (a whole object other than a blob, a header it cannot read).
   std::optional<std::uint64_t> object_size(std::uint32_t pack, std::uint64_t offset);
   const std::string& declined() const { return declined_; }
-  /// What this reader made resident of the packs: chain_root() on the same thread counts there.
-  Residency& residency() { return resident_; }
+  /// Where this reader counts what it made resident of the packs.
+  const std::shared_ptr<Residency>& residency() const { return resident_; }
 
   struct Stats {
     std::uint64_t served = 0, declined = 0, cache_hits = 0, inflated = 0, deltas = 0, longest_chain = 0, inflated_bytes = 0;
@@ -150,6 +157,7 @@ class PackReader {
   };
   struct Link;  // one step of a delta chain
 
+  std::optional<std::string_view> read_object(std::uint32_t pack, std::uint64_t offset, int type, std::uint64_t size);
   std::optional<std::string_view> decline(std::string why);
   bool inflate(std::uint32_t pack, const unsigned char* in, std::size_t in_size, unsigned char* out, std::size_t out_size);
   unsigned char* target(std::size_t size);
@@ -169,7 +177,7 @@ class PackReader {
   std::unique_ptr<unsigned char[]> target_;  // the last blob otherwise
   std::size_t target_cap_ = 0;
   std::string declined_;
-  Residency resident_;  // see PackedObjects::touched
+  std::shared_ptr<Residency> resident_;  // see PackedObjects::touched
   Stats stats_;
 };
 

@@ -1,8 +1,10 @@
 // PackReader against git itself: real repositories with long delta chains, REF_DELTA packs,
 // several packs, loose objects, and damaged packs; every blob it serves must be git's bytes.
 #include "detectors/git/pack_reader.h"
+#include "detectors/git/raw_tree.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -27,8 +29,9 @@ struct Blob {
   std::string bytes;
 };
 
-// Every blob of the repository, as `git cat-file --batch-all-objects --batch` prints them.
-std::map<std::string, Blob> git_blobs(const std::string& dir) {
+// Every object of type `kind` of the repository, as `git cat-file --batch-all-objects --batch`
+// prints them.
+std::map<std::string, Blob> git_blobs(const std::string& dir, const std::string& kind = "blob") {
   const auto r = sh(dir, "git cat-file --batch-all-objects --batch");
   REQUIRE(r.status == 0);
   std::map<std::string, Blob> out;
@@ -41,7 +44,7 @@ std::map<std::string, Blob> git_blobs(const std::string& dir) {
     const std::size_t sp = header.rfind(' ');
     const std::string type = header.substr(41, sp - 41);
     const std::size_t size = std::stoul(header.substr(sp + 1));
-    if (type == "blob") {
+    if (type == kind) {
       Blob b;
       for (std::size_t i = 0; i < 20; ++i) b.id[i] = static_cast<unsigned char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
       b.bytes = r.out.substr(nl + 1, size);
@@ -158,6 +161,51 @@ TEST_CASE("pack reader: every blob of an aggressively repacked history is git's 
       if (cache == 0) CHECK(st.longest_chain == longest);  // a whole chain resolved at least once
     }
   }
+}
+
+TEST_CASE("pack reader: every tree of a deltified pack is git's bytes, parsed as git ls-tree lists it") {
+  TempDir dir;
+  // Nested directories that change a little in every commit: their trees are stored as deltas.
+  const auto made = sh(dir.path(), "git init -q . && i=0 && while [ $i -lt 60 ]; do d=dir$((i % 4))/sub$((i % 3)); mkdir -p $d && "
+                                   "echo $i > $d/f$i.txt && echo $i >> top.txt && ln -sf f$i.txt $d/link && "
+                                   "git add -A && git commit -qm c$i || exit 1; i=$((i+1)); done && "
+                                   "git repack -q -adf --depth=50 --window=250");
+  REQUIRE_MESSAGE(made.status == 0, made.err);
+  const auto trees = git_blobs(dir.path(), "tree");
+  REQUIRE(trees.size() > 100);
+  const PackedObjects packs(dir.path() + "/.git/objects");
+  PackReader reader(packs, 0);  // no cache: every delta chain resolved whole
+  std::size_t entries = 0;
+  for (const auto& [hex, t] : trees) {
+    const auto at = packs.find(t.id.data());
+    REQUIRE(at);
+    const auto got = reader.read_tree(at->pack, at->offset);
+    REQUIRE_MESSAGE(got, reader.declined());
+    CHECK(*got == t.bytes);
+    CHECK_FALSE(reader.read_blob(at->pack, at->offset, t.bytes.size()));  // a tree is not a blob
+    vigil::git::RawTree tree;
+    REQUIRE(tree.parse(std::string(*got)) == nullptr);
+    // "<mode> <type> <id>\t<name>" per entry, in the tree's order.
+    const auto ls = sh(dir.path(), "git ls-tree " + hex);
+    REQUIRE(ls.status == 0);
+    std::string mine;
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+      const auto& e = tree.entry(i);
+      std::string id;
+      for (std::size_t k = 0; k < 20; ++k) id += fmt::format("{:02x}", tree.id(e)[k]);
+      const char* type = e.kind == vigil::git::RawTree::Kind::Tree ? "tree" : e.kind == vigil::git::RawTree::Kind::Blob ? "blob" : "commit";
+      mine += fmt::format("{:06o} {} {}\t{}\n", e.mode, type, id, tree.name(e));
+      if (i > 0) {
+        const auto& p = tree.entry(i - 1);
+        CHECK(vigil::git::RawTree::compare(tree.name(p), p.kind == vigil::git::RawTree::Kind::Tree, tree.name(e),
+                                           e.kind == vigil::git::RawTree::Kind::Tree) < 0);
+      }
+    }
+    CHECK(mine == ls.out);
+    entries += tree.size();
+  }
+  CHECK(entries > 300);
+  CHECK(reader.stats().deltas > trees.size() / 2);  // the trees really are deltas
 }
 
 TEST_CASE("pack reader: a chain hundreds of deltas deep is resolved without recursion") {

@@ -4,7 +4,8 @@
 # history sizes. Ratios come from one run of this script; absolute times on a shared machine are
 # noisy (check `uptime`).
 #   bench/history.sh [BUILD_DIR] [REPO...]
-# Default repositories: $VB/history1250 and $VB/history5k (bench/history_workload.sh builds them),
+# Default repositories: $VB/history1250, $VB/history5k and $VB/history20000 (bench/history_workload.sh
+# builds them),
 # else $VB/history (../shared/peers/workloads.sh). RUNS (default 3): the best of RUNS per number.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +15,7 @@ VB="${VB:-${XDG_CACHE_HOME:-$HOME/.cache}/vigil-bench}"
 RUNS=${RUNS:-3}
 repos=("$@")
 if [ ${#repos[@]} -eq 0 ]; then
-  for r in history1250 history5k; do [ -d "$VB/$r/.git" ] && repos+=("$VB/$r"); done
+  for r in history1250 history5k history20000; do [ -d "$VB/$r/.git" ] && repos+=("$VB/$r"); done
   [ ${#repos[@]} -gt 0 ] || { [ -d "$VB/history/.git" ] && repos+=("$VB/history"); }
 fi
 [ ${#repos[@]} -gt 0 ] || { echo "vigil: error: no history workload in $VB — run bench/history_workload.sh" >&2; exit 2; }
@@ -57,14 +58,16 @@ for R in "${repos[@]}"; do
   read -r nblobs bytes < <(git -C "$R" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' |
                            awk '$1=="blob"{n++; s+=$2} END{print n, s}')
   read -r fs fk < <(best git -C "$R" cat-file --batch-all-objects --batch)
+  read -r fu fuk < <(best git -C "$R" cat-file --batch-all-objects --unordered --batch)
   read -r s1 k1 < <(best "$BUILD/vigil" scan --history -q -j1 --format json "$R")
   read -r s2 k2 < <(best "$BUILD/vigil" scan --history -q -j2 --format json "$R")
-  python3 - "$(basename "$R")" "$commits" "$nblobs" "$bytes" "$fs" "$s1" "$k1" "$s2" "$k2" <<'PY'
+  python3 - "$(basename "$R")" "$commits" "$nblobs" "$bytes" "$fs" "$s1" "$k1" "$s2" "$k2" "$fk" "$fu" "$fuk" <<'PY'
 import sys
-name, commits, nblobs, b, fs, s1, k1, s2, k2 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), *map(float, sys.argv[5:])
+name, commits, nblobs, b, fs, s1, k1, s2, k2, fk, fu, fuk = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), *map(float, sys.argv[5:])
 mb = b / 1e6
 print(f"{name}: {commits} commits, {nblobs} unique blobs, {mb:.0f} MB")
-print(f"  cat-file floor {fs:.2f} s ({mb/fs:.0f} MB/s)")
+print(f"  cat-file floor {fs:.2f} s ({mb/fs:.0f} MB/s), peak RSS {fk/1024:.0f} MB; in pack order (--unordered) {fu:.2f} s, "
+      f"peak RSS {fuk/1024:.0f} MB: vigil -j1 at {100*fu/s1:.0f}% of that")
 print(f"  vigil -j1 {s1:.2f} s ({mb/s1:.0f} MB/s of unique blob bytes) = {100*fs/s1:.0f}% of the floor (target >= 60%), peak RSS {k1/1024:.0f} MB")
 print(f"  vigil -j2 {s2:.2f} s ({mb/s2:.0f} MB/s) = {s1/s2:.2f}x speed-up over -j1 (target >= 1.8x), peak RSS {k2/1024:.0f} MB")
 PY

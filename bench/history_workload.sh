@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# History-scan workloads of two sizes, for bench/history.sh: the same synthetic history of real
+# History-scan workloads of three sizes, for bench/history.sh: the same synthetic history of real
 # text at N commits, so that throughput and peak RSS can be compared as history grows.
 #
-#   bench/history_workload.sh            builds $VB/history5k (5,000 commits) and $VB/history1250
+#   bench/history_workload.sh            builds $VB/history5k (5,000 commits), $VB/history1250 and
+#                                        $VB/history20000
 #   SIZES="5000 1250" bench/history_workload.sh
 #
 # The text is Debian's linux-source-6.1 (apt-get install linux-source-6.1; the tarball under
@@ -15,7 +16,7 @@
 # The result is fully repacked (git repack -a -d -f), as a served repository would be.
 set -euo pipefail
 VB="${VB:-${XDG_CACHE_HOME:-$HOME/.cache}/vigil-bench}"
-SIZES=${SIZES:-"5000 1250"}
+SIZES=${SIZES:-"5000 1250 20000"}
 KSRC_TAR="${KSRC_TAR:-$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null || true)}"
 KDIR="$VB/src/linux-source-6.1"
 if [ ! -d "$KDIR" ]; then

@@ -56,7 +56,8 @@ enum CandidateKind : unsigned { kB64Run = 0, kPercent = 1, kHexEscape = 2, kUnic
 
 struct Candidates {
   std::vector<std::pair<std::size_t, std::size_t>> b64_runs;  // maximal runs of >= kMinBase64 alphabet bytes, [begin, end)
-  std::vector<std::size_t> escapes[5];                        // match end offsets per kind
+  std::vector<std::uint32_t> escapes[5];  // match end offsets per kind; 4 bytes, as files with many escapes
+                                          // (crypto test vectors) hold one every 4 bytes; none past 4 GiB
 };
 
 constexpr bool is_b64_alpha(unsigned char c) { return kClass[c] & (kAlnum | kStd | kUrl); }
@@ -138,24 +139,25 @@ bool is_hex(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= '
 // The escape at `pos` ('%' or '\\'), recorded at its end offset like a regex match would be:
 // %XX, \\xXX, \\uXXXX, \\/.
 void note_escape(std::string_view b, std::size_t pos, Candidates& c) {
+  if (pos > UINT32_MAX - 8) return;  // offsets are 32 bits (see Candidates)
   const auto* p = reinterpret_cast<const unsigned char*>(b.data());
   const std::size_t n = b.size();
   if (p[pos] == '%') {
-    if (pos + 2 < n && is_hex(p[pos + 1]) && is_hex(p[pos + 2])) c.escapes[kPercent].push_back(pos + 3);
+    if (pos + 2 < n && is_hex(p[pos + 1]) && is_hex(p[pos + 2])) c.escapes[kPercent].push_back(static_cast<std::uint32_t>(pos + 3));
     return;
   }
   if (pos + 1 >= n) return;
   switch (p[pos + 1]) {
     case 'x':
-      if (pos + 3 < n && is_hex(p[pos + 2]) && is_hex(p[pos + 3])) c.escapes[kHexEscape].push_back(pos + 4);
+      if (pos + 3 < n && is_hex(p[pos + 2]) && is_hex(p[pos + 3])) c.escapes[kHexEscape].push_back(static_cast<std::uint32_t>(pos + 4));
       break;
     case 'u':
       if (pos + 5 < n && is_hex(p[pos + 2]) && is_hex(p[pos + 3]) && is_hex(p[pos + 4]) && is_hex(p[pos + 5])) {
-        c.escapes[kUnicodeEscape].push_back(pos + 6);
+        c.escapes[kUnicodeEscape].push_back(static_cast<std::uint32_t>(pos + 6));
       }
       break;
     case '/':
-      c.escapes[kSlashEscape].push_back(pos + 2);
+      c.escapes[kSlashEscape].push_back(static_cast<std::uint32_t>(pos + 2));
       break;
     default:
       break;
@@ -281,7 +283,7 @@ bool token_char(unsigned char c) { return kClass[c] & kToken; }
 // Tokens (runs of non-space, non-quote bytes) around escape positions, decoded when they hold
 // at least `min_escapes` escapes.
 template <class Decode>
-void decode_tokens(std::string_view b, const std::vector<std::size_t>& ends, std::size_t marker_len, const char* name,
+void decode_tokens(std::string_view b, const std::vector<std::uint32_t>& ends, std::size_t marker_len, const char* name,
                    Decode decode, std::size_t min_escapes, std::vector<Span>& out) {
   std::size_t done_until = 0;
   for (std::size_t k = 0; k < ends.size(); ++k) {

@@ -158,11 +158,10 @@ struct TreeLister {
 
   // A tree, read from its pack by the walk's own reader (libgit2 when the reader declines it,
   // or when it is not packed), parsed, and kept in `current` for the next commit.
-  Result<const RawTree*> load(const git_oid& id, const char* role) {
+  Result<const RawTree*> load(const git_oid& id, const std::optional<PackedAt>& at, const char* role) {
     if (auto it = current.find(id); it != current.end()) return it->second.get();
     if (auto it = previous.find(id); it != previous.end()) return it->second.get();
     std::string bytes;
-    const auto at = packed.find(id.id);
     std::optional<std::string_view> raw;
     if (at) raw = reader.read_tree(at->pack, at->offset);
     if (raw) {
@@ -192,12 +191,12 @@ struct TreeLister {
     const auto new_at = packed.find(new_id.id);
     if (done.contains(new_id, new_at)) return true;
     if (old_id && git_oid_equal(old_id, &new_id)) return old_done;
-    auto nt_res = load(new_id, "in commit");
+    auto nt_res = load(new_id, new_at, "in commit");
     if (!nt_res) return nt_res.error();
     const RawTree& nt = **nt_res;
     const RawTree* ot = nullptr;
     if (old_id) {
-      auto ot_res = load(*old_id, "in a parent of");
+      auto ot_res = load(*old_id, packed.find(old_id->id), "in a parent of");
       if (!ot_res) return ot_res.error();
       ot = *ot_res;
     }

@@ -72,7 +72,7 @@ print(f"  vigil -j1 {s1:.2f} s ({mb/s1:.0f} MB/s of unique blob bytes) = {100*fs
 print(f"  vigil -j2 {s2:.2f} s ({mb/s2:.0f} MB/s) = {s1/s2:.2f}x speed-up over -j1 (target >= 1.8x), peak RSS {k2/1024:.0f} MB")
 PY
   read -r anon file < <(rss_split "$BUILD/vigil" scan --history -q -j1 --format json "$R")
-  echo "  -j1 peak RSS split: heap and other anonymous memory ${anon} MB, file-backed ${file} MB (pack $(( $(du -k "$R"/.git/objects/pack/*.pack | awk '{s+=$1} END{print s}') / 1024 )) MB, mapped by libgit2 for trees and by the pack reader for blobs, pack index, libraries)"
+  echo "  -j1 peak RSS split: heap and other anonymous memory ${anon} MB, file-backed ${file} MB (pack $(( $(du -k "$R"/.git/objects/pack/*.pack | awk '{s+=$1} END{print s}') / 1024 )) MB: at most 32 MB of it per thread through the pack reader, 16 MB through libgit2 for commits; the pack index, mapped by both; libraries)"
   rss_line+="$(basename "$R") ($commits commits) -j1 $((k1 / 1024)) MB (anon $anon) -j2 $((k2 / 1024)) MB | "
 done
 echo "peak RSS by history size: ${rss_line% | }"

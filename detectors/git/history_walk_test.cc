@@ -72,7 +72,7 @@ TEST_CASE("history walk: first introductions as git log --raw lists them, trees 
   // Nested directories edited a little in every commit; names that sort differently as a file
   // and as a directory ("a.c", "a", "a0", "a/"), a file replaced by a directory of the same name,
   // a move (same blob, new path: not new), a copy, a symbolic link, an executable bit, a
-  // deletion and a restore (the restored blob is not new).
+  // deletion and a restore (the restored blob is not new), and a submodule.
   const std::string script =
       "mkdir -p src/lib/deep docs && for i in 0 1 2 3 4 5 6 7; do echo $i > src/lib/deep/f$i.txt; done && "
       "echo a > a.c && echo b > a0 && echo c > a && echo d > docs/readme && git add -A && git commit -qm c0 && "
@@ -87,11 +87,15 @@ TEST_CASE("history walk: first introductions as git log --raw lists them, trees 
       "    21) git rm -rq src/lib/deep ;; "
       "    24) git checkout -q HEAD~4 -- src/lib/deep ;; "
       "  esac; "
-      "  git add -A && git commit -qm c$i || exit 1; i=$((i+1)); done";
+      "  git add -A && git commit -qm c$i || exit 1; i=$((i+1)); done && "
+      // A submodule (a gitlink entry): its commit is another repository's, not a blob here.
+      "git update-index --add --cacheinfo 160000,$(git rev-parse HEAD~3),vendor/sub && echo last > a.c && "
+      "git add a.c && git commit -qm submodule";
   const auto made = repo.run(script);
   REQUIRE_MESSAGE(made.status == 0, made.err);
   const auto want = from_git(repo);
   REQUIRE(want.size() > 80);
+  REQUIRE(repo.run("git ls-tree HEAD vendor/").out.rfind("160000 commit", 0) == 0);
   CHECK(from_walk(repo.path()) == want);  // loose: trees read by libgit2
   REQUIRE(repo.run("git repack -q -adf --depth=50 --window=250 && git prune-packed").status == 0);
   REQUIRE(repo.run("find .git/objects -type f | grep -v -e pack -e info | wc -l").out == "0\n");

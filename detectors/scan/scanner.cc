@@ -118,6 +118,9 @@ Scanner::~Scanner() = default;
 
 namespace {
 
+// Hyperscan could not allocate a scratch (the first one, or a clone of it): memory ran out.
+Error scratch_failed() { return make_error(ErrorCode::Engine, "hyperscan: cannot allocate scratch space (out of memory?)"); }
+
 std::string hash_rules(const std::vector<Rule>& rules) {
   Sha256 sha;
   sha.update("vigil-db-v1\n").update(hs_platform_key()).update("\n");
@@ -190,9 +193,7 @@ Result<Scanner> Scanner::compile(std::vector<Rule> rules, const CacheOptions& ca
     auto db = compile_db(impl->rules);
     if (!db) return db.error();
     impl->db = HsDb::owned(db->release());
-    if (!impl->db.prepare_scratch()) {
-      return make_error(ErrorCode::Engine, "hyperscan: cannot allocate scratch space (out of memory?)");
-    }
+    if (!impl->db.prepare_scratch()) return scratch_failed();
     st.compile_ms = ms_since(t1);
     if (!cache.dir.empty()) store_db_cache(st.cache_file, impl->db.get(), st.cache_note);
   }
@@ -228,9 +229,7 @@ Result<Scratch> Scanner::make_scratch() const {
   auto& im = s.impl();
   hs_scratch_t* raw = nullptr;
   // A clone of the database's first scratch: allocating anew would check the database again.
-  if (hs_clone_scratch(impl_->db.prototype(), &raw) != HS_SUCCESS) {
-    return make_error(ErrorCode::Engine, "hyperscan: cannot allocate scratch space (out of memory?)");
-  }
+  if (hs_clone_scratch(impl_->db.prototype(), &raw) != HS_SUCCESS) return scratch_failed();
   im.hs.reset(raw);
   im.md.reset(pcre2_match_data_create(100, nullptr));
   im.mctx.reset(pcre2_match_context_create(nullptr));

@@ -157,18 +157,25 @@ struct TreeLister {
   }
 
   // A tree, read from its pack by the walk's own reader (libgit2 when the reader declines it,
-  // or when it is not packed), parsed, and kept in `current` for the next commit.
-  Result<const RawTree*> load(const git_oid& id, const std::optional<PackedAt>& at, const char* role) {
+  // or when it is not packed), parsed, and kept in `current` for the next commit. `at`: where
+  // it is packed, when the caller has looked it up already; otherwise looked up here, and only
+  // if the tree was not read before (an old tree nearly always was, by the commit before).
+  Result<const RawTree*> load(const git_oid& id, const char* role, const std::optional<PackedAt>* at = nullptr) {
     if (auto it = current.find(id); it != current.end()) return it->second.get();
     if (auto it = previous.find(id); it != previous.end()) return it->second.get();
+    const auto what = [&] { return fmt::format("tree {}{} {}", path.empty() ? "" : path + " ", role, hex(&commit_id).substr(0, 12)); };
+    std::optional<PackedAt> found;
+    if (!at) {
+      found = packed.find(id.id);
+      at = &found;
+    }
     std::string bytes;
     std::optional<std::string_view> raw;
-    if (at) raw = reader.read_tree(at->pack, at->offset);
+    if (*at) raw = reader.read_tree((*at)->pack, (*at)->offset);
     if (raw) {
       bytes.assign(raw->data(), raw->size());
     } else {
       git_odb_object* o = nullptr;
-      const auto what = [&] { return fmt::format("tree {}{} {}", path.empty() ? "" : path + " ", role, hex(&commit_id).substr(0, 12)); };
       if (const int rc = git_odb_read(&o, odb, &id); rc != 0) return unreadable_object(r, rc, what(), hex(&id));
       const OdbObjectPtr obj(o);
       if (git_odb_object_type(o) != GIT_OBJECT_TREE) {
@@ -179,8 +186,7 @@ struct TreeLister {
     }
     auto tree = std::make_unique<RawTree>();
     if (const char* why = tree->parse(std::move(bytes))) {
-      return make_error(ErrorCode::Git, fmt::format("tree {} ({}{} {}) holds {} — the repository is damaged; run `git fsck`", hex(&id),
-                                                    path.empty() ? "" : path + " ", role, hex(&commit_id).substr(0, 12), why));
+      return make_error(ErrorCode::Git, fmt::format("{}: object {} holds {} — the repository is damaged; run `git fsck`", what(), hex(&id), why));
     }
     return current.emplace(id, std::move(tree)).first->second.get();
   }
@@ -191,12 +197,12 @@ struct TreeLister {
     const auto new_at = packed.find(new_id.id);
     if (done.contains(new_id, new_at)) return true;
     if (old_id && git_oid_equal(old_id, &new_id)) return old_done;
-    auto nt_res = load(new_id, new_at, "in commit");
+    auto nt_res = load(new_id, "in commit", &new_at);
     if (!nt_res) return nt_res.error();
     const RawTree& nt = **nt_res;
     const RawTree* ot = nullptr;
     if (old_id) {
-      auto ot_res = load(*old_id, packed.find(old_id->id), "in a parent of");
+      auto ot_res = load(*old_id, "in a parent of");
       if (!ot_res) return ot_res.error();
       ot = *ot_res;
     }

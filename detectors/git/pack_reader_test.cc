@@ -1,5 +1,6 @@
 // PackReader against git itself: real repositories with long delta chains, REF_DELTA packs,
 // several packs, loose objects, and damaged packs; every blob it serves must be git's bytes.
+#include "detectors/git/object_id.h"
 #include "detectors/git/pack_reader.h"
 #include "detectors/git/raw_tree.h"
 
@@ -7,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -191,10 +193,10 @@ TEST_CASE("pack reader: every tree of a deltified pack is git's bytes, parsed as
     std::string mine;
     for (std::size_t i = 0; i < tree.size(); ++i) {
       const auto& e = tree.entry(i);
-      std::string id;
-      for (std::size_t k = 0; k < 20; ++k) id += fmt::format("{:02x}", tree.id(e)[k]);
+      vigil::git::ObjectId id;
+      std::memcpy(id.bytes.data(), tree.id(e), id.bytes.size());
       const char* type = e.kind == vigil::git::RawTree::Kind::Tree ? "tree" : e.kind == vigil::git::RawTree::Kind::Blob ? "blob" : "commit";
-      mine += fmt::format("{:06o} {} {}\t{}\n", e.mode, type, id, tree.name(e));
+      mine += fmt::format("{:06o} {} {}\t{}\n", e.mode, type, id.hex(), tree.name(e));
       if (i > 0) {
         const auto& p = tree.entry(i - 1);
         CHECK(vigil::git::RawTree::compare(tree.name(p), p.kind == vigil::git::RawTree::Kind::Tree, tree.name(e),

@@ -8,10 +8,12 @@ namespace vigil::git {
 const char* RawTree::parse(std::string bytes) {
   bytes_ = std::move(bytes);
   entries_.clear();
-  if (bytes_.size() > UINT32_MAX) {
+  const auto refuse = [this](const char* why) {
+    entries_.clear();
     bytes_.clear();
-    return "a tree over 4 GiB";
-  }
+    return why;
+  };
+  if (bytes_.size() > UINT32_MAX) return refuse("a tree over 4 GiB");
   const char* p = bytes_.data();
   const char* const end = p + bytes_.size();
   while (p < end) {
@@ -19,26 +21,14 @@ const char* RawTree::parse(std::string bytes) {
     // The mode: octal digits up to a space (git writes 40000 for a tree, no leading zero).
     const char* m = p;
     while (p < end && *p >= '0' && *p <= '7' && p - m < 7) e.mode = e.mode * 8 + static_cast<std::uint32_t>(*p++ - '0');
-    if (p == m || p >= end || *p != ' ') {
-      entries_.clear();
-      bytes_.clear();
-      return "a tree entry without a valid mode";
-    }
+    if (p == m || p >= end || *p != ' ') return refuse("a tree entry without a valid mode");
     ++p;
     const void* nul = std::memchr(p, '\0', static_cast<std::size_t>(end - p));
-    if (!nul || nul == p) {
-      entries_.clear();
-      bytes_.clear();
-      return "a tree entry without a name";
-    }
+    if (!nul || nul == p) return refuse("a tree entry without a name");
     e.name_off = static_cast<std::uint32_t>(p - bytes_.data());
     e.name_len = static_cast<std::uint32_t>(static_cast<const char*>(nul) - p);
     p = static_cast<const char*>(nul) + 1;
-    if (end - p < 20) {
-      entries_.clear();
-      bytes_.clear();
-      return "a tree entry cut short of its object id";
-    }
+    if (end - p < 20) return refuse("a tree entry cut short of its object id");
     p += 20;
     // As git reads a mode: a directory, a gitlink (submodule), anything else a blob (a file or
     // a symbolic link).

@@ -249,4 +249,23 @@ TEST_SUITE("e2e") {
     CHECK(r.err.find("k.env") != std::string::npos);
     CHECK(s.server_ref("refs/tags/both").empty());
   }
+
+  TEST_CASE("pre-push judges messages, tags and a blob ref before they leave the laptop") {
+    Server s;
+    REQUIRE(s.in_clone("$VIGIL install --hook pre-push >/dev/null").status == 0);
+    REQUIRE(s.in_clone("git commit -q --no-verify --allow-empty -m 'key " + fake_github_pat(216) + "'").status == 0);
+    auto r = s.in_clone("git push origin HEAD:main");
+    CHECK(r.status != 0);
+    CHECK(r.err.find("(commit message)") != std::string::npos);
+    CHECK(r.err.find("remote:") == std::string::npos);  // stopped before reaching the server
+    REQUIRE(s.in_clone("git reset -q --hard origin/main && git tag -a -m 'k " + fake_github_pat(217) + "' t1").status == 0);
+    r = s.in_clone("git push origin t1");
+    CHECK(r.status != 0);
+    CHECK(r.err.find("(tag message)") != std::string::npos);
+    const auto blob = s.blob(token_line(218));
+    r = s.in_clone("git push origin " + blob + ":refs/tags/b1");
+    CHECK(r.status != 0);
+    CHECK(r.err.find("(blob)") != std::string::npos);
+    CHECK(r.err.find("remote:") == std::string::npos);
+  }
 }

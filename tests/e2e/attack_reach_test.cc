@@ -268,4 +268,24 @@ TEST_SUITE("e2e") {
     CHECK(r.err.find("(blob)") != std::string::npos);
     CHECK(r.err.find("remote:") == std::string::npos);
   }
+
+  TEST_CASE("attack: one secret blob at 5,000 paths, all but the last under an allowed path") {
+    Server s("[[allow]]\npaths = [\"allowed/**\"]\nreason = \"test data\"\n");
+    const auto blob = s.blob(token_line(219));
+    // One commit, written straight into the index: 4,999 allowed paths sort before the leak.
+    REQUIRE(s.in_clone("for i in $(seq 1 4999); do printf '100644 " + blob + "\\tallowed/d%d/f.txt\\n' $i; done | "
+                       "git update-index --index-info && git update-index --add --cacheinfo 100644," + blob +
+                       ",zzz/leak.txt && git commit -q --no-verify -m many").status == 0);
+    REQUIRE(s.in_clone("git ls-files | wc -l").out.find("5001") != std::string::npos);
+    const auto before = s.server_ref("main");
+    const auto r = s.push("HEAD:main");
+    CHECK(r.status != 0);
+    CHECK(r.err.find("zzz/leak.txt") != std::string::npos);
+    CHECK(s.server_ref("main") == before);
+    CHECK(!s.server_has(blob));
+    // Without the leaking path, every path is allowed and the push lands.
+    REQUIRE(s.in_clone("git rm -q --cached zzz/leak.txt && git commit -q --no-verify --amend -m many").status == 0);
+    CHECK(s.push("HEAD:main").status == 0);
+    CHECK(s.server_ref("main").substr(0, 40) == s.clone_rev("HEAD"));
+  }
 }

@@ -36,6 +36,8 @@ Result<void> judge_other_paths(const Engine& engine, const git::Repo& repo, cons
   git::HistoryWalkOptions wo;
   wo.walk = walk.walk;
   wo.should_stop = walk.should_stop;
+  wo.packs = walk.packs;          // the first look's pack indexes and page budget, not a second set
+  wo.residency = walk.residency;
   wo.every_path_of = [&](const git::ObjectId& id) { return firsts.count(id) > 0; };
   auto summary = git::walk_history(repo, wo, [&](git::HistoryBatch&& batch) -> Result<void> {
     for (const auto& b : batch.blobs) {

@@ -29,9 +29,10 @@ using FirstPaths = std::unordered_map<git::ObjectId, std::string, ObjectIdHash>;
 /// or waived (a path-scoped exemption may have decided it).
 bool needs_other_paths(std::string_view path, const Finding* first, const Finding* last);
 
-/// Walks `walk` again listing only the blobs of `firsts`, at every path, and scans each at the
-/// paths whose class (path_class.h) differs from its first path's, once per class. Findings and
-/// skips are appended to `report`; `commit_order` gets the commits they name.
+/// Walks `walk` again (its commits, packs and page budget) listing only the blobs of `firsts`, at
+/// every path, and scans each at the paths whose class (path_class.h) differs from its first
+/// path's, once per class. Findings and skips are appended to `report`; `commit_order` gets the
+/// commits they name. Costs nothing when `firsts` is empty.
 Result<void> judge_other_paths(const Engine& engine, const git::Repo& repo, const git::HistoryWalkOptions& walk,
                                const FirstPaths& firsts, ScanReport& report,
                                std::unordered_map<std::string, std::size_t>& commit_order);

@@ -243,6 +243,27 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
   return clean;
 }
 
+Result<void> mask_authors(const Engine& engine, std::vector<Finding>& findings) {
+  std::optional<ScanSession> session;
+  std::unordered_map<std::string, std::string> masked;  // each distinct author scanned once
+  for (auto& f : findings) {
+    if (f.author.empty()) continue;
+    auto it = masked.find(f.author);
+    if (it == masked.end()) {
+      if (!session) {
+        auto s = ScanSession::create(engine);
+        if (!s) return s.error();
+        session.emplace(std::move(*s));
+      }
+      auto m = session->mask_secrets(f.author);
+      if (!m) return m.error();
+      it = masked.emplace(f.author, std::move(*m)).first;
+    }
+    f.author = it->second;
+  }
+  return {};
+}
+
 void keep_first_introduction(std::vector<Finding>& findings, const git::WalkResult& walk) {
   std::unordered_map<std::string, std::size_t> commit_index;
   for (std::size_t i = 0; i < walk.commits.size(); ++i) commit_index.emplace(walk.commits[i].id, i);

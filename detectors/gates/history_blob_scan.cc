@@ -12,6 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "detectors/gates/blob_scan.h"
 #include "detectors/gates/history_paths.h"
 
 namespace vigil {
@@ -239,6 +240,7 @@ Result<git::HistoryWalkSummary> scan_history(const Engine& engine, const git::Re
   // An exemption holds at the path it names: blobs first seen at an exempt path are judged again
   // at their other paths (a second, narrower walk; none when no blob needs it).
   if (auto again = judge_other_paths(engine, repo, wo, exempt_first, report, commit_order); !again) return again.error();
+  if (auto m = mask_authors(engine, report.findings); !m) return m.error();
   auto ordinal = [&](const std::string& id) {
     auto it = commit_order.find(id);
     return it == commit_order.end() ? SIZE_MAX : it->second;

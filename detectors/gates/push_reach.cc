@@ -161,7 +161,7 @@ Result<void> judge_push_reach(const git::Repo& repo, const Engine& engine, const
                                                     u.ref, target->type, target->id));
     }
   }
-  return {};
+  return mask_authors(engine, report.findings);
 }
 
 }  // namespace vigil

@@ -20,7 +20,8 @@ inline constexpr const char* kBareBlobPath = "(blob)";
 /// Scans, under the whole policy, the messages and identities of `walk`'s commits, every tag
 /// object on the chain of each updated ref, and each tree or blob a ref ends at (a tree: every
 /// blob at its path, with the [[files]] rules; a blob: at the pseudo-path "(blob)"). Appends the
-/// findings and skips to `report`; nothing a ref reaches is left out silently.
+/// findings and skips to `report`; nothing a ref reaches is left out silently. Finally masks any
+/// secret in the `author` of every finding in `report` (reports and the audit record print it).
 Result<void> judge_push_reach(const git::Repo& repo, const Engine& engine, const PushRequest& req,
                               const git::WalkResult& walk, ScanReport& report);
 

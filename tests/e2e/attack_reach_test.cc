@@ -34,6 +34,7 @@ struct Server {
   std::string server_ref(const std::string& ref) const { return sh(bare(), "git rev-parse -q --verify " + ref).out; }
   /// Whether the server's object store holds `oid` (pre-receive refusing a push drops its objects).
   bool server_has(const std::string& oid) const { return sh(bare(), "git cat-file -e " + oid).status == 0; }
+  std::string audit() const { return dir.read("srv.git/vigil-audit.jsonl"); }
   /// Writes `text` as a blob in the clone and returns its id.
   std::string blob(const std::string& text) const {
     return in_clone("printf '%s\\n' '" + text + "' | git hash-object -w --stdin").out.substr(0, 40);
@@ -62,6 +63,8 @@ TEST_SUITE("e2e") {
     CHECK(!s.server_has(s.clone_rev("HEAD")));
     CHECK(r.err.find("(commit message)") != std::string::npos);
     CHECK(r.err.find(fake_github_pat(201)) == std::string::npos);  // masked
+    CHECK(s.audit().find(fake_github_pat(201)) == std::string::npos);
+    CHECK(s.audit().find("(commit message)") != std::string::npos);
   }
 
   TEST_CASE("attack: secret in author name or e-mail") {
@@ -79,6 +82,12 @@ TEST_SUITE("e2e") {
     CHECK(s.server_ref("refs/heads/by-email").empty());
     CHECK(r.err.find("(commit author)") != std::string::npos);
     CHECK(s.server_ref("main") == before);
+    // Every finding quotes its commit's author: masked there too, on screen and in the audit trail.
+    for (unsigned seed : {202u, 203u}) {
+      CHECK(r.err.find(fake_github_pat(seed)) == std::string::npos);
+      CHECK(s.audit().find(fake_github_pat(seed)) == std::string::npos);
+    }
+    CHECK(s.audit().find("(commit author)") != std::string::npos);
   }
 
   TEST_CASE("attack: secret in committer identity") {
@@ -97,6 +106,7 @@ TEST_SUITE("e2e") {
     const auto r = s.push("v1");
     CHECK(r.status != 0);
     CHECK(r.err.find("(tag message)") != std::string::npos);
+    CHECK(s.audit().find(fake_github_pat(205)) == std::string::npos);
     CHECK(s.server_ref("refs/tags/v1").empty());
     CHECK(!s.server_has(s.clone_rev("v1")));
     // The same tag with a clean message is accepted: the commit itself is clean.

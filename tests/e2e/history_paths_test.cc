@@ -62,4 +62,18 @@ TEST_SUITE("e2e") {
       CHECK(!has(h.out + h.err, "package-lock.json:1"));
     }
   }
+
+  TEST_CASE("history paths: a secret in the author of a leaking commit is masked in every report format") {
+    TempRepo repo;
+    repo.write("a.env", "TOKEN=" + fake_github_pat(303) + "\n");
+    REQUIRE(repo.run("git add -A && git commit -q --no-verify --author='" + fake_github_pat(304) + " <a@example.com>' -m x")
+                .status == 0);
+    for (const char* format : {"text", "json", "sarif", "csv", "junit", "gitlab"}) {
+      CAPTURE(format);
+      const auto h = repo.run(std::string("$VIGIL scan --history --format ") + format);
+      CHECK(h.status == 1);
+      CHECK(!has(h.out + h.err, fake_github_pat(304)));
+      CHECK(!has(h.out + h.err, fake_github_pat(303)));
+    }
+  }
 }

@@ -298,4 +298,19 @@ TEST_SUITE("e2e") {
     CHECK(s.push("HEAD:main").status == 0);
     CHECK(s.server_ref("main").substr(0, 40) == s.clone_rev("HEAD"));
   }
+
+  TEST_CASE("pre-commit: a file renamed out of an allowed path and edited is judged whole") {
+    vigil::test::TempRepo repo;
+    repo.write(".vigil.toml", kFixtureAllow);
+    repo.write("tests/fixtures/k.txt", token_line(220) + "\n");
+    REQUIRE(repo.commit_all("fixture").status == 0);  // allowed where it is
+    REQUIRE(repo.run("git mv tests/fixtures/k.txt prod.env && echo more >> prod.env && git add prod.env").status == 0);
+    const auto r = repo.run("git commit -q -m move");
+    CHECK(r.status != 0);
+    CHECK((r.out + r.err).find("prod.env:1") != std::string::npos);
+    // Renamed within the allowed path, only the added line counts: the commit goes through.
+    REQUIRE(repo.run("git reset -q --hard HEAD && git mv tests/fixtures/k.txt tests/fixtures/k2.txt && echo more >> "
+                     "tests/fixtures/k2.txt && git add -A").status == 0);
+    CHECK(repo.run("git commit -q -m move-inside").status == 0);
+  }
 }

@@ -313,4 +313,12 @@ TEST_SUITE("e2e") {
                      "tests/fixtures/k2.txt && git add -A").status == 0);
     CHECK(repo.run("git commit -q -m move-inside").status == 0);
   }
+
+  TEST_CASE("push: a commit message over max_file_size is a named skip, never read in silence") {
+    Server s("[settings]\nmax_file_size = 1024\n");
+    REQUIRE(s.in_clone("git commit -q --no-verify --allow-empty -m \"$(head -c 3000 /dev/zero | tr '\\0' x)\"").status == 0);
+    const auto r = s.push("HEAD:refs/heads/long");
+    CHECK(r.err.find("(commit message)") != std::string::npos);
+    CHECK(r.err.find("max_file_size") != std::string::npos);
+  }
 }

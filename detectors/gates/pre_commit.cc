@@ -19,7 +19,7 @@
 #include "detectors/git/repo.h"
 #include "detectors/util/text.h"
 #include "detectors/util/trace.h"
-#include "detectors/name_scan.h"
+#include "detectors/gates/name_scan.h"
 
 namespace vigil {
 

@@ -10,7 +10,7 @@
 #include "detectors/gates/policy_gate.h"
 #include "detectors/gates/push_reach.h"
 #include "detectors/git/push_paths.h"
-#include "detectors/name_scan.h"
+#include "detectors/gates/name_scan.h"
 #include "detectors/policy/file_policy.h"
 #include "detectors/signatures/verifier.h"
 #include "detectors/util/text.h"

@@ -19,7 +19,7 @@
 #include "detectors/gates/push_gate.h"
 #include "detectors/policy/server_policy.h"
 #include "detectors/report/finding_json.h"
-#include "detectors/name_scan.h"
+#include "detectors/gates/name_scan.h"
 #include "detectors/util/quote.h"
 #include "detectors/util/text.h"
 

@@ -327,7 +327,11 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
     m.secret_end = ov[2 * g + 1];
     const auto whole = bytes.substr(m.begin, m.end - m.begin);
     const auto secret = bytes.substr(m.secret_begin, m.secret_end - m.secret_begin);
-    if (!accept_match(rule, whole, secret)) continue;
+    // The name a generic value is assigned to may begin before the match ("STRIPE_PUBLISHABLE_KEY"
+    // matches from "KEY"): up to 48 bytes of the same line before it.
+    std::size_t lead = m.begin;
+    while (lead > 0 && m.begin - lead < 48 && bytes[lead - 1] != '\n') --lead;
+    if (!accept_match(rule, whole, secret, bytes.substr(lead, m.begin - lead))) continue;
     m.secret = std::string(secret);
     out.push_back(std::move(m));
   }

@@ -19,6 +19,7 @@
 #include "detectors/git/repo.h"
 #include "detectors/util/text.h"
 #include "detectors/util/trace.h"
+#include "detectors/gates/name_scan.h"
 
 namespace vigil {
 
@@ -218,6 +219,13 @@ int run_pre_commit(AtEnd at_end) {
     if (!policy) return die(policy.error());
     if (auto m = mask_quoted_input(engine, *policy); !m) return die(m.error());  // paths can hold secrets too
     report.findings.insert(report.findings.end(), policy->begin(), policy->end());
+    // A secret written in a staged file's name, then no output that repeats one in any path.
+    std::vector<JudgedName> names;
+    for (const auto& c : *changes) {
+      if (c.kind != git::ChangeKind::Deleted) names.push_back({c.path, "", false});
+    }
+    if (auto n = scan_names(engine, names, report.findings); !n) return die(n.error());
+    if (auto m = mask_names(engine, report.findings, report.skips); !m) return die(m.error());
     trace("file policy checked");
     laptop_skip(*repo, engine.config, "pre-commit", report);  // VIGIL_SKIP: audited bypass
   }

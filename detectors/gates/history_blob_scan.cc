@@ -78,7 +78,7 @@ class Pipeline {
       ctx.blob = b.id.hex();
       const auto before_f = s.found.size(), before_s = s.skipped.size();
       if (auto r = s.session->scan_buffer(*bytes, ctx, s.found, s.skipped); !r) return fail(r.error());
-      if (s.skipped.size() == before_s && needs_other_paths(path, s.found.data() + before_f, s.found.data() + s.found.size())) {
+      if (s.skipped.size() == before_s && needs_other_paths(path, s.found, before_f)) {
         s.exempt_first.emplace(b.id, path);
       }
       if (s.found.size() != before_f || s.skipped.size() != before_s) {

@@ -152,9 +152,13 @@ int cmd_check(const std::string& file) {
   if (st.cache_hit) {
     fmt::print("database: {} bytes, loaded from the cache in {:.3f} ms (compiled before)\n", st.db_bytes, st.load_ms);
   } else {
-    fmt::print("database: {} bytes, compiled in {:.1f} ms; {}\n", st.db_bytes, st.compile_ms,
-               st.cache_note.empty() ? "cached, so the hooks load it without compiling"
-                                     : "not cached (" + st.cache_note + ")");
+    // A plain miss notes "no cached database"; a damaged file that was replaced, or a cache that
+    // cannot be written, is worth saying.
+    std::error_code ec;
+    const bool stored = !st.cache_file.empty() && std::filesystem::exists(st.cache_file, ec);
+    std::string how = stored ? "cached, so the hooks load it without compiling" : "not cached (" + st.cache_note + ")";
+    if (stored && !st.cache_note.empty() && st.cache_note != "no cached database") how = st.cache_note + "; " + how;
+    fmt::print("database: {} bytes, compiled in {:.1f} ms; {}\n", st.db_bytes, st.compile_ms, how);
   }
   return kExitAllowed;
 }

@@ -35,7 +35,7 @@ inline constexpr MergeRule kMergeTable[] = {
   {"Settings", "max_file_size", "the larger: fewer blobs skipped (noted when smaller)"},
   {"Settings", "builtin_rules", "floor's (builtin_rules = false noted)"},
   {"Settings", "decode_depth", "the deeper (noted when shallower)"},
-  {"Settings", "inline_allow", "true only if both allow (noted when the floor forbids and the repository allows)"},
+  {"Settings", "inline_allow", "true only if both allow"},
   {"Settings", "disabled_rules", "floor's (disabling a floor rule is noted)"},
   {"Settings", "governance", "field by field (GovernanceSettings)"},
 
@@ -101,6 +101,7 @@ inline constexpr MergeRule kMergeTable[] = {
   {"Rule", "mode", "the higher effective mode of both sides (noted when lower)"},
   {"Rule", "source", "floor's"},
   {"Rule", "source_line", "floor's"},
+  {"Rule", "under_floor", "set on every rule the repository adds: it never hides a stricter floor finding of the same secret"},
 
   // Entries merged whole: each field stays as its side wrote it, and the entry is admitted (or
   // not) as a unit. They are listed so that a new field is a decision, not an accident.

@@ -159,6 +159,7 @@ void merge_rules(Config& out, const Config& floor, const Config& repo, Notes& no
     bare.mode.reset();
     const bool named = rr.mode || repo.family_modes.count(rule_family(rr.id)) || repo.settings.governance.mode_explicit;
     added.mode = named ? configured_mode(repo, rr) : configured_mode(floor, bare);
+    added.under_floor = true;
     out.rules.push_back(std::move(added));
   }
   for (const auto& [family, mode] : repo.family_modes) {

@@ -368,12 +368,14 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
     }
   }
   out.erase(std::remove_if(first, out.end(), [](const Match& m) { return m.secret_end == m.secret_begin; }), out.end());
-  // A provider rule is more specific than a generic detector: report the secret once, as that,
-  // where it is at least as strict (severity, and the policy's mode rank when given). A weaker rule
-  // (say a repository's info or observe rule) never hides what the generic detector reports.
+  // A provider rule is more specific than a generic detector: report the secret once, as that. A
+  // rule a repository added under a server floor does so only where it is at least as strict
+  // (severity, and the policy's mode rank when given): an info or observe rule of the repository
+  // never hides what the floor's generic detector reports.
   const auto& rules = impl_->rules;
   const auto* rank = opts.mode_rank && opts.mode_rank->size() == rules.size() ? opts.mode_rank : nullptr;
   auto outranks = [&](std::size_t s, std::size_t g) {
+    if (!rules[s].under_floor) return true;
     return rules[s].severity >= rules[g].severity && (!rank || (*rank)[s] >= (*rank)[g]);
   };
   std::vector<const Match*> specific;

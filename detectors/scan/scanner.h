@@ -54,8 +54,8 @@ struct ScanOptions {
   int decode_depth = 2;       // how many encoding layers to peel (0 = none)
   ScanLimits* limits = nullptr;  // where to add what could not be confirmed (also for decoded layers)
   /// Per rule (index into rules()): how strictly policy treats its findings (observe 0, warn 1,
-  /// block 2). A specific rule hides an overlapping generic match only when it ranks at least as
-  /// high, and its severity is at least as high. Null = by severity alone.
+  /// block 2). A rule marked Rule::under_floor hides an overlapping generic match only when it
+  /// ranks at least as high and its severity is at least as high. Null = by severity alone.
   const std::vector<std::uint8_t>* mode_rank = nullptr;
 };
 

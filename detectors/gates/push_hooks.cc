@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -18,6 +19,8 @@
 #include "detectors/gates/push_gate.h"
 #include "detectors/policy/server_policy.h"
 #include "detectors/report/finding_json.h"
+#include "detectors/gates/name_scan.h"
+#include "detectors/util/quote.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
@@ -73,9 +76,28 @@ std::string pusher_name(const ServerSettings& s) {
   return "unknown";
 }
 
+// Ref names as the audit record keeps them: any long random run masked (the rules have masked what
+// they know already, when the engine could be built), quoted when not UTF-8.
+std::string audit_ref_name(std::string_view ref) {
+  std::string out;
+  for (std::size_t i = 0; i < ref.size();) {
+    auto word = [&](std::size_t k) { return k < ref.size() && (std::isalnum(static_cast<unsigned char>(ref[k])) || ref[k] == '_'); };
+    std::size_t j = i;
+    while (word(j)) ++j;
+    if (j == i) {
+      out += ref[i++];
+      continue;
+    }
+    const auto run = ref.substr(i, j - i);
+    out += run.size() >= 20 && shannon_entropy(run) >= 3.5 ? redact(run) : std::string(run);
+    i = j;
+  }
+  return quote_name(out, NameQuoting::Json);
+}
+
 nlohmann::json updates_json(const std::vector<RefUpdate>& updates) {
   auto arr = nlohmann::json::array();
-  for (const auto& u : updates) arr.push_back({{"ref", u.ref}, {"old", u.old_oid}, {"new", u.new_oid}});
+  for (const auto& u : updates) arr.push_back({{"ref", audit_ref_name(u.ref)}, {"old", u.old_oid}, {"new", u.new_oid}});
   return arr;
 }
 
@@ -92,7 +114,7 @@ int finish_server(GateKind kind, const git::Repo& repo, const Config& cfg, const
   nlohmann::json rec = {
       {"time", now_iso()},
       {"hook", to_string(kind)},
-      {"repo", repo.git_dir()},
+      {"repo", quote_name(repo.git_dir(), NameQuoting::Json)},
       {"pusher", pusher},
       {"updates", updates_json(updates)},
       {"decision", outcome.decision},
@@ -156,6 +178,12 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   req.jobs = server.jobs;
   req.should_stop = [stop] { return stop->load(); };
   req.open_repo = [] { return git::Repo::open_from_env(); };
+  // From here on `updates` only feeds the audit record: a secret pasted into a ref name is masked.
+  if (auto masker = NameMasker::create(*engine)) {
+    for (auto& u : updates) {
+      if (auto m = masker->mask(u.ref)) u.ref = std::move(*m);
+    }
+  }
   std::packaged_task<Result<PushVerdict>()> task([&] { return judge_push(*repo, *engine, req); });
   auto fut = task.get_future();
   std::thread worker(std::move(task));

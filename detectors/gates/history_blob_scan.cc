@@ -80,8 +80,7 @@ class Pipeline {
       if (auto r = s.session->scan_buffer(*bytes, ctx, s.found, s.skipped); !r) return fail(r.error());
       // Every blob that matched is looked for at its other paths too: each path it was put at is
       // a finding of its own (and an exemption at one path says nothing of the others).
-      if (s.skipped.size() == before_s &&
-          (s.found.size() != before_f || needs_other_paths(path, s.found.data() + before_f, s.found.data() + s.found.size()))) {
+      if (s.skipped.size() == before_s && (s.found.size() != before_f || needs_other_paths(path, s.found, before_f))) {
         s.exempt_first.emplace(b.id, path);
       }
       if (s.found.size() != before_f || s.skipped.size() != before_s) {

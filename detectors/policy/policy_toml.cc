@@ -80,6 +80,7 @@ Result<bool> bool_value(std::string_view path, const toml::node& v, std::string_
 // The path checks are tuned by an entry that names their id; they take nothing but an action.
 Result<void> parse_check_entry(const toml::table& t, std::string_view path, std::string_view id, PathCheck& check) {
   const auto owner = fmt::format("[[files]] check '{}'", id);
+  check.named = true;
   for (const auto& [k, v] : t) {
     if (auto r = check_key(path, v, owner, k.str(), kCheckKeys); !r) return r;
     if (k.str() == "action") {

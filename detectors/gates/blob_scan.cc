@@ -61,7 +61,7 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
         continue;
       }
       if (b.size > max_size) {
-        skipped.push_back({b.path, c.id, fmt::format("larger than max_file_size {} ({})", human_size(max_size), human_size(b.size))});
+        skipped.push_back(oversize_skip(b.path, c.id, max_size, b.size));
         ++done;
         continue;
       }
@@ -89,7 +89,9 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
         // version is read and diffed only where something was found (the diff, with libgit2
         // hashing both versions, cost more than everything else in a 1,000-commit push).
         r = session->scan_buffer(*bytes, ctx, found, skipped);
-        if (r && found.size() > before_f) {
+        const bool bound_hit = std::any_of(skipped.begin() + static_cast<std::ptrdiff_t>(before_s), skipped.end(),
+                                           [](const Skip& s) { return !s.bound.empty(); });
+        if (r && (found.size() > before_f || bound_hit)) {
           found.resize(before_f);
           skipped.resize(before_s);
           auto old_bytes = repo->read_blob(b.old_blob);

@@ -58,7 +58,8 @@ FileScan scan_staged_file(const git::Repo& repo, git::FileChange& c, ScanSession
     return out;
   }
   const bool all_new = c.kind == git::ChangeKind::Added || c.old_blob.empty();
-  if (!out.found.empty() && !all_new && !c.binary) {
+  // A bound reached in an old part of the file is not this commit's either: judge the added lines.
+  if ((!out.found.empty() || count_bound_hits(out.skipped) > 0) && !all_new && !c.binary) {
     // Only lines this commit adds count: a secret already in HEAD is not this commit's.
     {
       std::lock_guard lk(git_mu);
@@ -175,9 +176,7 @@ int run_pre_commit(AtEnd at_end) {
       if (c.mode == 0160000) continue;  // a submodule commit id, not content
       // Sizes come from object headers: an oversized blob is never read.
       if (c.size > engine.config.settings.max_file_size) {
-        report.skips.push_back({c.path, "", fmt::format("larger than max_file_size {} ({})",
-                                                        human_size(engine.config.settings.max_file_size),
-                                                        human_size(c.size))});
+        report.skips.push_back(oversize_skip(c.path, "", engine.config.settings.max_file_size, c.size));
         continue;
       }
       todo.push_back(i);
@@ -223,7 +222,8 @@ int run_pre_commit(AtEnd at_end) {
   auto out = emit_report(report, hook_format(), Audience::Committer);
   if (!out) return die(out.error());
   trace("report written");
-  const int code = report.blocked() ? kExitBlocked : kExitAllowed;
+  const bool unjudged = block_on_bound_hits(report, "commit", "git commit --no-verify");
+  const int code = report.blocked() || unjudged ? kExitBlocked : kExitAllowed;
   return at_end == AtEnd::Exit ? exit_now(code) : code;
 }
 

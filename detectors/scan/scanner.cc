@@ -42,8 +42,8 @@ constexpr std::size_t kJitStackMax = 512 * 1024;
 // for a backtracking rule took minutes). The candidates are counted and reported instead.
 constexpr uint32_t kMaxLimitHitsPerRule = 8;
 // A run of hits for one rule at consecutive offsets is confirmed at its last offset only, and a
-// buffer with more raw hits than this is confirmed only up to the cap (reported as truncated).
-constexpr std::size_t kMaxHitsPerScan = kMaxCandidatesPerScan;
+// buffer with more raw hits than ScanOptions::max_candidates is confirmed only up to that cap
+// (reported as truncated).
 constexpr unsigned kHsFlags = HS_FLAG_MULTILINE;
 constexpr uint32_t kPcreFlags = PCRE2_MULTILINE;
 
@@ -105,6 +105,7 @@ struct ScratchImpl {
   std::vector<Hit> hits;
   std::vector<uint32_t> last_hit;  // per rule: index+1 into hits of its latest hit, 0 = none
   std::vector<uint32_t> limit_hits;  // per rule: confirmations that hit a PCRE2 limit in this scan
+  std::size_t max_hits = kMaxCandidatesPerScan;
   bool truncated = false;
 };
 
@@ -256,7 +257,7 @@ int on_hs_match(unsigned int id, unsigned long long /*from*/, unsigned long long
       return 0;
     }
   }
-  if (sc.hits.size() >= kMaxHitsPerScan) {
+  if (sc.hits.size() >= sc.max_hits) {
     sc.truncated = true;
     return 1;  // stop: the caller reports the truncation
   }
@@ -268,8 +269,13 @@ int on_hs_match(unsigned int id, unsigned long long /*from*/, unsigned long long
 }  // namespace
 
 Result<std::size_t> Scanner::scan_raw(std::string_view bytes, Scratch& scratch) const {
+  return scan_raw(bytes, scratch, kMaxCandidatesPerScan);
+}
+
+Result<std::size_t> Scanner::scan_raw(std::string_view bytes, Scratch& scratch, std::size_t max_hits) const {
   auto& sc = scratch.impl();
   sc.hits.clear();
+  sc.max_hits = std::max<std::size_t>(max_hits, 1);
   sc.truncated = false;
   std::fill(sc.last_hit.begin(), sc.last_hit.end(), 0);
   if (bytes.size() > UINT32_MAX) return make_error(ErrorCode::Io, "buffer larger than 4 GiB");
@@ -283,7 +289,7 @@ Result<std::size_t> Scanner::scan_raw(std::string_view bytes, Scratch& scratch) 
 
 Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector<Match>& out,
                            const ScanOptions& opts) const {
-  auto raw = scan_raw(bytes, scratch);
+  auto raw = scan_raw(bytes, scratch, opts.max_candidates);
   if (!raw) return raw.error();
   auto& sc = scratch.impl();
   ScanLimits unused;
@@ -315,6 +321,17 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
       }
       continue;
     }
+    if (rc == PCRE2_ERROR_NOMATCH && start > 0) {
+      // Hyperscan saw a match end here and the window holds no match that ends here: the match
+      // starts before the window. Counted, so the caller reports it: padding a secret past the
+      // window must not hide it.
+      ++limits.window_misses;
+      if (limits.window_rule.empty()) {
+        limits.window_rule = rule.id;
+        limits.window = rule.window;
+      }
+      continue;
+    }
     if (rc < 0) continue;  // no match: stage 1 over-approximated
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(sc.md.get());
     const std::size_t g = static_cast<std::size_t>(rule.secret_group);
@@ -335,14 +352,29 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
     auto decoded = decode_and_rescan(*this, bytes, scratch, opts);
     if (!decoded) return decoded.error();
     // A secret the plain scan already found (e.g. a URL with %40 in its password) is reported once.
+    // The plain matches, by start: those overlapping [b, e) start in [b - longest, e), found by
+    // binary search (plain matches are at most a window long), so this is not quadratic.
     const std::size_t plain_end = out.size();
+    std::vector<std::size_t> plain(plain_end - first_out);
+    std::size_t longest = 0;
+    for (std::size_t i = 0; i < plain.size(); ++i) {
+      plain[i] = first_out + i;
+      longest = std::max(longest, out[first_out + i].end - out[first_out + i].begin);
+    }
+    std::sort(plain.begin(), plain.end(), [&](std::size_t a, std::size_t b) { return out[a].begin < out[b].begin; });
     for (auto& m : *decoded) {
-      const bool dup = std::any_of(out.begin() + static_cast<std::ptrdiff_t>(first_out),
-                                   out.begin() + static_cast<std::ptrdiff_t>(plain_end), [&](const Match& p) {
-                                     return p.rule == m.rule && p.begin < m.end && m.begin < p.end;
-                                   });
+      const std::size_t from = m.begin > longest ? m.begin - longest : 0;
+      auto it = std::lower_bound(plain.begin(), plain.end(), from,
+                                 [&](std::size_t i, std::size_t v) { return out[i].begin < v; });
+      bool dup = false;
+      for (; it != plain.end() && out[*it].begin < m.end && !dup; ++it) {
+        const Match& p = out[*it];
+        dup = p.rule == m.rule && m.begin < p.end;
+      }
       if (!dup) out.push_back(std::move(m));
     }
+  } else if (opts.note_deeper && opts.limits && !opts.limits->depth_exhausted && has_encoded_span(bytes)) {
+    opts.limits->depth_exhausted = true;
   }
   // One finding per (rule, secret span), in offset order.
   auto first = out.begin() + static_cast<std::ptrdiff_t>(first_out);
@@ -369,18 +401,22 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
   }
   out.erase(std::remove_if(first, out.end(), [](const Match& m) { return m.secret_end == m.secret_begin; }), out.end());
   // A provider rule is more specific than a generic detector: report the secret once, as that.
+  // The specific spans are in start order; with the running maximum of their ends, whether one
+  // overlaps [b, e) is one binary search (the largest end among spans starting before e).
   const auto& rules = impl_->rules;
-  std::vector<std::pair<std::size_t, std::size_t>> specific;
+  std::vector<std::size_t> specific_begin, specific_max_end;
   for (auto it = first; it != out.end(); ++it) {
-    if (!rules[it->rule].generic) specific.emplace_back(it->secret_begin, it->secret_end);
+    if (rules[it->rule].generic) continue;
+    specific_begin.push_back(it->secret_begin);
+    specific_max_end.push_back(std::max(it->secret_end, specific_max_end.empty() ? 0 : specific_max_end.back()));
   }
-  if (!specific.empty()) {
+  if (!specific_begin.empty()) {
     out.erase(std::remove_if(first, out.end(),
                              [&](const Match& m) {
-                               return rules[m.rule].generic &&
-                                      std::any_of(specific.begin(), specific.end(), [&](const auto& sp) {
-                                        return sp.first < m.secret_end && m.secret_begin < sp.second;
-                                      });
+                               if (!rules[m.rule].generic) return false;
+                               const auto n = std::lower_bound(specific_begin.begin(), specific_begin.end(), m.secret_end) -
+                                              specific_begin.begin();
+                               return n > 0 && specific_max_end[static_cast<std::size_t>(n - 1)] > m.secret_begin;
                              }),
               out.end());
   }

@@ -8,7 +8,9 @@
 #include "detectors/gates/blob_scan.h"
 #include "detectors/git/commit_walk.h"
 #include "detectors/gates/policy_gate.h"
+#include "detectors/gates/push_reach.h"
 #include "detectors/git/push_paths.h"
+#include "detectors/gates/name_scan.h"
 #include "detectors/policy/file_policy.h"
 #include "detectors/signatures/verifier.h"
 #include "detectors/util/text.h"
@@ -154,6 +156,8 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
   auto scanned = scan_walk_blobs(engine, *walk, bo, report);
   if (!scanned) return scanned.error();
   keep_first_introduction(report.findings, *walk);
+  // Messages, identities, tags, and trees or blobs a ref names directly (push_reach.h).
+  if (auto reach = judge_push_reach(repo, engine, req, *walk, report); !reach) return reach.error();
 
   // File and message policy, per new commit.
   const std::string land_ref = ref_updates_for_msgs.empty() ? std::string() : ref_updates_for_msgs.front().second;
@@ -195,8 +199,20 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
       for (auto& f : verify_tags(repo, tags, *trust, sig)) report.findings.push_back(std::move(f));
     }
   }
+  // A secret written in a new path or in a pushed ref's name is as public as one in a file.
+  std::vector<JudgedName> names;
+  for (std::size_t i = 0; i < walk->changes.size() && i < walk->commits.size(); ++i) {
+    for (const auto& ch : walk->changes[i]) {
+      if (ch.kind != git::ChangeKind::Deleted) names.push_back({ch.path, walk->commits[i].id, false});
+    }
+  }
+  for (const auto& u : req.updates) {
+    if (!git::is_zero_oid(u.new_oid)) names.push_back({u.ref, u.new_oid, true});
+  }
+  if (auto n = scan_names(engine, names, report.findings); !n) return n.error();
   // Policy findings quote subjects, paths and ref names: mask any secret written in them.
   if (auto m = mask_quoted_input(engine, report.findings); !m) return m.error();
+  if (auto m = mask_names(engine, report.findings, report.skips); !m) return m.error();
   return verdict;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -16,8 +17,11 @@
 #include "detectors/gates/common.h"
 #include "detectors/gates/laptop_skip.h"
 #include "detectors/gates/push_gate.h"
+#include "detectors/gates/server_policy_file.h"
 #include "detectors/policy/server_policy.h"
 #include "detectors/report/finding_json.h"
+#include "detectors/gates/name_scan.h"
+#include "detectors/util/quote.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
@@ -43,29 +47,6 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// The server's effective policy: its own file (git config vigil.policy) is the floor; the
-// repository's .vigil.toml at the old tip of HEAD may only tighten it.
-Result<Config> server_config(const git::Repo& repo, std::vector<std::string>& notes) {
-  Result<Config> floor = make_error(ErrorCode::Internal, "unset");
-  if (auto path = repo.config_string("vigil.policy")) {
-    floor = load_config_file(*path, true, RuleDetail::Scan);
-  } else {
-    floor = default_config(RuleDetail::Scan);
-  }
-  if (!floor) return floor.error();
-  if (!floor->server.repo_config) return floor;
-  // Never from the push itself: HEAD still names the old tip while the push is in quarantine.
-  auto text = repo.read_file_at("HEAD", ".vigil.toml");
-  if (!text || !*text) return floor;
-  auto repo_cfg = parse_config(**text, "HEAD:.vigil.toml", RuleDetail::Scan);
-  if (!repo_cfg) {
-    // A broken repository file must not lock everyone out: the floor still applies in full.
-    notes.push_back("ignored the repository's .vigil.toml: " + repo_cfg.error().message);
-    return floor;
-  }
-  return tighten(*floor, *repo_cfg, notes);
-}
-
 std::string pusher_name(const ServerSettings& s) {
   for (const auto& var : s.pusher_env) {
     if (const char* v = std::getenv(var.c_str()); v && *v) return v;
@@ -73,9 +54,28 @@ std::string pusher_name(const ServerSettings& s) {
   return "unknown";
 }
 
+// Ref names as the audit record keeps them: any long random run masked (the rules have masked what
+// they know already, when the engine could be built), quoted when not UTF-8.
+std::string audit_ref_name(std::string_view ref) {
+  std::string out;
+  for (std::size_t i = 0; i < ref.size();) {
+    auto word = [&](std::size_t k) { return k < ref.size() && (std::isalnum(static_cast<unsigned char>(ref[k])) || ref[k] == '_'); };
+    std::size_t j = i;
+    while (word(j)) ++j;
+    if (j == i) {
+      out += ref[i++];
+      continue;
+    }
+    const auto run = ref.substr(i, j - i);
+    out += run.size() >= 20 && shannon_entropy(run) >= 3.5 ? redact(run) : std::string(run);
+    i = j;
+  }
+  return quote_name(out, NameQuoting::Json);
+}
+
 nlohmann::json updates_json(const std::vector<RefUpdate>& updates) {
   auto arr = nlohmann::json::array();
-  for (const auto& u : updates) arr.push_back({{"ref", u.ref}, {"old", u.old_oid}, {"new", u.new_oid}});
+  for (const auto& u : updates) arr.push_back({{"ref", audit_ref_name(u.ref)}, {"old", u.old_oid}, {"new", u.new_oid}});
   return arr;
 }
 
@@ -92,7 +92,7 @@ int finish_server(GateKind kind, const git::Repo& repo, const Config& cfg, const
   nlohmann::json rec = {
       {"time", now_iso()},
       {"hook", to_string(kind)},
-      {"repo", repo.git_dir()},
+      {"repo", quote_name(repo.git_dir(), NameQuoting::Json)},
       {"pusher", pusher},
       {"updates", updates_json(updates)},
       {"decision", outcome.decision},
@@ -138,7 +138,9 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
     return kExitError;
   }
   std::vector<std::string> notes;
-  auto cfg = server_config(*repo, notes);
+  // The floor, tightened by the repository's .vigil.toml at the old tip (server_policy_file.h).
+  auto policy = load_server_policy(*repo, notes);
+  Result<Config> cfg = policy ? Result<Config>(std::move(policy->effective)) : Result<Config>(policy.error());
   if (!cfg) {
     // Without a readable policy there is no floor to apply: reject, always.
     fmt::print(stderr, "vigil: error: {}\nvigil: push rejected: the server policy is unreadable (fail closed)\n",
@@ -148,6 +150,12 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   const ServerSettings server = cfg->server;
   const std::string pusher = pusher_name(server);
   auto engine = Engine::create(*cfg);
+  if (!engine && policy->floor) {
+    // The repository's rules broke the merged set after all: the floor still judges alone.
+    notes.push_back("ignored the repository's .vigil.toml: " + engine.error().message + " — the server floor applies alone");
+    cfg = std::move(*policy->floor);
+    engine = Engine::create(*cfg);
+  }
   if (!engine) {
     fmt::print(stderr, "vigil: error: {}\n", engine.error().message);
     ServerOutcome o{server.accept_on_error, server.accept_on_error ? "error-accept" : "error-reject", engine.error().message};
@@ -164,6 +172,12 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   req.jobs = server.jobs;
   req.should_stop = [stop] { return stop->load(); };
   req.open_repo = [] { return git::Repo::open_from_env(); };
+  // From here on `updates` only feeds the audit record: a secret pasted into a ref name is masked.
+  if (auto masker = NameMasker::create(*engine)) {
+    for (auto& u : updates) {
+      if (auto m = masker->mask(u.ref)) u.ref = std::move(*m);
+    }
+  }
   std::packaged_task<Result<PushVerdict>()> task([&] { return judge_push(*repo, *engine, req); });
   auto fut = task.get_future();
   std::thread worker(std::move(task));
@@ -194,6 +208,16 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   report.rules_version = engine->version;
   report.target = fmt::format("{} new commit{}", verdict->commits, verdict->commits == 1 ? "" : "s");
   report.items_scanned = verdict->commits;
+  // A pushed .vigil.toml that does not parse or compile never lands (it would judge later pushes).
+  if (auto pf = pushed_policy_findings(*repo, updates); !pf) {
+    const bool accept = server.accept_on_error;
+    fmt::print(stderr, "vigil: error: {}\nvigil: push {}: internal error ({})\n", pf.error().message,
+               accept ? "accepted" : "rejected", accept ? "fail open, recorded" : "fail closed");
+    ServerOutcome o{accept, accept ? "error-accept" : "error-reject", pf.error().message};
+    return finish_server(kind, *repo, *cfg, engine->version, updates, pusher, nullptr, o, "", notes, ms_since(t0));
+  } else {
+    for (auto& f : *pf) report.findings.push_back(std::move(f));
+  }
 
   // Audited bypass: `git push -o vigil.bypass=<reason>`, where the server policy allows it.
   std::string bypass_reason;

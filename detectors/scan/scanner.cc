@@ -344,7 +344,11 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
     m.secret_end = ov[2 * g + 1];
     const auto whole = bytes.substr(m.begin, m.end - m.begin);
     const auto secret = bytes.substr(m.secret_begin, m.secret_end - m.secret_begin);
-    if (!accept_match(rule, whole, secret)) continue;
+    // The name a generic value is assigned to may begin before the match ("STRIPE_PUBLISHABLE_KEY"
+    // matches from "KEY"): up to 48 bytes of the same line before it.
+    std::size_t lead = m.begin;
+    while (lead > 0 && m.begin - lead < 48 && bytes[lead - 1] != '\n') --lead;
+    if (!accept_match(rule, whole, secret, bytes.substr(lead, m.begin - lead))) continue;
     m.secret = std::string(secret);
     out.push_back(std::move(m));
   }
@@ -400,25 +404,59 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
     }
   }
   out.erase(std::remove_if(first, out.end(), [](const Match& m) { return m.secret_end == m.secret_begin; }), out.end());
-  // A provider rule is more specific than a generic detector: report the secret once, as that.
-  // The specific spans are in start order; with the running maximum of their ends, whether one
-  // overlaps [b, e) is one binary search (the largest end among spans starting before e).
+  // A provider rule is more specific than a generic detector: report the secret once, as that. A
+  // rule a repository added under a server floor does so only where it is at least as strict
+  // (severity, and the policy's mode rank when given): an info or observe rule of the repository
+  // never hides what the floor's generic detector reports.
+  // Not quadratic: the spans of the other specific rules are in start order, and with the running
+  // maximum of their ends, whether one overlaps [b, e) is one binary search. Rules under a floor
+  // are checked one by one, but only those starting within their longest span before b.
   const auto& rules = impl_->rules;
-  std::vector<std::size_t> specific_begin, specific_max_end;
+  const auto* rank = opts.mode_rank && opts.mode_rank->size() == rules.size() ? opts.mode_rank : nullptr;
+  auto outranks = [&](std::size_t s, std::size_t g) {
+    if (!rules[s].under_floor) return true;
+    return rules[s].severity >= rules[g].severity && (!rank || (*rank)[s] >= (*rank)[g]);
+  };
+  std::vector<std::size_t> always_begin, always_max_end;
+  std::vector<std::size_t> conditional;  // offsets from `first` of specific matches under a floor
+  std::size_t conditional_longest = 0;
   for (auto it = first; it != out.end(); ++it) {
-    if (rules[it->rule].generic) continue;
-    specific_begin.push_back(it->secret_begin);
-    specific_max_end.push_back(std::max(it->secret_end, specific_max_end.empty() ? 0 : specific_max_end.back()));
+    const Rule& r = rules[it->rule];
+    if (r.generic) continue;
+    if (!r.under_floor) {
+      always_begin.push_back(it->secret_begin);
+      always_max_end.push_back(std::max(it->secret_end, always_max_end.empty() ? 0 : always_max_end.back()));
+    } else {
+      conditional.push_back(static_cast<std::size_t>(it - first));
+      conditional_longest = std::max(conditional_longest, it->secret_end - it->secret_begin);
+    }
   }
-  if (!specific_begin.empty()) {
-    out.erase(std::remove_if(first, out.end(),
-                             [&](const Match& m) {
-                               if (!rules[m.rule].generic) return false;
-                               const auto n = std::lower_bound(specific_begin.begin(), specific_begin.end(), m.secret_end) -
-                                              specific_begin.begin();
-                               return n > 0 && specific_max_end[static_cast<std::size_t>(n - 1)] > m.secret_begin;
-                             }),
-              out.end());
+  if (!always_begin.empty() || !conditional.empty()) {
+    auto hidden = [&](const Match& m) {
+      const auto n = static_cast<std::size_t>(std::lower_bound(always_begin.begin(), always_begin.end(), m.secret_end) -
+                                              always_begin.begin());
+      if (n > 0 && always_max_end[n - 1] > m.secret_begin) return true;
+      const std::size_t from = m.secret_begin > conditional_longest ? m.secret_begin - conditional_longest : 0;
+      auto c = std::lower_bound(conditional.begin(), conditional.end(), from,
+                                [&](std::size_t k, std::size_t v) { return first[static_cast<std::ptrdiff_t>(k)].secret_begin < v; });
+      for (; c != conditional.end(); ++c) {
+        const Match& sp = first[static_cast<std::ptrdiff_t>(*c)];
+        if (sp.secret_begin >= m.secret_end) break;
+        if (m.secret_begin < sp.secret_end && outranks(sp.rule, m.rule)) return true;
+      }
+      return false;
+    };
+    std::vector<bool> drop(static_cast<std::size_t>(out.end() - first), false);
+    for (auto it = first; it != out.end(); ++it) {
+      if (rules[it->rule].generic) drop[static_cast<std::size_t>(it - first)] = hidden(*it);
+    }
+    auto kept = first;
+    for (auto it = first; it != out.end(); ++it) {
+      if (drop[static_cast<std::size_t>(it - first)]) continue;
+      if (kept != it) *kept = std::move(*it);
+      ++kept;
+    }
+    out.erase(kept, out.end());
   }
   return {};
 }

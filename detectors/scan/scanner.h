@@ -6,6 +6,7 @@
 // never scans a whole file, and its cost does not grow with the buffer.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -66,6 +67,10 @@ struct ScanOptions {
   /// Set on the last decoded layer: report (ScanLimits::depth_exhausted) an encoded span that
   /// decode_depth leaves undecoded. Off at the top, where decode_depth = 0 means "do not decode".
   bool note_deeper = false;
+  /// Per rule (index into rules()): how strictly policy treats its findings (observe 0, warn 1,
+  /// block 2). A rule marked Rule::under_floor hides an overlapping generic match only when it
+  /// ranks at least as high and its severity is at least as high. Null = by severity alone.
+  const std::vector<std::uint8_t>* mode_rank = nullptr;
 };
 
 /// Where compiled databases are cached. Empty dir = no cache.

@@ -294,7 +294,7 @@ int run_scan(ScanArgs& a) {
     // An archive may exceed max_file_size as a file: its members are held to it one by one.
     const bool may_be_archive = a.archives && a.archive_depth > 0;
     auto too_big = [&](const std::string& path, std::uint64_t size) {
-      w.skipped.push_back({path, "", fmt::format("larger than max_file_size {} ({})", human_size(max_size), human_size(size))});
+      w.skipped.push_back(oversize_skip(path, "", max_size, size));
     };
     for (std::size_t i = next++; i < files.size(); i = next++) {
       std::error_code ec;

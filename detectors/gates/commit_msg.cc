@@ -108,7 +108,9 @@ int run_commit_msg(int argc, char** argv) {
   report.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   auto out = emit_report(report, hook_format(), Audience::Committer);
   if (!out) return die(out.error());
-  return report.blocked() ? kExitBlocked : kExitAllowed;
+  // A message over a bound (max_file_size) was not judged: block, never pass it unread.
+  const bool unjudged = block_on_bound_hits(report, "commit", "git commit --no-verify");
+  return report.blocked() || unjudged ? kExitBlocked : kExitAllowed;
 }
 
 }  // namespace vigil

@@ -39,6 +39,15 @@ Result<Engine> load_engine(const std::string& root, const std::string& config_pa
 Result<void> emit_report(const ScanReport& report, const std::string& format, Audience audience,
                          const std::string& output = {});
 
+/// The bounds reached in `report` (skips with Skip::bound set), as one phrase naming each bound and
+/// how many inputs it stopped: "max_file_size (1 file), max_candidates (2 files)"; "" when none.
+std::string bound_hits_summary(const ScanReport& report);
+
+/// Laptop hooks: when a bound was reached, part of the change was not judged, so the hook blocks
+/// (fail closed). Prints why on stderr, after the report ("commit" or "push"; `escape` is git's
+/// documented bypass). Returns true when it blocks.
+bool block_on_bound_hits(const ScanReport& report, const char* what, const char* escape);
+
 /// VIGIL_FORMAT from the environment, or "text".
 std::string hook_format();
 

@@ -58,7 +58,7 @@ class Pipeline {
       if (opts_.known_clean && opts_.known_clean(b.id)) continue;
       const std::string path(batch.path(b));
       if (b.size > max_size_) {
-        s.skipped.push_back({path, c.id, fmt::format("larger than max_file_size {} ({})", human_size(max_size_), human_size(b.size))});
+        s.skipped.push_back(oversize_skip(path, c.id, max_size_, b.size));
         s.commit_order.emplace(c.id, c.ordinal);
         continue;
       }

@@ -63,7 +63,8 @@ FileScan scan_staged_file(const git::Repo& repo, const Config& cfg, git::FileCha
   // A rename out of an exempt path (path_class.h) brings every line to a path that never judged it.
   const bool all_new = c.kind == git::ChangeKind::Added || c.old_blob.empty() ||
                        (!c.old_path.empty() && c.old_path != c.path && path_class(cfg, c.old_path) != path_class(cfg, c.path));
-  if (!out.found.empty() && !all_new && !c.binary) {
+  // A bound reached in an old part of the file is not this commit's either: judge the added lines.
+  if ((!out.found.empty() || count_bound_hits(out.skipped) > 0) && !all_new && !c.binary) {
     // Only lines this commit adds count: a secret already in HEAD is not this commit's.
     {
       std::lock_guard lk(git_mu);
@@ -188,9 +189,7 @@ int run_pre_commit(AtEnd at_end, const StagedOptions& opts) {
       if (c.mode == 0160000) continue;  // a submodule commit id, not content
       // Sizes come from object headers: an oversized blob is never read.
       if (c.size > engine.config.settings.max_file_size) {
-        report.skips.push_back({c.path, "", fmt::format("larger than max_file_size {} ({})",
-                                                        human_size(engine.config.settings.max_file_size),
-                                                        human_size(c.size))});
+        report.skips.push_back(oversize_skip(c.path, "", engine.config.settings.max_file_size, c.size));
         continue;
       }
       todo.push_back(i);
@@ -247,7 +246,8 @@ int run_pre_commit(AtEnd at_end, const StagedOptions& opts) {
     if (!out) return die(out.error());
   }
   trace("report written");
-  const int code = report.blocked() ? kExitBlocked : kExitAllowed;
+  const bool unjudged = block_on_bound_hits(report, "commit", "git commit --no-verify");
+  const int code = report.blocked() || unjudged ? kExitBlocked : kExitAllowed;
   return at_end == AtEnd::Exit ? exit_now(code) : code;
 }
 

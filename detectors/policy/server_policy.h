@@ -19,6 +19,7 @@ struct ServerSettings {
   std::uint32_t deadline_ms = 4000;      // the whole judgement must finish within this
   bool accept_on_timeout = false;        // fail open on timeout (recorded), else reject
   bool accept_on_error = false;          // fail open on internal errors (recorded), else reject
+  bool accept_on_limit = false;          // on_limit: accept (recorded) a push a bound kept from being fully judged
   bool bypass_allowed = false;           // `git push -o vigil.bypass=<reason>`
   Severity bypass_max_severity = Severity::High;  // findings above this cannot be bypassed
   std::vector<std::string> bypass_users;  // empty = any pusher may bypass

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "detectors/audit/audit_log.h"
 #include "detectors/gates/common.h"
 #include "detectors/git/repo.h"
 #include "detectors/report/report.h"
@@ -245,6 +246,18 @@ Result<InstallResult> install_server(const InstallOptions& opts) {
         if (auto s = git_config_set(repo_scope, "vigil.policy", policy); !s) return s.error();
       }
       res.messages.push_back(fmt::format("{}: git config vigil.policy {}", repo.path, policy));
+    }
+    // The audit trail's HMAC key, readable by the hooks' user only. Kept on uninstall: the log it
+    // signed stays verifiable. (A [server] audit_key in the policy points elsewhere.)
+    const std::string key = (fs::path(repo.git_dir) / "vigil-audit.key").string();
+    if (!fs::exists(key, ec)) {
+      if (!opts.dry_run) {
+        auto made = ensure_audit_key(key);
+        if (!made) return made.error();
+        chown_like(key, repo.git_dir);
+      }
+      res.messages.push_back(fmt::format("{}: made the audit log's HMAC key {} (mode 0600; keep a copy off the server "
+                                         "to run `vigil audit verify --key`)", repo.path, key));
     }
     if (!opts.dry_run && !state.empty()) {
       if (auto s = save_state(state_path(repo.git_dir), state); !s) return s.error();

@@ -132,7 +132,7 @@ int finish_server(GateKind kind, const git::Repo& repo, const Config& cfg, const
   }
   rec["findings"] = findings;
   const std::string log = cfg.server.audit_log.empty() ? repo.git_dir() + "/vigil-audit.jsonl" : cfg.server.audit_log;
-  auto w = audit_append(log, rec);
+  auto w = audit_append(log, rec, AuditKeyOptions{cfg.server.audit_key, true});
   if (!w) {
     fmt::print(stderr, "vigil: error: {}\n", w.error().message);
     if (!outcome.accept || !cfg.server.accept_on_error) {

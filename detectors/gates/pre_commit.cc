@@ -13,12 +13,14 @@
 
 #include "detectors/gates/common.h"
 #include "detectors/gates/laptop_skip.h"
+#include "detectors/gates/path_class.h"
 #include "detectors/gates/policy_gate.h"
 #include "detectors/git/changes.h"
 #include "detectors/git/repo.h"
+#include "detectors/policy/baseline.h"
 #include "detectors/util/text.h"
 #include "detectors/util/trace.h"
-#include "detectors/name_scan.h"
+#include "detectors/gates/name_scan.h"
 
 namespace vigil {
 
@@ -38,7 +40,7 @@ struct FileScan {
 // Reads a staged file and scans it: the whole file first, and only where it holds a finding
 // does the commit's diff matter (most commits hold none, so most never pay for reading the old
 // blob and diffing). Sets c.binary, and c.added_lines when it diffs. libgit2 calls hold `git_mu`.
-FileScan scan_staged_file(const git::Repo& repo, git::FileChange& c, ScanSession& scan, std::mutex& git_mu) {
+FileScan scan_staged_file(const git::Repo& repo, const Config& cfg, git::FileChange& c, ScanSession& scan, std::mutex& git_mu) {
   FileScan out;
   auto bytes = [&]() -> Result<std::string> {
     if (auto copy = repo.worktree_blob(c.blob, c.path, c.size)) return std::move(*copy);
@@ -58,7 +60,9 @@ FileScan scan_staged_file(const git::Repo& repo, git::FileChange& c, ScanSession
     out.status = r;
     return out;
   }
-  const bool all_new = c.kind == git::ChangeKind::Added || c.old_blob.empty();
+  // A rename out of an exempt path (path_class.h) brings every line to a path that never judged it.
+  const bool all_new = c.kind == git::ChangeKind::Added || c.old_blob.empty() ||
+                       (!c.old_path.empty() && c.old_path != c.path && path_class(cfg, c.old_path) != path_class(cfg, c.path));
   if (!out.found.empty() && !all_new && !c.binary) {
     // Only lines this commit adds count: a secret already in HEAD is not this commit's.
     {
@@ -105,9 +109,15 @@ void split_by_size(const std::vector<git::FileChange>& changes, const std::vecto
 
 }  // namespace
 
-int run_pre_commit(AtEnd at_end) {
+int run_pre_commit(AtEnd at_end, const StagedOptions& opts) {
   const auto t0 = std::chrono::steady_clock::now();
   trace("pre-commit: start");
+  std::optional<Baseline> baseline;  // read first, so that a bad file fails before any work
+  if (!opts.baseline.empty()) {
+    auto b = load_baseline(opts.baseline);
+    if (!b) return die(b.error());
+    baseline = std::move(*b);
+  }
   // One malloc arena for both threads, grown in 1 MB steps: the engine thread's own arena grew
   // a page at a time, ~100 mprotect calls per run.
   mallopt(M_ARENA_MAX, 1);
@@ -121,10 +131,10 @@ int run_pre_commit(AtEnd at_end) {
     Result<ScanSession> scan = make_error(ErrorCode::Internal, "unset");  // its scratch, allocated too
     std::optional<ScanSession> scan2;  // a second thread's, for when there is much to scan
   };
-  const auto prepare = [](const std::string& root) {
+  const auto prepare = [&opts](const std::string& root) {
     Prepared p;
     trace("engine: loading");
-    auto e = load_engine(root);
+    auto e = load_engine(root, opts.config, nullptr, opts.adjust);
     trace("engine: loaded");
     if (!e) {
       p.engine = e.error();
@@ -157,6 +167,8 @@ int run_pre_commit(AtEnd at_end) {
   }();
   trace("engine joined");
   if (!changes) return die(changes.error());
+  // A config named on the command line is checked even when nothing is staged.
+  if (!opts.config.empty() && !prepared.engine) return die(prepared.engine.error());
 
   ScanReport report;
   report.tool_version = vigil_version();
@@ -188,7 +200,7 @@ int run_pre_commit(AtEnd at_end) {
     std::mutex git_mu;  // libgit2's repository is used by one thread at a time
     const auto scan_share = [&](ScanSession& s, const std::vector<std::size_t>& share) {
       for (const std::size_t k : share) {
-        results[k] = scan_staged_file(*repo, (*changes)[todo[k]], s, git_mu);
+        results[k] = scan_staged_file(*repo, engine.config, (*changes)[todo[k]], s, git_mu);
         if (!results[k].status) return;  // the first error ends the share
       }
     };
@@ -224,12 +236,16 @@ int run_pre_commit(AtEnd at_end) {
     if (auto n = scan_names(engine, names, report.findings); !n) return die(n.error());
     if (auto m = mask_names(engine, report.findings, report.skips); !m) return die(m.error());
     trace("file policy checked");
+    if (baseline) apply_baseline(*baseline, report.findings);
     laptop_skip(*repo, engine.config, "pre-commit", report);  // VIGIL_SKIP: audited bypass
   }
   report.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  auto out = emit_report(report, hook_format(), Audience::Committer);
-  if (!out) return die(out.error());
+  const std::string format = opts.format.empty() ? hook_format() : opts.format;
+  if (!(opts.quiet && format == "text" && !report.blocked())) {
+    auto out = emit_report(report, format, Audience::Committer, opts.output);
+    if (!out) return die(out.error());
+  }
   trace("report written");
   const int code = report.blocked() ? kExitBlocked : kExitAllowed;
   return at_end == AtEnd::Exit ? exit_now(code) : code;

@@ -8,8 +8,9 @@
 #include "detectors/gates/blob_scan.h"
 #include "detectors/git/commit_walk.h"
 #include "detectors/gates/policy_gate.h"
+#include "detectors/gates/push_reach.h"
 #include "detectors/git/push_paths.h"
-#include "detectors/name_scan.h"
+#include "detectors/gates/name_scan.h"
 #include "detectors/policy/file_policy.h"
 #include "detectors/signatures/verifier.h"
 #include "detectors/util/text.h"
@@ -155,6 +156,8 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
   auto scanned = scan_walk_blobs(engine, *walk, bo, report);
   if (!scanned) return scanned.error();
   keep_first_introduction(report.findings, *walk);
+  // Messages, identities, tags, and trees or blobs a ref names directly (push_reach.h).
+  if (auto reach = judge_push_reach(repo, engine, req, *walk, report); !reach) return reach.error();
 
   // File and message policy, per new commit.
   const std::string land_ref = ref_updates_for_msgs.empty() ? std::string() : ref_updates_for_msgs.front().second;

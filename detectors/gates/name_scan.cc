@@ -1,4 +1,4 @@
-#include "detectors/name_scan.h"
+#include "detectors/gates/name_scan.h"
 
 #include <algorithm>
 #include <set>

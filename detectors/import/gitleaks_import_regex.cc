@@ -7,7 +7,7 @@
 #include <bitset>
 #include <cctype>
 
-#include "detectors/rules/gitleaks_import.h"
+#include "detectors/import/gitleaks_import.h"
 
 namespace vigil {
 

@@ -1,6 +1,6 @@
 // Tests for the gitleaks importer: Go regex translation, path regex -> globs, config mapping,
 // the warnings it prints, its errors, and that it survives damaged input.
-#include "detectors/rules/gitleaks_import.h"
+#include "detectors/import/gitleaks_import.h"
 
 #include <doctest/doctest.h>
 

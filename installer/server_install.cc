@@ -302,6 +302,12 @@ Result<InstallResult> uninstall_server(const InstallOptions& opts) {
         res.messages.push_back(fmt::format("{}: removed {}", repo->path, fs::path(target).lexically_relative(repo->git_dir).string()));
       }
     }
+    // The audit key goes only when no log it could have signed exists: a log must stay verifiable.
+    const auto key = fs::path(repo->git_dir) / "vigil-audit.key";
+    if (fs::exists(key, ec) && !fs::exists(fs::path(repo->git_dir) / "vigil-audit.jsonl", ec)) {
+      if (!opts.dry_run) fs::remove(key, ec);
+      res.messages.push_back(fmt::format("{}: removed vigil-audit.key (no audit log was written with it)", repo->path));
+    }
     const auto state = load_state(state_path(repo->git_dir));
     if (!state || opts.dry_run) continue;
     for (auto it = state->config.rbegin(); it != state->config.rend(); ++it) {

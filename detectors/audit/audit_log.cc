@@ -155,7 +155,7 @@ std::optional<std::uint64_t> seq_of(const std::string& line) {
 const char* expected_type(const std::string& key, const nlohmann::json& v) {
   static const std::set<std::string> kStrings = {"time", "hook", "repo", "pusher", "decision", "reason",
                                                  "vigil_version", "rules_version", "prev", "mac"};
-  static const std::set<std::string> kArrays = {"findings", "updates", "notes", "skips"};
+  static const std::set<std::string> kArrays = {"findings", "updates", "notes"};
   static const std::set<std::string> kCounts = {"seq", "unkeyed_before", "commits_scanned"};
   if (kStrings.count(key)) return v.is_string() ? nullptr : "a string";
   if (kArrays.count(key)) return v.is_array() ? nullptr : "an array";

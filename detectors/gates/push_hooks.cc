@@ -201,7 +201,7 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   report.target = fmt::format("{} new commit{}", verdict->commits, verdict->commits == 1 ? "" : "s");
   report.items_scanned = verdict->commits;
   // A pushed .vigil.toml that does not parse or compile never lands (it would judge later pushes).
-  if (auto pf = pushed_policy_findings(*repo, updates); !pf) {
+  if (auto pf = pushed_policy_findings(*repo, req.updates); !pf) {  // the real ref names, not the masked ones
     const bool accept = server.accept_on_error;
     fmt::print(stderr, "vigil: error: {}\nvigil: push {}: internal error ({})\n", pf.error().message,
                accept ? "accepted" : "rejected", accept ? "fail open, recorded" : "fail closed");
@@ -209,6 +209,7 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
     return finish_server(kind, *repo, *cfg, engine->version, updates, pusher, nullptr, o, "", notes, ms_since(t0));
   } else {
     for (auto& f : *pf) report.findings.push_back(std::move(f));
+    if (!pf->empty()) (void)mask_names(*engine, report.findings, report.skips);  // they quote paths too
   }
 
   // Audited bypass: `git push -o vigil.bypass=<reason>`, where the server policy allows it.

@@ -118,7 +118,7 @@ int finish_server(GateKind kind, const git::Repo& repo, const Config& cfg, const
   rec["findings"] = findings;
   rec["skips"] = skips;
   const std::string log = cfg.server.audit_log.empty() ? repo.git_dir() + "/vigil-audit.jsonl" : cfg.server.audit_log;
-  auto w = audit_append(log, rec);
+  auto w = audit_append(log, rec, AuditKeyOptions{cfg.server.audit_key, true});
   if (!w) {
     fmt::print(stderr, "vigil: error: {}\n", w.error().message);
     if (!outcome.accept || !cfg.server.accept_on_error) {
@@ -209,7 +209,7 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   report.target = fmt::format("{} new commit{}", verdict->commits, verdict->commits == 1 ? "" : "s");
   report.items_scanned = verdict->commits;
   // A pushed .vigil.toml that does not parse or compile never lands (it would judge later pushes).
-  if (auto pf = pushed_policy_findings(*repo, updates); !pf) {
+  if (auto pf = pushed_policy_findings(*repo, req.updates); !pf) {  // the real ref names, not the masked ones
     const bool accept = server.accept_on_error;
     fmt::print(stderr, "vigil: error: {}\nvigil: push {}: internal error ({})\n", pf.error().message,
                accept ? "accepted" : "rejected", accept ? "fail open, recorded" : "fail closed");
@@ -217,6 +217,7 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
     return finish_server(kind, *repo, *cfg, engine->version, updates, pusher, nullptr, o, "", notes, ms_since(t0));
   } else {
     for (auto& f : *pf) report.findings.push_back(std::move(f));
+    if (!pf->empty()) (void)mask_names(*engine, report.findings, report.skips);  // they quote paths too
   }
 
   // Audited bypass: `git push -o vigil.bypass=<reason>`, where the server policy allows it.

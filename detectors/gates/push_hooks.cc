@@ -16,6 +16,9 @@
 #include "detectors/gates/common.h"
 #include "detectors/gates/laptop_skip.h"
 #include "detectors/gates/push_gate.h"
+#include "detectors/gates/push_snapshot.h"
+#include "detectors/git/commit_walk.h"
+#include "detectors/git/remotes.h"
 #include "detectors/policy/server_policy.h"
 #include "detectors/report/finding_json.h"
 #include "detectors/util/text.h"
@@ -44,8 +47,8 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // The server's effective policy: its own file (git config vigil.policy) is the floor; the
-// repository's .vigil.toml at the old tip of HEAD may only tighten it.
-Result<Config> server_config(const git::Repo& repo, std::vector<std::string>& notes) {
+// repository's .vigil.toml at the old tip of HEAD (`head_rev`) may only tighten it.
+Result<Config> server_config(const git::Repo& repo, std::vector<std::string>& notes, const std::string& head_rev = "HEAD") {
   Result<Config> floor = make_error(ErrorCode::Internal, "unset");
   if (auto path = repo.config_string("vigil.policy")) {
     floor = load_config_file(*path, true, RuleDetail::Scan);
@@ -55,7 +58,7 @@ Result<Config> server_config(const git::Repo& repo, std::vector<std::string>& no
   if (!floor) return floor.error();
   if (!floor->server.repo_config) return floor;
   // Never from the push itself: HEAD still names the old tip while the push is in quarantine.
-  auto text = repo.read_file_at("HEAD", ".vigil.toml");
+  auto text = repo.read_file_at(head_rev, ".vigil.toml");
   if (!text || !*text) return floor;
   auto repo_cfg = parse_config(**text, "HEAD:.vigil.toml", RuleDetail::Scan);
   if (!repo_cfg) {
@@ -130,7 +133,26 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
     return kExitError;
   }
   std::vector<std::string> notes;
-  auto cfg = server_config(*repo, notes);
+  remove_stale_records(repo->git_dir());
+  // The update hook: judged already (and audited) by pre-receive, or judged against the refs, the
+  // policy and the trusted keys as they were before the push moved any sibling ref.
+  std::optional<RefsSnapshot> before;
+  if (kind == GateKind::Update) {
+    if (take_accepted(repo->git_dir(), updates.front())) return kExitAllowed;
+    if (auto key = push_key()) {
+      auto snap = refs_before_update(*repo, *key, updates.front());
+      if (!snap) {
+        fmt::print(stderr, "vigil: error: {}\nvigil: push rejected (fail closed)\n", snap.error().message);
+        return kExitError;
+      }
+      before = std::move(*snap);
+    } else {
+      notes.push_back("update hook: the git receive-pack of this push was not found, so refs this push already moved "
+                      "were judged at their new values (install the pre-receive hook too)");
+    }
+  }
+  const std::string head_rev = before ? (before->head.empty() ? std::string(git::kZeroOid) : before->head) : "HEAD";
+  auto cfg = server_config(*repo, notes, head_rev);
   if (!cfg) {
     // Without a readable policy there is no floor to apply: reject, always.
     fmt::print(stderr, "vigil: error: {}\nvigil: push rejected: the server policy is unreadable (fail closed)\n",
@@ -156,6 +178,10 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   req.jobs = server.jobs;
   req.should_stop = [stop] { return stop->load(); };
   req.open_repo = [] { return git::Repo::open_from_env(); };
+  if (before) {
+    req.refs_before = before->refs;
+    req.trust_rev = head_rev;
+  }
   std::packaged_task<Result<PushVerdict>()> task([&] { return judge_push(*repo, *engine, req); });
   auto fut = task.get_future();
   std::thread worker(std::move(task));
@@ -239,8 +265,10 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   if (!outcome.accept && server.bypass_allowed) {
     fmt::print(stderr, "bypass (recorded, if policy allows): git push -o vigil.bypass=\"<reason>\"\n");
   }
-  return finish_server(kind, *repo, *cfg, engine->version, updates, pusher, &report, outcome, bypass_reason, notes,
-                       report.duration_ms);
+  const int code = finish_server(kind, *repo, *cfg, engine->version, updates, pusher, &report, outcome, bypass_reason,
+                                 notes, report.duration_ms);
+  if (code == kExitAllowed && kind == GateKind::PreReceive) record_accepted(*repo, updates);
+  return code;
 }
 
 }  // namespace
@@ -259,8 +287,12 @@ int run_pre_push(int argc, char** argv) {
   req.kind = GateKind::PrePush;
   req.updates = std::move(*updates);
   req.remote = argc > 1 ? argv[1] : "";
-  // A URL push has no tracking refs; its "remote name" is the URL and hides nothing.
-  if (req.remote.find('/') != std::string::npos || req.remote.find(':') != std::string::npos) req.remote.clear();
+  // A push by URL gives the URL as the "remote name": map it to the remote configured with that
+  // URL, whose tracking refs say what the remote already has. The remote's old values given on
+  // stdin are hidden either way (judge_push).
+  if (req.remote.find('/') != std::string::npos || req.remote.find(':') != std::string::npos) {
+    req.remote = git::remote_for_url(*repo, argc > 2 ? argv[2] : req.remote).value_or("");
+  }
   req.jobs = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
   const std::string path = repo->is_bare() ? repo->git_dir() : repo->workdir();
   req.open_repo = [path] { return git::Repo::discover(path); };

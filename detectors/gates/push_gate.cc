@@ -130,9 +130,10 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
       rc.forced = old_type.empty() ? false : !git::is_ancestor(repo, u.old_oid, u.new_oid);
     }
     for (auto& f : ref_update_findings(cfg, rc)) report.findings.push_back(std::move(f));
+    // pre-push: whatever the remote has (its old values, when this repository has them) is judged.
+    if (req.kind == GateKind::PrePush && !created) wo.hide.push_back(u.old_oid);
     if (deleted) continue;
     wo.include.push_back(u.new_oid);
-    if (req.kind == GateKind::PrePush && !created) wo.hide.push_back(u.old_oid);
   }
   if (req.kind == GateKind::PrePush) {
     if (!req.remote.empty()) wo.hide_ref_globs.push_back("refs/remotes/" + req.remote + "/*");

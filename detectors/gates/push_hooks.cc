@@ -137,15 +137,13 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   // The update hook: judged already (and audited) by pre-receive, or judged against the refs, the
   // policy and the trusted keys as they were before the push moved any sibling ref.
   std::optional<RefsSnapshot> before;
+  std::string snapshot_error;
   if (kind == GateKind::Update) {
     if (take_accepted(repo->git_dir(), updates.front())) return kExitAllowed;
     if (auto key = push_key()) {
       auto snap = refs_before_update(*repo, *key, updates.front());
-      if (!snap) {
-        fmt::print(stderr, "vigil: error: {}\nvigil: push rejected (fail closed)\n", snap.error().message);
-        return kExitError;
-      }
-      before = std::move(*snap);
+      if (snap) before = std::move(*snap);
+      if (!snap) snapshot_error = snap.error().message;
     } else {
       notes.push_back("update hook: the git receive-pack of this push was not found, so refs this push already moved "
                       "were judged at their new values (install the pre-receive hook too)");
@@ -161,6 +159,16 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   }
   const ServerSettings server = cfg->server;
   const std::string pusher = pusher_name(server);
+  if (!snapshot_error.empty()) {
+    // Without the record, refs this push already moved would count as judged: an internal error.
+    fmt::print(stderr, "vigil: error: {}\n", snapshot_error);
+    if (!server.accept_on_error) {
+      fmt::print(stderr, "vigil: push rejected: internal error (fail closed)\n");
+      return finish_server(kind, *repo, *cfg, "", updates, pusher, nullptr, {false, "error-reject", snapshot_error}, "",
+                           notes, ms_since(t0));
+    }
+    notes.push_back("update hook: " + snapshot_error + "; judged against the repository as it is (on_error = \"accept\")");
+  }
   auto engine = Engine::create(*cfg);
   if (!engine) {
     fmt::print(stderr, "vigil: error: {}\n", engine.error().message);

@@ -282,6 +282,21 @@ TEST_SUITE("e2e") {
 }
 
 TEST_SUITE("e2e") {
+  TEST_CASE("fail-safe: update hook only, a record of the refs that cannot be written rejects the push, recorded") {
+    Server s(Hooks::UpdateOnly);
+    s.set_policy(kMainSigned);
+    REQUIRE(sh(s.bare(), "rm -rf vigil-push && echo not-a-directory > vigil-push").status == 0);
+    const auto main_before = s.server_ref("main");
+    s.commit("a.txt", "signed", s.sign("alice"));
+    const auto r = s.push("HEAD:main");
+    CHECK(r.status != 0);
+    CHECK(r.err.find("push rejected: internal error (fail closed)") != std::string::npos);
+    CHECK(s.server_ref("main") == main_before);
+    CHECK(s.audit().find("\"decision\":\"error-reject\"") != std::string::npos);
+  }
+}
+
+TEST_SUITE("e2e") {
   TEST_CASE("pre-push: a push by URL does not re-judge what the remote already has") {
     Server s;
     s.set_policy("[server]\nrepo_config = false\n");

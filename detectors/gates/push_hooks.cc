@@ -133,22 +133,16 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
     return kExitError;
   }
   std::vector<std::string> notes;
-  remove_stale_records(repo->git_dir());
   // The update hook: judged already (and audited) by pre-receive, or judged against the refs, the
   // policy and the trusted keys as they were before the push moved any sibling ref.
-  std::optional<RefsSnapshot> before;
-  std::string snapshot_error;
+  UpdateView view;
   if (kind == GateKind::Update) {
-    if (take_accepted(repo->git_dir(), updates.front())) return kExitAllowed;
-    if (auto key = push_key()) {
-      auto snap = refs_before_update(*repo, *key, updates.front());
-      if (snap) before = std::move(*snap);
-      if (!snap) snapshot_error = snap.error().message;
-    } else {
-      notes.push_back("update hook: the git receive-pack of this push was not found, so refs this push already moved "
-                      "were judged at their new values (install the pre-receive hook too)");
-    }
+    view = update_view(*repo, updates.front());
+    if (view.judged_by_pre_receive) return kExitAllowed;
+    if (!view.note.empty()) notes.push_back(view.note);
   }
+  const auto& before = view.before;
+  const std::string& snapshot_error = view.error;
   const std::string head_rev = before ? (before->head.empty() ? std::string(git::kZeroOid) : before->head) : "HEAD";
   auto cfg = server_config(*repo, notes, head_rev);
   if (!cfg) {

@@ -163,6 +163,7 @@ Result<RefsSnapshot> refs_before_update(const git::Repo& repo, const std::string
 }
 
 void record_accepted(const git::Repo& repo, const std::vector<RefUpdate>& updates) {
+  remove_stale_records(repo.git_dir());
   if (!update_hook_installed(repo)) return;
   // A record that cannot be written only costs a second judgement by the update hook.
   for (const auto& u : updates) write_atomically(accepted_record(repo.git_dir(), u), accepted_line(u));
@@ -198,6 +199,25 @@ void remove_stale_records(const std::string& git_dir) {
     }
     if (stale) fs::remove(e.path(), ec);
   }
+}
+
+UpdateView update_view(const git::Repo& repo, const RefUpdate& u) {
+  UpdateView v;
+  remove_stale_records(repo.git_dir());
+  if (take_accepted(repo.git_dir(), u)) {
+    v.judged_by_pre_receive = true;
+    return v;
+  }
+  auto key = push_key();
+  if (!key) {
+    v.note = "update hook: the git receive-pack of this push was not found, so refs this push already moved were "
+             "judged at their new values (install the pre-receive hook too)";
+    return v;
+  }
+  auto snap = refs_before_update(repo, *key, u);
+  if (snap) v.before = std::move(*snap);
+  if (!snap) v.error = snap.error().message;
+  return v;
 }
 
 }  // namespace vigil

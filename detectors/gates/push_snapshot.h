@@ -37,6 +37,16 @@ void record_accepted(const git::Repo& repo, const std::vector<RefUpdate>& update
 /// update: true when pre-receive accepted exactly this update moments ago; the record is consumed.
 bool take_accepted(const std::string& git_dir, const RefUpdate& u);
 
+/// What the update hook needs before judging one update.
+struct UpdateView {
+  bool judged_by_pre_receive = false;  // pass: pre-receive judged and recorded exactly this update
+  std::optional<RefsSnapshot> before;  // the refs and HEAD before the push
+  std::string error;                   // the record could not be read or written (fail closed)
+  std::string note;                    // for the audit record: no receive-pack found
+};
+/// Removes stale records, then looks up what pre-receive accepted and the push's refs record.
+UpdateView update_view(const git::Repo& repo, const RefUpdate& u);
+
 /// Removes the refs records of pushes whose receive-pack has exited, and accepted records older
 /// than an hour (their update hook never ran: another ref's hook failed, or no update hook runs).
 void remove_stale_records(const std::string& git_dir);

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "detectors/policy/config.h"
-#include "detectors/rules/gitleaks_import.h"
+#include "detectors/import/gitleaks_import.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

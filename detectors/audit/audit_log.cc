@@ -90,7 +90,9 @@ Result<void> audit_append(const std::string& path, nlohmann::json record) {
   }
   record["seq"] = seq;
   record["prev"] = prev;
-  const std::string line = record.dump();
+  // Never throws: a string that is not UTF-8 (an excerpt of a Latin-1 file) gets U+FFFD; names
+  // are quoted reversibly before they get here.
+  const std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (auto w = write_all(f.fd, line + "\n"); !w) return w;
   if (fsync(f.fd) != 0) return make_error(ErrorCode::Io, fmt::format("cannot sync the audit log '{}'", path));
   // The head file anchors the end of the chain; written atomically while the lock is held.

@@ -41,7 +41,7 @@ int run_report(ReportArgs a) {
   }
   auto m = load_metrics(a.logs, a.scan_results, w);
   if (!m) return die(m.error());
-  const std::string text = a.format == "json" ? metrics_to_json(*m).dump(2) + "\n"
+  const std::string text = a.format == "json" ? metrics_to_json(*m).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
                            : a.format == "html" ? metrics_to_html(*m)
                                                 : metrics_to_text(*m);
   std::FILE* out = stdout;

@@ -9,7 +9,7 @@
 #include "detectors/cli/commands.h"
 #include "detectors/gates/common.h"
 #include "detectors/git/repo.h"
-#include "detectors/rules/gitleaks_import.h"
+#include "detectors/import/gitleaks_import.h"
 #include "detectors/rules/rule_loader.h"
 #include "detectors/util/text.h"
 

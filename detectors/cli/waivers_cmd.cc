@@ -161,7 +161,7 @@ int run_waivers(const WaiversArgs& a, bool check) {
     }
     nlohmann::json out = {{"today", to_string(now)}, {"within_days", a.within}, {"waivers", arr}, {"problems", problems}};
     if (!stale_note.empty()) out["note"] = stale_note;
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
     fmt::print("vigil: {} waiver{} in {} (today {}){}\n", rows.size(), rows.size() == 1 ? "" : "s", shown, to_string(now),
                problems ? fmt::format(", {} need{} attention", problems, problems == 1 ? "s" : "") : "");

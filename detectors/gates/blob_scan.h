@@ -30,6 +30,10 @@ struct BlobScanOptions {
 Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git::WalkResult& walk,
                                                  const BlobScanOptions& opts, ScanReport& report);
 
+/// Masks any secret in the `author` of `findings` ("Name <email>" of the commit): a leaking
+/// identity is quoted by every finding of its commit, and reports and audit records print it.
+Result<void> mask_authors(const Engine& engine, std::vector<Finding>& findings);
+
 /// Keeps one finding per (rule, fingerprint): the one from the earliest commit.
 void keep_first_introduction(std::vector<Finding>& findings, const git::WalkResult& walk);
 /// The same, with each commit's position in walk order given by `commit_order` (commit id to

@@ -12,6 +12,9 @@
 #include <thread>
 #include <unordered_map>
 
+#include "detectors/gates/blob_scan.h"
+#include "detectors/gates/history_paths.h"
+
 namespace vigil {
 
 namespace {
@@ -26,6 +29,7 @@ struct BatchScanner {
   std::vector<Skip> skipped;
   std::unordered_map<std::string, std::size_t> commit_order;
   std::vector<git::ObjectId> clean;
+  FirstPaths exempt_first;  // blobs to judge again at their other paths (history_paths.h)
 };
 
 class Pipeline {
@@ -74,9 +78,12 @@ class Pipeline {
       ctx.blob = b.id.hex();
       const auto before_f = s.found.size(), before_s = s.skipped.size();
       if (auto r = s.session->scan_buffer(*bytes, ctx, s.found, s.skipped); !r) return fail(r.error());
+      if (s.skipped.size() == before_s && needs_other_paths(path, s.found.data() + before_f, s.found.data() + s.found.size())) {
+        s.exempt_first.emplace(b.id, path);
+      }
       if (s.found.size() != before_f || s.skipped.size() != before_s) {
         s.commit_order.emplace(c.id, c.ordinal);
-      } else if (opts_.on_clean) {
+      } else if (opts_.on_clean && !is_lockfile(path)) {  // a lockfile ran without the generic detectors
         s.clean.push_back(b.id);
       }
       bytes_ += bytes->size();
@@ -223,11 +230,17 @@ Result<git::HistoryWalkSummary> scan_history(const Engine& engine, const git::Re
   if (opts.progress) opts.progress(summary->commits, pipe.bytes());
 
   // Each thread's results, in an order that does not depend on which thread scanned what.
+  FirstPaths exempt_first;
   for (auto& s : scanners) {
     for (auto& f : s.found) report.findings.push_back(std::move(f));
     for (auto& sk : s.skipped) report.skips.push_back(std::move(sk));
     commit_order.merge(s.commit_order);
+    exempt_first.merge(s.exempt_first);
   }
+  // An exemption holds at the path it names: blobs first seen at an exempt path are judged again
+  // at their other paths (a second, narrower walk; none when no blob needs it).
+  if (auto again = judge_other_paths(engine, repo, wo, exempt_first, report, commit_order); !again) return again.error();
+  if (auto m = mask_authors(engine, report.findings); !m) return m.error();
   auto ordinal = [&](const std::string& id) {
     auto it = commit_order.find(id);
     return it == commit_order.end() ? SIZE_MAX : it->second;

@@ -105,11 +105,11 @@ Result<std::vector<Finding>> forbidden_message_findings(const git::Repo& repo, c
 
 }  // namespace
 
-Result<std::vector<git::RefTarget>> refs_before_push(const git::Repo& repo, GateKind kind, const std::string& remote) {
-  if (kind != GateKind::PrePush) return git::list_ref_targets(repo);
-  std::vector<git::RefTarget> out;
+Result<std::vector<git::RefValue>> refs_before_push(const git::Repo& repo, GateKind kind, const std::string& remote) {
+  if (kind != GateKind::PrePush) return git::list_ref_values(repo);
+  std::vector<git::RefValue> out;
   if (remote.empty()) return out;
-  auto all = git::list_ref_targets(repo);
+  auto all = git::list_ref_values(repo);
   if (!all) return all.error();
   const std::string prefix = "refs/remotes/" + remote + "/";
   for (auto& r : *all) {

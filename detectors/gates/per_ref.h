@@ -19,11 +19,11 @@ namespace vigil {
 /// repository (in the quarantine of pre-receive they all still hold their old values). pre-push:
 /// the remote's branches as its tracking refs `refs/remotes/<remote>/*` know them, named as on the
 /// remote (`refs/heads/*`); none when the remote is unknown.
-Result<std::vector<git::RefTarget>> refs_before_push(const git::Repo& repo, GateKind kind, const std::string& remote);
+Result<std::vector<git::RefValue>> refs_before_push(const git::Repo& repo, GateKind kind, const std::string& remote);
 
 struct PerRefInput {
   const std::vector<RefUpdate>* updates = nullptr;
-  const std::vector<git::RefTarget>* before = nullptr;
+  const std::vector<git::RefValue>* before = nullptr;
   std::string trust_rev = "HEAD";  // the revision the trusted keys are read from (never the push)
 };
 

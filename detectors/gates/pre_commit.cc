@@ -13,11 +13,13 @@
 
 #include "detectors/gates/common.h"
 #include "detectors/gates/laptop_skip.h"
+#include "detectors/gates/path_class.h"
 #include "detectors/gates/policy_gate.h"
 #include "detectors/git/changes.h"
 #include "detectors/git/repo.h"
 #include "detectors/util/text.h"
 #include "detectors/util/trace.h"
+#include "detectors/gates/name_scan.h"
 
 namespace vigil {
 
@@ -37,7 +39,7 @@ struct FileScan {
 // Reads a staged file and scans it: the whole file first, and only where it holds a finding
 // does the commit's diff matter (most commits hold none, so most never pay for reading the old
 // blob and diffing). Sets c.binary, and c.added_lines when it diffs. libgit2 calls hold `git_mu`.
-FileScan scan_staged_file(const git::Repo& repo, git::FileChange& c, ScanSession& scan, std::mutex& git_mu) {
+FileScan scan_staged_file(const git::Repo& repo, const Config& cfg, git::FileChange& c, ScanSession& scan, std::mutex& git_mu) {
   FileScan out;
   auto bytes = [&]() -> Result<std::string> {
     if (auto copy = repo.worktree_blob(c.blob, c.path, c.size)) return std::move(*copy);
@@ -57,7 +59,9 @@ FileScan scan_staged_file(const git::Repo& repo, git::FileChange& c, ScanSession
     out.status = r;
     return out;
   }
-  const bool all_new = c.kind == git::ChangeKind::Added || c.old_blob.empty();
+  // A rename out of an exempt path (path_class.h) brings every line to a path that never judged it.
+  const bool all_new = c.kind == git::ChangeKind::Added || c.old_blob.empty() ||
+                       (!c.old_path.empty() && c.old_path != c.path && path_class(cfg, c.old_path) != path_class(cfg, c.path));
   if (!out.found.empty() && !all_new && !c.binary) {
     // Only lines this commit adds count: a secret already in HEAD is not this commit's.
     {
@@ -187,7 +191,7 @@ int run_pre_commit(AtEnd at_end) {
     std::mutex git_mu;  // libgit2's repository is used by one thread at a time
     const auto scan_share = [&](ScanSession& s, const std::vector<std::size_t>& share) {
       for (const std::size_t k : share) {
-        results[k] = scan_staged_file(*repo, (*changes)[todo[k]], s, git_mu);
+        results[k] = scan_staged_file(*repo, engine.config, (*changes)[todo[k]], s, git_mu);
         if (!results[k].status) return;  // the first error ends the share
       }
     };
@@ -215,6 +219,13 @@ int run_pre_commit(AtEnd at_end) {
     if (!policy) return die(policy.error());
     if (auto m = mask_quoted_input(engine, *policy); !m) return die(m.error());  // paths can hold secrets too
     report.findings.insert(report.findings.end(), policy->begin(), policy->end());
+    // A secret written in a staged file's name, then no output that repeats one in any path.
+    std::vector<JudgedName> names;
+    for (const auto& c : *changes) {
+      if (c.kind != git::ChangeKind::Deleted) names.push_back({c.path, "", false});
+    }
+    if (auto n = scan_names(engine, names, report.findings); !n) return die(n.error());
+    if (auto m = mask_names(engine, report.findings, report.skips); !m) return die(m.error());
     trace("file policy checked");
     laptop_skip(*repo, engine.config, "pre-commit", report);  // VIGIL_SKIP: audited bypass
   }

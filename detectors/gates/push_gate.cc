@@ -9,7 +9,9 @@
 #include "detectors/gates/per_ref.h"
 #include "detectors/git/commit_walk.h"
 #include "detectors/gates/policy_gate.h"
+#include "detectors/gates/push_reach.h"
 #include "detectors/git/push_paths.h"
+#include "detectors/gates/name_scan.h"
 #include "detectors/policy/file_policy.h"
 #include "detectors/util/text.h"
 
@@ -155,6 +157,8 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
   auto scanned = scan_walk_blobs(engine, *walk, bo, report);
   if (!scanned) return scanned.error();
   keep_first_introduction(report.findings, *walk);
+  // Messages, identities, tags, and trees or blobs a ref names directly (push_reach.h).
+  if (auto reach = judge_push_reach(repo, engine, req, *walk, report); !reach) return reach.error();
 
   // File and message policy, per new commit; the message rules scoped to refs are judged per ref
   // below (per_ref.h).
@@ -172,7 +176,7 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
   // Signatures and ref-scoped message rules, on what each updated ref newly reaches. The trusted
   // keys come from the old tip (HEAD still names it while a push is in quarantine; on the laptop,
   // the remote's view when known), never from the pushed commits.
-  auto before = req.refs_before ? Result<std::vector<git::RefTarget>>(*req.refs_before)
+  auto before = req.refs_before ? Result<std::vector<git::RefValue>>(*req.refs_before)
                                 : refs_before_push(repo, req.kind, req.remote);
   if (!before) return before.error();
   PerRefInput pr;
@@ -185,8 +189,20 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
   auto per_ref = per_ref_findings(repo, cfg, pr);
   if (!per_ref) return per_ref.error();
   for (auto& f : *per_ref) report.findings.push_back(std::move(f));
+  // A secret written in a new path or in a pushed ref's name is as public as one in a file.
+  std::vector<JudgedName> names;
+  for (std::size_t i = 0; i < walk->changes.size() && i < walk->commits.size(); ++i) {
+    for (const auto& ch : walk->changes[i]) {
+      if (ch.kind != git::ChangeKind::Deleted) names.push_back({ch.path, walk->commits[i].id, false});
+    }
+  }
+  for (const auto& u : req.updates) {
+    if (!git::is_zero_oid(u.new_oid)) names.push_back({u.ref, u.new_oid, true});
+  }
+  if (auto n = scan_names(engine, names, report.findings); !n) return n.error();
   // Policy findings quote subjects, paths and ref names: mask any secret written in them.
   if (auto m = mask_quoted_input(engine, report.findings); !m) return m.error();
+  if (auto m = mask_names(engine, report.findings, report.skips); !m) return m.error();
   return verdict;
 }
 

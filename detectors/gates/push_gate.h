@@ -46,7 +46,7 @@ struct PushRequest {
   /// Server: the refs as they were before the push began and the revision the trusted keys are read
   /// from. The update hook passes its push's snapshot (sibling refs may already have moved); unset,
   /// they are read from the repository as it is (pre-receive: still the old values) and "HEAD".
-  std::optional<std::vector<git::RefTarget>> refs_before;
+  std::optional<std::vector<git::RefValue>> refs_before;
   std::string trust_rev;
 };
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -21,6 +22,8 @@
 #include "detectors/git/remotes.h"
 #include "detectors/policy/server_policy.h"
 #include "detectors/report/finding_json.h"
+#include "detectors/gates/name_scan.h"
+#include "detectors/util/quote.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
@@ -76,9 +79,28 @@ std::string pusher_name(const ServerSettings& s) {
   return "unknown";
 }
 
+// Ref names as the audit record keeps them: any long random run masked (the rules have masked what
+// they know already, when the engine could be built), quoted when not UTF-8.
+std::string audit_ref_name(std::string_view ref) {
+  std::string out;
+  for (std::size_t i = 0; i < ref.size();) {
+    auto word = [&](std::size_t k) { return k < ref.size() && (std::isalnum(static_cast<unsigned char>(ref[k])) || ref[k] == '_'); };
+    std::size_t j = i;
+    while (word(j)) ++j;
+    if (j == i) {
+      out += ref[i++];
+      continue;
+    }
+    const auto run = ref.substr(i, j - i);
+    out += run.size() >= 20 && shannon_entropy(run) >= 3.5 ? redact(run) : std::string(run);
+    i = j;
+  }
+  return quote_name(out, NameQuoting::Json);
+}
+
 nlohmann::json updates_json(const std::vector<RefUpdate>& updates) {
   auto arr = nlohmann::json::array();
-  for (const auto& u : updates) arr.push_back({{"ref", u.ref}, {"old", u.old_oid}, {"new", u.new_oid}});
+  for (const auto& u : updates) arr.push_back({{"ref", audit_ref_name(u.ref)}, {"old", u.old_oid}, {"new", u.new_oid}});
   return arr;
 }
 
@@ -95,7 +117,7 @@ int finish_server(GateKind kind, const git::Repo& repo, const Config& cfg, const
   nlohmann::json rec = {
       {"time", now_iso()},
       {"hook", to_string(kind)},
-      {"repo", repo.git_dir()},
+      {"repo", quote_name(repo.git_dir(), NameQuoting::Json)},
       {"pusher", pusher},
       {"updates", updates_json(updates)},
       {"decision", outcome.decision},
@@ -184,6 +206,12 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
     req.refs_before = before->refs;
     req.trust_rev = head_rev;
   }
+  // From here on `updates` only feeds the audit record: a secret pasted into a ref name is masked.
+  if (auto masker = NameMasker::create(*engine)) {
+    for (auto& u : updates) {
+      if (auto m = masker->mask(u.ref)) u.ref = std::move(*m);
+    }
+  }
   std::packaged_task<Result<PushVerdict>()> task([&] { return judge_push(*repo, *engine, req); });
   auto fut = task.get_future();
   std::thread worker(std::move(task));
@@ -269,7 +297,7 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   }
   const int code = finish_server(kind, *repo, *cfg, engine->version, updates, pusher, &report, outcome, bypass_reason,
                                  notes, report.duration_ms);
-  if (code == kExitAllowed && kind == GateKind::PreReceive) record_accepted(*repo, updates);
+  if (code == kExitAllowed && kind == GateKind::PreReceive) record_accepted(*repo, req.updates);  // real names: `updates` is masked
   return code;
 }
 

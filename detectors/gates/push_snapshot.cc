@@ -100,7 +100,7 @@ std::optional<RefsSnapshot> parse_refs(const std::string& text) {
   while (std::getline(in, line)) {
     const auto a = line.find(' '), b = a == std::string::npos ? a : line.find(' ', a + 1);
     if (b == std::string::npos) return std::nullopt;
-    git::RefTarget t{line.substr(b + 1), line.substr(0, a), line.substr(a + 1, b - a - 1)};
+    git::RefValue t{line.substr(b + 1), line.substr(0, a), line.substr(a + 1, b - a - 1)};
     if (t.commit == "-") t.commit.clear();
     s.refs.push_back(std::move(t));
   }
@@ -152,7 +152,7 @@ Result<RefsSnapshot> refs_before_update(const git::Repo& repo, const std::string
   }
   RefsSnapshot s;
   s.head = repo.resolve("HEAD").value_or("");
-  auto refs = git::list_ref_targets(repo);
+  auto refs = git::list_ref_values(repo);
   if (!refs) return refs.error();
   s.refs = std::move(*refs);
   if (!write_atomically(path, format_refs(s))) {

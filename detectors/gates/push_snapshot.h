@@ -23,7 +23,7 @@ std::optional<std::string> push_key();
 
 struct RefsSnapshot {
   std::string head;  // the commit HEAD named before the push; "" when unborn
-  std::vector<git::RefTarget> refs;
+  std::vector<git::RefValue> refs;
 };
 
 /// The refs and HEAD as they were before push `key` moved any: read from the record an earlier

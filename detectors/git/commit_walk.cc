@@ -343,7 +343,8 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
   if (git_repository_odb(&odb_raw, r) != 0) return git_error("cannot open the object database");
   OdbPtr odb(odb_raw);
   WalkResult out;
-  OidSet seen;
+  std::unordered_map<git_oid, std::size_t, OidHash, OidEq> seen;  // blob id -> index in out.blobs
+  std::unordered_set<std::string> sited;                           // blob id + NUL + path, beyond the first
   git_diff_options dopts;
   git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);  // the _INIT macro leaves fields out (clang warns)
   dopts.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
@@ -364,6 +365,7 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
       info.date = iso_time(a->when.time);
     }
     if (committer) {
+      info.committer = fmt::format("{} <{}>", committer->name ? committer->name : "", committer->email ? committer->email : "");
       info.committer_email = committer->email ? committer->email : "";
       info.time = committer->when.time;
     }
@@ -467,8 +469,9 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
       if (dl.status != GIT_DELTA_ADDED) fc.old_blob = hex(&dl.old_id);
       fc.mode = dl.new_mode;
       fc.old_mode = dl.old_mode;
+      const bool modified = dl.status == GIT_DELTA_MODIFIED || dl.status == GIT_DELTA_RENAMED;
       if (!deleted && dl.new_mode != GIT_FILEMODE_COMMIT && !seen.count(dl.new_id)) {
-        seen.insert(dl.new_id);
+        seen.emplace(dl.new_id, out.blobs.size());
         BlobRef b;
         b.blob = fc.blob;
         b.path = fc.path;
@@ -480,18 +483,27 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
         }
         b.size = len;
         fc.size = len;
-        const bool modified = dl.status == GIT_DELTA_MODIFIED || dl.status == GIT_DELTA_RENAMED;
         if (opts.track_lines && modified && (opts.max_blob_size == 0 || len <= opts.max_blob_size)) {
           b.old_blob = fc.old_blob;  // the scan computes the added lines (added_line_ranges)
+          b.old_path = fc.old_path;
           b.whole_blob = false;
         }
         out.blobs.push_back(std::move(b));
-      } else if (!deleted) {
-        size_t len = 0;
-        git_object_t type = GIT_OBJECT_INVALID;
-        if (opts.keep_changes && dl.new_mode != GIT_FILEMODE_COMMIT &&
-            git_odb_read_header(&len, &type, odb.get(), &dl.new_id) == 0) {
-          fc.size = len;
+      } else if (!deleted && dl.new_mode != GIT_FILEMODE_COMMIT) {
+        // The same bytes at another path: an exemption scoped to the first path must not cover
+        // this one, so the path is listed with the blob (once per path; its bytes are read once).
+        BlobRef& b = out.blobs[seen.at(dl.new_id)];
+        fc.size = b.size;
+        if (b.path != fc.path && sited.insert(b.blob + '\0' + fc.path).second) {
+          BlobSite site;
+          site.path = fc.path;
+          site.commit = index;
+          if (opts.track_lines && modified && (opts.max_blob_size == 0 || b.size <= opts.max_blob_size)) {
+            site.old_blob = fc.old_blob;
+            site.old_path = fc.old_path;
+            site.whole_blob = false;
+          }
+          b.more_sites.push_back(std::move(site));
         }
       }
       if (opts.keep_changes) changes.push_back(std::move(fc));

@@ -18,11 +18,23 @@ struct WalkCommit {
   std::string id;
   std::string author;           // "Name <email>"
   std::string author_email;
+  std::string committer;        // "Name <email>"
   std::string committer_email;
   std::string date;             // ISO 8601 (author time, UTC)
   std::int64_t time = 0;        // committer time, seconds since the epoch
   std::string message;           // empty in history mode (see walk_commits)
   std::size_t parents = 0;
+};
+
+/// Another path at which a listed blob is introduced (see BlobRef::more_sites): exemptions are
+/// scoped by path, so the blob is judged again at each one.
+struct BlobSite {
+  std::string path;
+  std::size_t commit = 0;  // index into WalkResult::commits
+  /// As in BlobRef: a modified file's previous blob, whose lines are not new at this path.
+  std::string old_blob;
+  std::string old_path;    // a rename's previous path (the old lines were judged there)
+  bool whole_blob = true;
 };
 
 /// One blob to scan, attributed to the first commit (in walk order) that introduced it.
@@ -39,6 +51,10 @@ struct BlobRef {
   /// blob is read for scanning (git::added_line_ranges), in parallel and without reading the new
   /// blob twice. whole_blob is false and added_lines empty until then.
   std::string old_blob;
+  std::string old_path;  // a rename's previous path
+  /// Every other (path, first commit) at which the walk's commits introduce this same blob, each
+  /// path once. The bytes are read once; the scan decides per path (gates/blob_scan.cc).
+  std::vector<BlobSite> more_sites;
 };
 
 struct WalkOptions {
@@ -57,7 +73,7 @@ struct WalkOptions {
 struct WalkResult {
   std::vector<WalkCommit> commits;                    // oldest first
   std::vector<std::vector<FileChange>> changes;       // per commit, when keep_changes
-  std::vector<BlobRef> blobs;                         // unique, in discovery order
+  std::vector<BlobRef> blobs;                         // unique ids, in discovery order, with every path
   /// Commits of a shallow clone whose parents are not in the clone: their whole tree counts as
   /// new, and the history before them was not judged (callers report it).
   std::vector<std::string> shallow_boundaries;

@@ -139,10 +139,25 @@ struct TreeLister {
   // new and once as the next commit's old.
   TreeMap& current;
   const TreeMap& previous;
+  const std::function<bool(const ObjectId&)>* every_path_of;  // null: each blob once
 
-  Result<void> add_blob(const git_oid& id, std::string_view name) {
+  // Lists a blob the commit introduces at `path` + `name`. Returns whether it is settled: seen
+  // for good, so a tree holding only settled blobs need not be read again.
+  Result<bool> add_blob(const git_oid& id, std::string_view name) {
     const auto at = packed.find(id.id);
-    if (!seen.insert(id, at)) return {};
+    if (every_path_of) {
+      ObjectId oid;
+      std::memcpy(oid.bytes.data(), id.id, oid.bytes.size());
+      if (!(*every_path_of)(oid)) return true;
+      if (auto listed = list_blob(id, name, at); !listed) return listed.error();
+      return false;
+    }
+    if (!seen.insert(id, at)) return true;
+    if (auto listed = list_blob(id, name, at); !listed) return listed.error();
+    return true;
+  }
+
+  Result<void> list_blob(const git_oid& id, std::string_view name, const std::optional<PackedAt>& at) {
     // Packed: the size from the pack itself (a delta's result size is in its first bytes), off
     // libgit2's shared pack lock; anything else, or a header it cannot read, through libgit2.
     if (at) {
@@ -230,6 +245,7 @@ struct TreeLister {
       if (ne.kind == RawTree::Kind::Blob) {
         auto res = add_blob(id, name);
         if (!res) return res.error();
+        complete = complete && *res;
       } else if (ne_tree) {
         git_oid old_sub;
         const bool old_is_tree = oe && oe->kind == RawTree::Kind::Tree;
@@ -303,7 +319,8 @@ Result<HistoryWalkSummary> walk_history(const Repo& repo, const HistoryWalkOptio
       git_commit_free(parent);
     }
     TreeMap current;
-    TreeLister lister{r, odb.get(), packed, reader, seen, done_trees, batch, oid, {}, current, previous_trees};
+    TreeLister lister{r, odb.get(), packed, reader, seen, done_trees, batch, oid, {}, current, previous_trees,
+                      opts.every_path_of ? &opts.every_path_of : nullptr};
     const git_oid* old_root = parent_tree ? &*parent_tree : nullptr;
     auto res = lister.list(old_root, old_root && done_trees.contains(*old_root, packed.find(old_root->id)), *git_commit_tree_id(c));
     if (!res) return res.error();

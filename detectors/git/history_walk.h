@@ -70,6 +70,11 @@ struct HistoryWalkOptions {
   /// Called after each commit with the number of commits walked so far.
   std::function<void(std::size_t)> on_commit_done;
   std::function<bool()> should_stop;
+  /// A second look at a few blobs (see gates/history_blob_scan.cc): when set, only the blobs it
+  /// returns true for are listed, each at every path where a commit introduces it (every changed
+  /// entry, not only the first), and a tree holding one is never taken as fully seen. Used to
+  /// judge again, at their other paths, blobs whose first path is exempt.
+  std::function<bool(const ObjectId&)> every_path_of;
 };
 
 struct HistoryWalkSummary {

@@ -19,10 +19,10 @@ std::string hex_of(const git_oid* id) {
 
 }  // namespace
 
-Result<std::vector<RefTarget>> list_ref_targets(const Repo& repo) {
+Result<std::vector<RefValue>> list_ref_values(const Repo& repo) {
   git_reference_iterator* it = nullptr;
   if (git_reference_iterator_new(&it, repo.raw()) != 0) return git_error("cannot list refs");
-  std::vector<RefTarget> out;
+  std::vector<RefValue> out;
   git_reference* ref = nullptr;
   while (git_reference_next(&ref, it) == 0) {
     ReferencePtr owned(ref);
@@ -31,7 +31,7 @@ Result<std::vector<RefTarget>> list_ref_targets(const Repo& repo) {
     ReferencePtr res(resolved);
     const git_oid* target = git_reference_target(resolved);
     if (!target) continue;
-    RefTarget t{git_reference_name(ref), hex_of(target), ""};
+    RefValue t{git_reference_name(ref), hex_of(target), ""};
     git_object* peeled = nullptr;
     if (git_reference_peel(&peeled, resolved, GIT_OBJECT_COMMIT) == 0) {
       ObjectPtr p(peeled);
@@ -40,7 +40,7 @@ Result<std::vector<RefTarget>> list_ref_targets(const Repo& repo) {
     out.push_back(std::move(t));
   }
   git_reference_iterator_free(it);
-  std::sort(out.begin(), out.end(), [](const RefTarget& a, const RefTarget& b) { return a.name < b.name; });
+  std::sort(out.begin(), out.end(), [](const RefValue& a, const RefValue& b) { return a.name < b.name; });
   return out;
 }
 

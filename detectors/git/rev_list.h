@@ -9,14 +9,14 @@
 
 namespace vigil::git {
 
-struct RefTarget {
+struct RefValue {
   std::string name;    // "refs/heads/main"
   std::string target;  // what the ref names (a tag object for an annotated tag)
   std::string commit;  // `target` peeled to a commit; "" when it is not one (a tagged tree or blob)
 };
 
 /// Every ref of the repository (symbolic refs resolved), sorted by name.
-Result<std::vector<RefTarget>> list_ref_targets(const Repo& repo);
+Result<std::vector<RefValue>> list_ref_values(const Repo& repo);
 
 /// The commits reachable from `include` and from none of `hide`, parents first. Tags are peeled;
 /// a hidden id the repository lacks hides nothing; an included id it lacks is an error.

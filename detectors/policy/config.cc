@@ -13,7 +13,7 @@
 #include "detectors/rules/rule_loader.h"
 #include "detectors/policy/server_toml.h"
 #include "detectors/rules/rule_toml.h"
-#include "detectors/signatures/policy_toml.h"
+#include "detectors/policy/signature_policy_toml.h"
 #include "detectors/util/glob.h"
 #include "detectors/util/hash.h"
 #include "detectors/util/text.h"

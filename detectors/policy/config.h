@@ -14,7 +14,7 @@
 #include "detectors/policy/waiver.h"
 #include "detectors/rules/rule.h"
 #include "detectors/scan/regex.h"
-#include "detectors/signatures/policy.h"
+#include "detectors/policy/signature_policy.h"
 #include "detectors/util/result.h"
 
 namespace vigil {

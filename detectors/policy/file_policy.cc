@@ -8,7 +8,6 @@
 #include <map>
 #include <set>
 
-#include "detectors/pipeline.h"
 #include "detectors/util/glob.h"
 #include "detectors/util/text.h"
 

@@ -10,6 +10,7 @@
 
 #include "detectors/report/reporters.h"
 #include "detectors/util/hash.h"
+#include "detectors/util/quote.h"
 
 namespace vigil {
 
@@ -55,7 +56,7 @@ nlohmann::ordered_json vulnerability_of(const Finding& f) {
                       .update(f.commit)
                       .update(std::to_string(f.line))
                       .hex();
-  nlohmann::ordered_json location = {{"file", f.path}};
+  nlohmann::ordered_json location = {{"file", quote_name(f.path, NameQuoting::Json)}};
   if (f.line > 0) location["start_line"] = f.line;
   if (f.line > 0) location["end_line"] = f.line;
   nlohmann::ordered_json commit = {{"sha", f.commit.empty() ? "0000000" : f.commit}};
@@ -103,7 +104,7 @@ class GitlabReporter : public Reporter {
                                                 left_out, left_out == 1 ? "" : "s")}});
     }
     for (const auto& s : r.skips) {
-      messages.push_back({{"level", "warn"}, {"value", fmt::format("skipped {}: {}", s.path, s.reason)}});
+      messages.push_back({{"level", "warn"}, {"value", fmt::format("skipped {}: {}", quote_name(s.path), s.reason)}});
     }
     nlohmann::ordered_json scan = {
         {"analyzer", tool},

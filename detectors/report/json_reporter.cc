@@ -6,6 +6,7 @@
 
 #include "detectors/report/finding_json.h"
 #include "detectors/report/reporters.h"
+#include "detectors/util/quote.h"
 
 namespace vigil {
 
@@ -13,7 +14,7 @@ nlohmann::json finding_to_json(const Finding& f) {
   nlohmann::json j = {
       {"rule", f.rule_id},         {"name", f.rule_name},
       {"severity", to_string(f.severity)}, {"confidence", to_string(f.confidence)},
-      {"path", f.path},            {"line", f.line},
+      {"path", quote_name(f.path, NameQuoting::Json)}, {"line", f.line},
       {"column", f.column},        {"secret", f.redacted},
       {"excerpt", f.excerpt},      {"fingerprint", f.fingerprint},
       {"disposition", to_string(f.disposition)}, {"tags", f.tags},
@@ -40,7 +41,7 @@ class JsonReporter : public Reporter {
       fmt::print(out, "{}\n", nlohmann::json{{"type", "finding"}, {"data", finding_to_json(f)}}.dump(-1, ' ', false, kReplaceInvalidUtf8));
     }
     for (const auto& s : r.skips) {
-      nlohmann::json d = {{"path", s.path}, {"reason", s.reason}};
+      nlohmann::json d = {{"path", quote_name(s.path, NameQuoting::Json)}, {"reason", s.reason}};
       if (!s.commit.empty()) d["commit"] = s.commit;
       fmt::print(out, "{}\n", nlohmann::json{{"type", "skip"}, {"data", d}}.dump(-1, ' ', false, kReplaceInvalidUtf8));
     }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "detectors/report/reporters.h"
+#include "detectors/util/quote.h"
 
 namespace vigil {
 
@@ -136,7 +137,7 @@ class SarifReporter : public Reporter {
       nlohmann::ordered_json n = {
           {"level", "note"},
           {"descriptor", {{"id", "skipped"}}},
-          {"message", {{"text", fmt::format("skipped {}: {}", s.path, s.reason)}}},
+          {"message", {{"text", fmt::format("skipped {}: {}", quote_name(s.path), s.reason)}}},
           {"locations", nlohmann::ordered_json::array(
                             {{{"physicalLocation", {{"artifactLocation", {{"uri", uri_of(s.path)}, {"uriBaseId", "%SRCROOT%"}}}}}}})},
       };

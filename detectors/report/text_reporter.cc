@@ -7,6 +7,7 @@
 
 #include "detectors/report/report.h"
 #include "detectors/report/reporters.h"
+#include "detectors/util/quote.h"
 
 namespace vigil {
 
@@ -52,7 +53,9 @@ class TextReporter : public Reporter {
         continue;
       }
       // Policy findings concern a whole file, message or ref: no line, no column.
-      const std::string pos = f.line == 0 ? f.path : fmt::format("{}:{}:{}", f.path, f.line, f.column);
+      // Names are quoted when they hold control characters or bytes that are not UTF-8.
+      const std::string path = quote_name(f.path);
+      const std::string pos = f.line == 0 ? path : fmt::format("{}:{}:{}", path, f.line, f.column);
       const std::string where = f.commit.empty() ? pos : fmt::format("{} ({})", pos, f.commit.substr(0, 12));
       fmt::print(out, "  {}  {}  {}{}{}\n", where, f.rule_id, to_string(f.severity),
                  f.disposition == Disposition::Warn ? " (warn)" : f.disposition == Disposition::Bypassed ? " (bypassed)" : "",
@@ -64,7 +67,7 @@ class TextReporter : public Reporter {
     // A few skips are listed; many are summarised by reason (JSON and SARIF list them all).
     if (r.skips.size() <= kMaxListedSkips) {
       for (const auto& s : r.skips) {
-        fmt::print(out, "vigil: skipped {}{}: {}\n", s.path, s.commit.empty() ? "" : " (" + s.commit.substr(0, 12) + ")",
+        fmt::print(out, "vigil: skipped {}{}: {}\n", quote_name(s.path), s.commit.empty() ? "" : " (" + s.commit.substr(0, 12) + ")",
                    s.reason);
       }
     } else {

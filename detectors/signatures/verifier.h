@@ -12,7 +12,7 @@
 #include "detectors/finding.h"
 #include "detectors/git/repo.h"
 #include "detectors/git/signature_extract.h"
-#include "detectors/signatures/policy.h"
+#include "detectors/policy/signature_policy.h"
 #include "detectors/util/result.h"
 
 namespace vigil {

@@ -1,7 +1,7 @@
 // Gitleaks import, config half: walks a gitleaks v8 TOML config, maps rules and allowlists to vigil
 // [[rules]] and [[allow]] entries, validates every regex with the scanner's own compile path, and
 // records one warning per item it could not carry over.
-#include "detectors/rules/gitleaks_import.h"
+#include "detectors/import/gitleaks_import.h"
 
 #include <fmt/format.h>
 

@@ -7,7 +7,7 @@
 #include <bitset>
 #include <cctype>
 
-#include "detectors/rules/gitleaks_import.h"
+#include "detectors/import/gitleaks_import.h"
 
 namespace vigil {
 
@@ -728,6 +728,40 @@ std::optional<std::string> seq_to_glob(const GlobSeq& s) {
   return g;
 }
 
+// A vigil glob is a wildmatch: "**" spans directories only as a whole component ("a/**/b"); inside
+// a component ("gen/?**.pb.go") it is a '*'. So a "**" that stands for the regex's ".*" inside a
+// component becomes two globs: one where it crosses no '/' ("*") and one where it crosses at least
+// one ("*/**/*"). A glob without '/' matches a basename, where the two readings agree. Returns
+// nullopt past 16 variants (the regex then has no glob form).
+std::optional<std::vector<std::string>> expand_inner_double_stars(const std::string& g) {
+  if (g.find('/') == std::string::npos) return std::vector<std::string>{g};
+  // The glob cut at each inner "**": parts[0] ** parts[1] ** ... parts[n].
+  std::vector<std::string> parts{""};
+  for (std::size_t i = 0; i < g.size();) {
+    const bool stars = g.compare(i, 2, "**") == 0;
+    const bool whole = stars && (i == 0 || g[i - 1] == '/') && (i + 2 == g.size() || g[i + 2] == '/');
+    if (stars && !whole) {
+      parts.emplace_back();
+      i += 2;
+    } else {
+      const std::size_t n = stars ? 2 : 1;
+      parts.back() += g.substr(i, n);
+      i += n;
+    }
+  }
+  if (parts.size() > 5) return std::nullopt;
+  std::vector<std::string> out{parts[0]};
+  for (std::size_t k = 1; k < parts.size(); ++k) {
+    std::vector<std::string> next;
+    for (const auto& v : out) {
+      next.push_back(v + "*" + parts[k]);
+      next.push_back(v + "*/**/*" + parts[k]);
+    }
+    out = std::move(next);
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<TranslatedRegex> translate_go_regex(std::string_view go) {
@@ -744,9 +778,13 @@ std::optional<std::vector<std::string>> go_path_regex_to_globs(std::string_view 
   if (!p.ok || p.i != go.size() || seqs.empty()) return std::nullopt;
   std::vector<std::string> globs;
   for (const auto& s : seqs) {
-    auto g = seq_to_glob(s);
+    const auto g = seq_to_glob(s);
     if (!g) return std::nullopt;
-    if (std::find(globs.begin(), globs.end(), *g) == globs.end()) globs.push_back(std::move(*g));
+    const auto variants = expand_inner_double_stars(*g);
+    if (!variants) return std::nullopt;
+    for (const auto& v : *variants) {
+      if (std::find(globs.begin(), globs.end(), v) == globs.end()) globs.push_back(v);
+    }
   }
   return globs;
 }

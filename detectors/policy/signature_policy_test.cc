@@ -3,7 +3,7 @@
 
 #include "detectors/git/signature_extract.h"
 #include "detectors/policy/config.h"
-#include "detectors/signatures/policy.h"
+#include "detectors/policy/signature_policy.h"
 #include "detectors/signatures/sshsig.h"
 #include "detectors/signatures/verifier.h"
 

@@ -1,12 +1,12 @@
 // SignaturePolicy: ref matching and the [signatures] table parser.
-#include "detectors/signatures/policy.h"
+#include "detectors/policy/signature_policy.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
 #include "detectors/rules/rule_toml.h"
-#include "detectors/signatures/policy_toml.h"
+#include "detectors/policy/signature_policy_toml.h"
 #include "detectors/util/glob.h"
 #include "detectors/util/text.h"
 

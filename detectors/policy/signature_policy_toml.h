@@ -1,12 +1,12 @@
 // Internal: the [signatures] table of .vigil.toml. Only .cc files that already use toml++
-// (detectors/policy/config.cc and detectors/signatures/policy.cc) include this.
+// (detectors/policy/config.cc and detectors/policy/signature_policy.cc) include this.
 #pragma once
 
 #include "detectors/util/toml.h"
 
 #include <string_view>
 
-#include "detectors/signatures/policy.h"
+#include "detectors/policy/signature_policy.h"
 #include "detectors/util/result.h"
 
 namespace vigil {

@@ -20,7 +20,7 @@ std::string trim_nl(std::string s) {
   return s;
 }
 
-enum class Hooks { PreReceive, UpdateOnly, Both };
+enum class Hooks { PreReceive, UpdateOnly, Both };  // Both: by `vigil install --server --with-update`
 
 /// A bare "server" repository with vigil's server hook(s), a clone to push from, and two SSH
 /// signing keys: alice (trusted by the repository's .vigil/allowed_signers) and mallory (not).
@@ -34,8 +34,9 @@ struct Server {
   explicit Server(Hooks hooks = Hooks::PreReceive) {
     const std::string bin = vigil::test::bin_dir();
     std::string link;
-    if (hooks != Hooks::UpdateOnly) link += "ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && ";
-    if (hooks != Hooks::PreReceive) link += "ln -s " + bin + "/vigil-update srv.git/hooks/update && ";
+    if (hooks == Hooks::PreReceive) link = "ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && ";
+    if (hooks == Hooks::UpdateOnly) link = "ln -s " + bin + "/vigil-update srv.git/hooks/update && ";
+    if (hooks == Hooks::Both) link = "$VIGIL install --server --with-update --no-warm srv.git >/dev/null && ";
     REQUIRE(sh(dir.path(), "ssh-keygen -q -t ed25519 -N '' -C alice -f alice && "
                            "ssh-keygen -q -t ed25519 -N '' -C mallory -f mallory && "
                            "git init -q --bare srv.git && " + link +
@@ -264,6 +265,9 @@ TEST_SUITE("e2e") {
     CHECK(s.push("HEAD:main").status != 0);
     CHECK(count(s.audit().substr(before), "\"hook\":") == 2);
     CHECK(s.server_ref("main") == x);
+    // Uninstall takes the hooks' per-push records with it.
+    REQUIRE(sh(s.dir.path(), "$VIGIL uninstall --server srv.git >/dev/null").status == 0);
+    CHECK(sh(s.bare(), "test -e vigil-push").status != 0);
   }
 
   TEST_CASE("push: update hook only, each ref of a push is recorded once against the refs before the push") {

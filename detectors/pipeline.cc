@@ -13,11 +13,17 @@ namespace vigil {
 Result<Engine> Engine::create(Config config, CompileStats* stats) {
   CacheOptions cache;
   cache.dir = default_cache_dir();
+  std::vector<std::uint8_t> rank;
+  rank.reserve(config.rules.size());
+  for (const auto& r : config.rules) {
+    const auto d = mode_disposition(config, r);
+    rank.push_back(d == Disposition::Block ? 2 : d == Disposition::Warn ? 1 : 0);
+  }
   // The scanner keeps the rules (engine.scanner.rules()); moving them saves a copy of the pack.
   auto scanner = Scanner::compile(std::move(config.rules), cache, stats);
   config.rules.clear();
   if (!scanner) return scanner.error();
-  Engine e{std::move(config), std::move(*scanner), {}};
+  Engine e{std::move(config), std::move(*scanner), {}, std::move(rank)};
   e.version = rules_version(e.config);
   return e;
 }
@@ -153,6 +159,28 @@ std::vector<std::pair<std::size_t, std::size_t>> scan_regions(std::string_view b
   return covered * 2 > bytes.size() ? all : out;
 }
 
+/// True when a generic match is a fingerprint vigil printed ("stripe.secret-key:3f9a…", 24 hex
+/// digits after a rule id and ':'), as [[waivers]] entries and baseline files quote them: the
+/// hash of a secret, not one. Provider rules still judge the same bytes.
+bool quotes_fingerprint(std::string_view bytes, const Match& m) {
+  constexpr std::size_t kHexDigits = 24;  // fingerprint() keeps this many
+  if (!m.encoding.empty() || m.secret_end - m.secret_begin != kHexDigits || m.secret_begin < 2 ||
+      m.secret_end > bytes.size() || bytes[m.secret_begin - 1] != ':') {
+    return false;
+  }
+  const auto hex = bytes.substr(m.secret_begin, kHexDigits);
+  if (!std::all_of(hex.begin(), hex.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); })) {
+    return false;
+  }
+  std::size_t b = m.secret_begin - 1;
+  while (b > 0 && (std::islower(static_cast<unsigned char>(bytes[b - 1])) || std::isdigit(static_cast<unsigned char>(bytes[b - 1])) ||
+                   bytes[b - 1] == '.' || bytes[b - 1] == '-')) {
+    --b;
+  }
+  const auto id = bytes.substr(b, m.secret_begin - 1 - b);
+  return id.find('.') != std::string_view::npos && valid_rule_id(id);
+}
+
 }  // namespace
 
 Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContext& ctx,
@@ -173,6 +201,7 @@ Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContex
   ScanOptions opts;
   opts.generic = !is_lockfile(ctx.path);
   opts.decode_depth = cfg.settings.decode_depth;
+  opts.mode_rank = &engine_->mode_rank;
   ScanLimits limits;
   opts.limits = &limits;
   // Only added lines count, so only they (and enough bytes around them for a match that starts
@@ -209,6 +238,7 @@ Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContex
       if (!touches_added(ctx, lc.line, last)) continue;
     }
     const Rule& rule = rules[m.rule];
+    if (rule.generic && quotes_fingerprint(bytes, m)) continue;
     Finding f;
     f.rule_id = rule.id;
     f.rule_name = rule.name.empty() ? rule.id : rule.name;
@@ -226,7 +256,7 @@ Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContex
     f.excerpt = excerpt(bytes, m.secret_begin, matches_);
     f.fingerprint = fingerprint(rule.id, m.secret);
     f.encoding = m.encoding;
-    decide(cfg, rule, m.secret, line_at(bytes, m.secret_begin), f);
+    decide(cfg, rule, m.secret, line_at(bytes, m.secret_begin), f, &rules);
     findings.push_back(std::move(f));
   }
   return {};

@@ -1,6 +1,7 @@
 // Pipeline: the one place where buffers, the scanner and policy meet. Git-agnostic.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,6 +19,9 @@ struct Engine {
   Config config;  // its rules are moved into the scanner: use scanner.rules()
   Scanner scanner;
   std::string version;  // rules version shown in reports
+  /// Per rule: how strictly the config treats its findings (ScanOptions::mode_rank), so a weaker
+  /// rule never hides a stricter rule's finding of the same secret.
+  std::vector<std::uint8_t> mode_rank;
   /// Compiles the config's rules, using the database cache (never recompiles on a hit).
   static Result<Engine> create(Config config, CompileStats* stats = nullptr);
 };

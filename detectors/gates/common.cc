@@ -37,7 +37,8 @@ int die(const Error& e) {
   return kExitError;
 }
 
-Result<Engine> load_engine(const std::string& root, const std::string& config_path, CompileStats* stats) {
+Result<Engine> load_engine(const std::string& root, const std::string& config_path, CompileStats* stats,
+                           const ConfigAdjust& adjust) {
   Result<Config> cfg = make_error(ErrorCode::Internal, "unset");
   if (config_path.empty()) {
     // Read the repository's file but name it as the user knows it: ".vigil.toml".
@@ -53,6 +54,9 @@ Result<Engine> load_engine(const std::string& root, const std::string& config_pa
     cfg = load_config_file(config_path, true, RuleDetail::Scan);
   }
   if (!cfg) return cfg.error();
+  if (adjust) {
+    if (auto a = adjust(*cfg); !a) return a.error();
+  }
   trace("engine: config parsed");
   return Engine::create(std::move(*cfg), stats);
 }

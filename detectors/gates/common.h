@@ -1,6 +1,7 @@
 // Shared pieces of the gates (hooks) and the CLI: error exit, engine loading, report output.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "detectors/pipeline.h"
@@ -27,9 +28,12 @@ int die(const Error& e);
 /// error that stops a commit or push still names git's documented escape (`--no-verify`).
 void set_bypass_hint(std::string command);
 
-/// Loads `<root>/.vigil.toml` (or `config_path` when given) and compiles the engine.
+/// A change to the config between reading and compiling it (`--fail-on`, `--rules`, ...).
+using ConfigAdjust = std::function<Result<void>(Config&)>;
+
+/// Loads `<root>/.vigil.toml` (or `config_path` when given), applies `adjust` and compiles the engine.
 Result<Engine> load_engine(const std::string& root, const std::string& config_path = {},
-                           CompileStats* stats = nullptr);
+                           CompileStats* stats = nullptr, const ConfigAdjust& adjust = {});
 
 /// Writes the report in `format` ("text", "json", ...) to stderr or `output`.
 Result<void> emit_report(const ScanReport& report, const std::string& format, Audience audience,

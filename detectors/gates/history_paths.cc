@@ -8,10 +8,10 @@
 
 namespace vigil {
 
-bool needs_other_paths(std::string_view path, const Finding* first, const Finding* last) {
+bool needs_other_paths(std::string_view path, const std::vector<Finding>& found, std::size_t from) {
   if (is_lockfile(path)) return true;
-  for (const Finding* f = first; f != last; ++f) {
-    if (f->disposition == Disposition::Allowed || f->disposition == Disposition::Waived) return true;
+  for (std::size_t i = from; i < found.size(); ++i) {
+    if (found[i].disposition == Disposition::Allowed || found[i].disposition == Disposition::Waived) return true;
   }
   return false;
 }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "detectors/git/history_walk.h"
 #include "detectors/pipeline.h"
@@ -24,10 +25,10 @@ struct ObjectIdHash {
 /// Blob id -> the path the first look judged it at.
 using FirstPaths = std::unordered_map<git::ObjectId, std::string, ObjectIdHash>;
 
-/// Whether a blob judged at `path` with these new findings must be looked at again at its other
-/// paths: the path is a lockfile (the generic detectors did not run), or a finding was allowed
-/// or waived (a path-scoped exemption may have decided it).
-bool needs_other_paths(std::string_view path, const Finding* first, const Finding* last);
+/// Whether a blob judged at `path`, with the findings `found[from..]`, must be looked at again at
+/// its other paths: the path is a lockfile (the generic detectors did not run), or a finding was
+/// allowed or waived (a path-scoped exemption may have decided it).
+bool needs_other_paths(std::string_view path, const std::vector<Finding>& found, std::size_t from);
 
 /// Walks `walk` again (its commits, packs and page budget) listing only the blobs of `firsts`, at
 /// every path, and scans each at the paths whose class (path_class.h) differs from its first

@@ -17,6 +17,7 @@
 #include "detectors/gates/policy_gate.h"
 #include "detectors/git/changes.h"
 #include "detectors/git/repo.h"
+#include "detectors/policy/baseline.h"
 #include "detectors/util/text.h"
 #include "detectors/util/trace.h"
 #include "detectors/gates/name_scan.h"
@@ -108,9 +109,15 @@ void split_by_size(const std::vector<git::FileChange>& changes, const std::vecto
 
 }  // namespace
 
-int run_pre_commit(AtEnd at_end) {
+int run_pre_commit(AtEnd at_end, const StagedOptions& opts) {
   const auto t0 = std::chrono::steady_clock::now();
   trace("pre-commit: start");
+  std::optional<Baseline> baseline;  // read first, so that a bad file fails before any work
+  if (!opts.baseline.empty()) {
+    auto b = load_baseline(opts.baseline);
+    if (!b) return die(b.error());
+    baseline = std::move(*b);
+  }
   // One malloc arena for both threads, grown in 1 MB steps: the engine thread's own arena grew
   // a page at a time, ~100 mprotect calls per run.
   mallopt(M_ARENA_MAX, 1);
@@ -124,10 +131,10 @@ int run_pre_commit(AtEnd at_end) {
     Result<ScanSession> scan = make_error(ErrorCode::Internal, "unset");  // its scratch, allocated too
     std::optional<ScanSession> scan2;  // a second thread's, for when there is much to scan
   };
-  const auto prepare = [](const std::string& root) {
+  const auto prepare = [&opts](const std::string& root) {
     Prepared p;
     trace("engine: loading");
-    auto e = load_engine(root);
+    auto e = load_engine(root, opts.config, nullptr, opts.adjust);
     trace("engine: loaded");
     if (!e) {
       p.engine = e.error();
@@ -160,6 +167,8 @@ int run_pre_commit(AtEnd at_end) {
   }();
   trace("engine joined");
   if (!changes) return die(changes.error());
+  // A config named on the command line is checked even when nothing is staged.
+  if (!opts.config.empty() && !prepared.engine) return die(prepared.engine.error());
 
   ScanReport report;
   report.tool_version = vigil_version();
@@ -227,12 +236,16 @@ int run_pre_commit(AtEnd at_end) {
     if (auto n = scan_names(engine, names, report.findings); !n) return die(n.error());
     if (auto m = mask_names(engine, report.findings, report.skips); !m) return die(m.error());
     trace("file policy checked");
+    if (baseline) apply_baseline(*baseline, report.findings);
     laptop_skip(*repo, engine.config, "pre-commit", report);  // VIGIL_SKIP: audited bypass
   }
   report.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  auto out = emit_report(report, hook_format(), Audience::Committer);
-  if (!out) return die(out.error());
+  const std::string format = opts.format.empty() ? hook_format() : opts.format;
+  if (!(opts.quiet && format == "text" && !report.blocked())) {
+    auto out = emit_report(report, format, Audience::Committer, opts.output);
+    if (!out) return die(out.error());
+  }
   trace("report written");
   const int code = report.blocked() ? kExitBlocked : kExitAllowed;
   return at_end == AtEnd::Exit ? exit_now(code) : code;

@@ -20,6 +20,7 @@
 #include "detectors/gates/push_snapshot.h"
 #include "detectors/git/commit_walk.h"
 #include "detectors/git/remotes.h"
+#include "detectors/gates/server_policy_file.h"
 #include "detectors/policy/server_policy.h"
 #include "detectors/report/finding_json.h"
 #include "detectors/gates/name_scan.h"
@@ -47,29 +48,6 @@ std::string now_iso() {
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// The server's effective policy: its own file (git config vigil.policy) is the floor; the
-// repository's .vigil.toml at the old tip of HEAD (`head_rev`) may only tighten it.
-Result<Config> server_config(const git::Repo& repo, std::vector<std::string>& notes, const std::string& head_rev = "HEAD") {
-  Result<Config> floor = make_error(ErrorCode::Internal, "unset");
-  if (auto path = repo.config_string("vigil.policy")) {
-    floor = load_config_file(*path, true, RuleDetail::Scan);
-  } else {
-    floor = default_config(RuleDetail::Scan);
-  }
-  if (!floor) return floor.error();
-  if (!floor->server.repo_config) return floor;
-  // Never from the push itself: HEAD still names the old tip while the push is in quarantine.
-  auto text = repo.read_file_at(head_rev, ".vigil.toml");
-  if (!text || !*text) return floor;
-  auto repo_cfg = parse_config(**text, "HEAD:.vigil.toml", RuleDetail::Scan);
-  if (!repo_cfg) {
-    // A broken repository file must not lock everyone out: the floor still applies in full.
-    notes.push_back("ignored the repository's .vigil.toml: " + repo_cfg.error().message);
-    return floor;
-  }
-  return tighten(*floor, *repo_cfg, notes);
 }
 
 std::string pusher_name(const ServerSettings& s) {
@@ -166,7 +144,9 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   const auto& before = view.before;
   const std::string& snapshot_error = view.error;
   const std::string head_rev = before ? (before->head.empty() ? std::string(git::kZeroOid) : before->head) : "HEAD";
-  auto cfg = server_config(*repo, notes, head_rev);
+  // The floor, tightened by the repository's .vigil.toml at the old tip (server_policy_file.h).
+  auto policy = load_server_policy(*repo, notes, head_rev);
+  Result<Config> cfg = policy ? Result<Config>(std::move(policy->effective)) : Result<Config>(policy.error());
   if (!cfg) {
     // Without a readable policy there is no floor to apply: reject, always.
     fmt::print(stderr, "vigil: error: {}\nvigil: push rejected: the server policy is unreadable (fail closed)\n",
@@ -186,6 +166,12 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
     notes.push_back("update hook: " + snapshot_error + "; judged against the repository as it is (on_error = \"accept\")");
   }
   auto engine = Engine::create(*cfg);
+  if (!engine && policy->floor) {
+    // The repository's rules broke the merged set after all: the floor still judges alone.
+    notes.push_back("ignored the repository's .vigil.toml: " + engine.error().message + " — the server floor applies alone");
+    cfg = std::move(*policy->floor);
+    engine = Engine::create(*cfg);
+  }
   if (!engine) {
     fmt::print(stderr, "vigil: error: {}\n", engine.error().message);
     ServerOutcome o{server.accept_on_error, server.accept_on_error ? "error-accept" : "error-reject", engine.error().message};
@@ -242,6 +228,16 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   report.rules_version = engine->version;
   report.target = fmt::format("{} new commit{}", verdict->commits, verdict->commits == 1 ? "" : "s");
   report.items_scanned = verdict->commits;
+  // A pushed .vigil.toml that does not parse or compile never lands (it would judge later pushes).
+  if (auto pf = pushed_policy_findings(*repo, updates); !pf) {
+    const bool accept = server.accept_on_error;
+    fmt::print(stderr, "vigil: error: {}\nvigil: push {}: internal error ({})\n", pf.error().message,
+               accept ? "accepted" : "rejected", accept ? "fail open, recorded" : "fail closed");
+    ServerOutcome o{accept, accept ? "error-accept" : "error-reject", pf.error().message};
+    return finish_server(kind, *repo, *cfg, engine->version, updates, pusher, nullptr, o, "", notes, ms_since(t0));
+  } else {
+    for (auto& f : *pf) report.findings.push_back(std::move(f));
+  }
 
   // Audited bypass: `git push -o vigil.bypass=<reason>`, where the server policy allows it.
   std::string bypass_reason;

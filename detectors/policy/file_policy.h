@@ -55,6 +55,7 @@ struct FileRule {
 struct PathCheck {
   PolicyAction action = PolicyAction::Block;
   std::string reason;
+  bool named = false;  // the file tunes it (else a repository inherits the server floor's setting)
 };
 
 inline constexpr std::string_view kCaseCollisionId = "files.case-collision";

@@ -280,6 +280,6 @@ TEST_CASE("[[files]] config errors name the rule and file:line") {
   CHECK(err("[[files]]\nglob = \"x\"\nreason = \"r\"\nmax_sise = 1\n") ==
         ".vigil.toml:5:12: unknown key 'max_sise' in [[files]] rule 'files.1' (did you mean 'max_size'?)");
   CHECK(err("[[files]]\nglob = \".github/**\"\nprotected = [\".github/**\"]\nsigners = \"maintainers\"\nreason = \"r\"\n")
-            .find("protected paths need signature verification, not available in this build") != std::string::npos);
+            .find("'protected' (paths only a signer group may change) is not implemented: vigil has no signer groups") != std::string::npos);
   CHECK(err("[[files]]\nid = \"files.unsafe-name\"\nglob = \"x\"\n").find("unknown key 'glob'") != std::string::npos);
 }

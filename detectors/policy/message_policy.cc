@@ -66,7 +66,7 @@ std::optional<std::pair<std::string, std::string>> trailer_line(std::string_view
 
 bool MessagePolicy::configured() const {
   return subject || max_subject_length > 0 || !trailers.empty() || !forbidden.empty() || author_email ||
-         committer_email;
+         committer_email || std::any_of(added.begin(), added.end(), [](const MessagePolicy& a) { return a.configured(); });
 }
 
 std::optional<MessageCleanup> parse_message_cleanup(std::string_view value, bool editor_used) {
@@ -144,9 +144,10 @@ std::vector<std::pair<std::string, std::string>> message_trailers(std::string_vi
   return {};
 }
 
-std::vector<Finding> check_commit_message(const MessagePolicy& p, const CommitMessageInfo& info, Mode mode) {
-  std::vector<Finding> out;
-  if (p.action == PolicyAction::Off) return out;
+namespace {
+
+void check_one(const MessagePolicy& p, const CommitMessageInfo& info, Mode mode, std::vector<Finding>& out) {
+  if (p.action == PolicyAction::Off) return;
   auto add = [&](std::string_view id, std::string_view name, std::string problem, std::string_view why) {
     auto f = policy_finding(id, name, info.label, p.action, mode, std::move(problem),
                             p.reason.empty() ? std::string(why) : p.reason);
@@ -206,6 +207,16 @@ std::vector<Finding> check_commit_message(const MessagePolicy& p, const CommitMe
     add("messages.committer-email", "committer email",
         fmt::format("committer email '{}' does not match {}", shown(*info.committer_email), p.committer_email->pattern()),
         "commits must be committed with an approved email address (set git config user.email)");
+  }
+}
+
+}  // namespace
+
+std::vector<Finding> check_commit_message(const MessagePolicy& p, const CommitMessageInfo& info, Mode mode) {
+  std::vector<Finding> out;
+  check_one(p, info, mode, out);
+  for (const auto& a : p.added) {
+    for (auto& f : check_commit_message(a, info, mode)) out.push_back(std::move(f));
   }
   return out;
 }

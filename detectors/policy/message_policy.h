@@ -37,6 +37,9 @@ struct MessagePolicy {
   bool check_merges = false;
   PolicyAction action = PolicyAction::Block;
   std::string reason;  // shown under each finding; a default explains the rule when unset
+  /// A repository's own [messages], merged under the server floor by tighten(): each is judged
+  /// on its own, with its own action and reason, so it adds findings and never changes the floor's.
+  std::vector<MessagePolicy> added;
   bool configured() const;
 };
 
@@ -51,6 +54,7 @@ struct CommitMessageInfo {
   std::string label;            // shown as the finding's path ("COMMIT_EDITMSG" or a commit id)
 };
 
+/// Judges the policy and every policy in `added`.
 std::vector<Finding> check_commit_message(const MessagePolicy& policy, const CommitMessageInfo& info,
                                           Mode mode = Mode::Enforce);
 

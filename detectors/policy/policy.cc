@@ -11,6 +11,10 @@
 namespace vigil {
 
 InlineAllow parse_inline_allow(std::string_view line, const Config& config) {
+  return parse_inline_allow(line, config.rules);
+}
+
+InlineAllow parse_inline_allow(std::string_view line, const std::vector<Rule>& rules) {
   InlineAllow a;
   const auto pos = line.find("vigil:allow");
   if (pos == std::string_view::npos) return a;
@@ -22,9 +26,16 @@ InlineAllow parse_inline_allow(std::string_view line, const Config& config) {
     const auto sp = rest.find_first_of(" \t,");
     const auto word = rest.substr(0, sp);
     if (word.empty()) break;
-    const bool known = std::any_of(config.rules.begin(), config.rules.end(),
-                                   [&](const Rule& r) { return r.id == word; });
-    if (!known) break;
+    const bool known = std::any_of(rules.begin(), rules.end(), [&](const Rule& r) { return r.id == word; });
+    if (!known) {
+      // "github.pta": a typo of a rule id must not turn into "allow every rule".
+      const auto family = rule_family(word);
+      if (word.find('.') != std::string_view::npos && valid_rule_id(word) &&
+          std::any_of(rules.begin(), rules.end(), [&](const Rule& r) { return rule_family(r.id) == family; })) {
+        a.unknown_rule = std::string(word);
+      }
+      break;
+    }
     a.rules.emplace_back(word);
     rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1);
   }
@@ -67,24 +78,34 @@ Disposition mode_disposition(const Config& config, const Rule& rule) {
 }
 
 void decide(const Config& config, const Rule& rule, std::string_view secret, std::string_view line,
-            Finding& finding) {
-  decide(config, rule, secret, line, finding, today());
+            Finding& finding, const std::vector<Rule>* known_rules) {
+  decide(config, rule, secret, line, finding, today(), known_rules);
 }
 
 void decide(const Config& config, const Rule& rule, std::string_view secret, std::string_view line,
-            Finding& finding, Date today) {
+            Finding& finding, Date today, const std::vector<Rule>* known_rules) {
   std::string refused;  // why an exception that names this finding does not apply
   if (config.settings.inline_allow) {
-    const auto ia = parse_inline_allow(line, config);
+    const auto ia = parse_inline_allow(line, known_rules ? *known_rules : config.rules);
     if (ia.present && (ia.rules.empty() || std::find(ia.rules.begin(), ia.rules.end(), rule.id) != ia.rules.end())) {
       const auto& max = config.settings.governance.inline_allow_max_severity;
-      if (max && rule.severity > *max) {
+      if (!ia.unknown_rule.empty()) {
+        refused = fmt::format("vigil:allow not honoured: it names '{}', which is no rule (write vigil:allow {} <reason>)",
+                              ia.unknown_rule, rule.id);
+      } else if (ia.reason.empty()) {
+        refused = fmt::format("vigil:allow not honoured: it gives no reason (write vigil:allow {} <reason>)", rule.id);
+      } else if (max && rule.severity > *max) {
         refused = fmt::format("vigil:allow not honoured: the policy forbids inline allows for {} findings "
                               "(inline_allow_max_severity = {}); ask for a [[waivers]] entry",
                               to_string(rule.severity), to_string(*max));
+      } else if (config.settings.governance.min_mode_for(rule.severity) == Mode::Enforce) {
+        // min_mode = { critical = "enforce" } means such a finding blocks: only an owned,
+        // expiring waiver (or a reviewed [[allow]] entry) lets it through, not a comment in the change.
+        refused = fmt::format("vigil:allow not honoured: min_mode enforces {} findings; ask for a [[waivers]] entry",
+                              to_string(rule.severity));
       } else {
         finding.disposition = Disposition::Allowed;
-        finding.note = ia.reason.empty() ? "vigil:allow (no reason given)" : "vigil:allow: " + ia.reason;
+        finding.note = "vigil:allow: " + ia.reason;
         return;
       }
     }

@@ -13,19 +13,27 @@ namespace vigil {
 struct InlineAllow {
   bool present = false;
   std::vector<std::string> rules;  // empty = every rule
-  std::string reason;
+  std::string reason;              // required: an allow without one is refused
+  /// A leading word shaped like an id of a known rule family ("github.pta") that names no rule:
+  /// the allow is refused rather than read as a reason that allows every rule.
+  std::string unknown_rule;
 };
+/// `rules` are the rules an id may name (an Engine's config has handed its rules to the scanner:
+/// pass engine.scanner.rules() there).
+InlineAllow parse_inline_allow(std::string_view line, const std::vector<Rule>& rules);
 InlineAllow parse_inline_allow(std::string_view line, const Config& config);
 
-/// Sets finding.disposition and finding.note: inline allow (unless the policy forbids it for the
-/// severity), [[allow]] entries, unexpired waivers, then the mode. An expired waiver is named in
+/// Sets finding.disposition and finding.note: inline allow (only with a reason, only for the rules
+/// it names, and not where inline_allow_max_severity or min_mode = "enforce" covers the severity),
+/// [[allow]] entries, unexpired waivers, then the mode. An expired waiver is named in
 /// the note of the finding it no longer covers. `secret` is used only for allow regexes/stopwords;
 /// finding.fingerprint and finding.path must be set. `today` decides waiver expiry.
+/// `known_rules`: the rules an inline allow may name; null = config.rules.
 void decide(const Config& config, const Rule& rule, std::string_view secret, std::string_view line,
-            Finding& finding, Date today);
+            Finding& finding, Date today, const std::vector<Rule>* known_rules = nullptr);
 /// The same, with today() (VIGIL_NOW or the system clock).
 void decide(const Config& config, const Rule& rule, std::string_view secret, std::string_view line,
-            Finding& finding);
+            Finding& finding, const std::vector<Rule>* known_rules = nullptr);
 
 /// The mode the config gives a rule: the rule's own, else its family's, else settings.mode.
 Mode configured_mode(const Config& config, const Rule& rule);

@@ -16,21 +16,22 @@ bool ref_glob_match(std::string_view pattern, std::string_view ref) {
   return std::count(ref.begin(), ref.end(), '/') == want;
 }
 
-const ProtectedRef* find_protected_ref(const RefPolicy& policy, std::string_view ref) {
+namespace {
+
+const ProtectedRef* own_protected_ref(const RefPolicy& policy, std::string_view ref) {
   for (const auto& p : policy.protected_refs) {
     if (ref_glob_match(p.pattern, ref)) return &p;
   }
   return nullptr;
 }
 
-std::vector<Finding> check_ref_change(const RefPolicy& p, const RefChange& c, Mode mode) {
-  std::vector<Finding> out;
-  if (p.action == PolicyAction::Off) return out;
+void check_one(const RefPolicy& p, const RefChange& c, Mode mode, std::vector<Finding>& out) {
+  if (p.action == PolicyAction::Off) return;
   auto add = [&](std::string_view id, std::string_view name, std::string problem, std::string_view why) {
     out.push_back(policy_finding(id, name, c.ref, p.action, mode, std::move(problem),
                                  p.reason.empty() ? std::string(why) : p.reason));
   };
-  if (const auto* prot = find_protected_ref(p, c.ref)) {
+  if (const auto* prot = own_protected_ref(p, c.ref)) {
     if (c.deleted && prot->no_delete) {
       add("refs.protected-delete", "protected ref deletion",
           fmt::format("deletes {}, which is protected by '{}'", c.ref, prot->pattern),
@@ -61,6 +62,24 @@ std::vector<Finding> check_ref_change(const RefPolicy& p, const RefChange& c, Mo
           fmt::format("tag name '{}' does not match {}", ref.substr(kTags.size()), p.tag_name->pattern()),
           "the project's tag naming convention");
     }
+  }
+}
+
+}  // namespace
+
+const ProtectedRef* find_protected_ref(const RefPolicy& policy, std::string_view ref) {
+  if (const auto* p = own_protected_ref(policy, ref)) return p;
+  for (const auto& a : policy.added) {
+    if (const auto* p = find_protected_ref(a, ref)) return p;
+  }
+  return nullptr;
+}
+
+std::vector<Finding> check_ref_change(const RefPolicy& p, const RefChange& c, Mode mode) {
+  std::vector<Finding> out;
+  check_one(p, c, mode, out);
+  for (const auto& a : p.added) {
+    for (auto& f : check_ref_change(a, c, mode)) out.push_back(std::move(f));
   }
   return out;
 }

@@ -28,6 +28,9 @@ struct RefPolicy {
   std::vector<ProtectedRef> protected_refs;
   PolicyAction action = PolicyAction::Block;
   std::string reason;  // shown under each finding; a default explains the rule when unset
+  /// A repository's own [refs], merged under the server floor by tighten(): judged on its own,
+  /// with its own action and reason, so it adds protection and never changes the floor's.
+  std::vector<RefPolicy> added;
 };
 
 /// One ref update of a push. `forced` is computed by the caller (the old tip is not an ancestor
@@ -40,6 +43,7 @@ struct RefChange {
   bool forced = false;
 };
 
+/// Judges the policy and every policy in `added`.
 std::vector<Finding> check_ref_change(const RefPolicy& policy, const RefChange& change,
                                       Mode mode = Mode::Enforce);
 
@@ -47,7 +51,7 @@ std::vector<Finding> check_ref_change(const RefPolicy& policy, const RefChange& 
 /// "refs/heads/main/x" (gitignore matching would); "refs/heads/release/**" covers everything below.
 bool ref_glob_match(std::string_view pattern, std::string_view ref);
 
-/// The protected entry that covers `ref`, if any.
+/// The protected entry that covers `ref`, if any (the policy's own, then those of `added`).
 const ProtectedRef* find_protected_ref(const RefPolicy& policy, std::string_view ref);
 
 }  // namespace vigil

@@ -30,11 +30,14 @@ struct ServerSettings {
   /// min_mode = { critical = "enforce" }: the least mode per severity (merged into
   /// settings.governance.min_mode when parsed; a repository can raise it, never lower it).
   std::array<std::optional<Mode>, 5> min_mode{};
+  bool configured = false;  // a [server] table was given (a repository's is ignored on the server)
 };
 
-/// The floor tightened by a repository config: rules are added, severities and modes only go
-/// up, nothing the floor enables can be disabled, and thresholds only get stricter.
-/// `notes` collects what the repository tried to loosen (shown in the audit record).
+/// The floor tightened by a repository config: every section of Config is merged in the stricter
+/// direction (the table in merge_table.h, checked against the structs at compile time): rules are
+/// added, severities and modes only go up, nothing the floor enables can be disabled, thresholds
+/// only get stricter, message and ref rules add to the floor's. `notes` collects what the
+/// repository tried to loosen (shown in the audit record). Defined in tighten.cc.
 Config tighten(const Config& floor, const Config& repo, std::vector<std::string>& notes);
 
 }  // namespace vigil

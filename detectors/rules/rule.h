@@ -44,6 +44,9 @@ struct Rule {
   std::optional<Mode> mode;   // per-rule mode; unset = the config's default
   std::string source;         // "rules/github.toml" or ".vigil.toml"
   int source_line = 0;
+  /// Added by a repository under a server floor (tighten): its match replaces an overlapping
+  /// generic one only where it is at least as severe and as strict (ScanOptions::mode_rank).
+  bool under_floor = false;
 };
 
 /// How much of each rule to load. A scan never reads a rule's examples (a quarter of the pack's

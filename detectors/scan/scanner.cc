@@ -327,7 +327,11 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
     m.secret_end = ov[2 * g + 1];
     const auto whole = bytes.substr(m.begin, m.end - m.begin);
     const auto secret = bytes.substr(m.secret_begin, m.secret_end - m.secret_begin);
-    if (!accept_match(rule, whole, secret)) continue;
+    // The name a generic value is assigned to may begin before the match ("STRIPE_PUBLISHABLE_KEY"
+    // matches from "KEY"): up to 48 bytes of the same line before it.
+    std::size_t lead = m.begin;
+    while (lead > 0 && m.begin - lead < 48 && bytes[lead - 1] != '\n') --lead;
+    if (!accept_match(rule, whole, secret, bytes.substr(lead, m.begin - lead))) continue;
     m.secret = std::string(secret);
     out.push_back(std::move(m));
   }
@@ -368,21 +372,35 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
     }
   }
   out.erase(std::remove_if(first, out.end(), [](const Match& m) { return m.secret_end == m.secret_begin; }), out.end());
-  // A provider rule is more specific than a generic detector: report the secret once, as that.
+  // A provider rule is more specific than a generic detector: report the secret once, as that. A
+  // rule a repository added under a server floor does so only where it is at least as strict
+  // (severity, and the policy's mode rank when given): an info or observe rule of the repository
+  // never hides what the floor's generic detector reports.
   const auto& rules = impl_->rules;
-  std::vector<std::pair<std::size_t, std::size_t>> specific;
+  const auto* rank = opts.mode_rank && opts.mode_rank->size() == rules.size() ? opts.mode_rank : nullptr;
+  auto outranks = [&](std::size_t s, std::size_t g) {
+    if (!rules[s].under_floor) return true;
+    return rules[s].severity >= rules[g].severity && (!rank || (*rank)[s] >= (*rank)[g]);
+  };
+  std::vector<const Match*> specific;
   for (auto it = first; it != out.end(); ++it) {
-    if (!rules[it->rule].generic) specific.emplace_back(it->secret_begin, it->secret_end);
+    if (!rules[it->rule].generic) specific.push_back(&*it);
   }
   if (!specific.empty()) {
-    out.erase(std::remove_if(first, out.end(),
-                             [&](const Match& m) {
-                               return rules[m.rule].generic &&
-                                      std::any_of(specific.begin(), specific.end(), [&](const auto& sp) {
-                                        return sp.first < m.secret_end && m.secret_begin < sp.second;
-                                      });
-                             }),
-              out.end());
+    std::vector<bool> drop(static_cast<std::size_t>(out.end() - first), false);
+    for (auto it = first; it != out.end(); ++it) {
+      if (!rules[it->rule].generic) continue;
+      drop[static_cast<std::size_t>(it - first)] = std::any_of(specific.begin(), specific.end(), [&](const Match* sp) {
+        return sp->secret_begin < it->secret_end && it->secret_begin < sp->secret_end && outranks(sp->rule, it->rule);
+      });
+    }
+    auto kept = first;
+    for (auto it = first; it != out.end(); ++it) {
+      if (drop[static_cast<std::size_t>(it - first)]) continue;
+      if (kept != it) *kept = std::move(*it);
+      ++kept;
+    }
+    out.erase(kept, out.end());
   }
   return {};
 }

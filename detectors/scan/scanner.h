@@ -6,6 +6,7 @@
 // never scans a whole file, and its cost does not grow with the buffer.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,6 +53,10 @@ struct ScanOptions {
   bool generic = true;        // run generic (name = high-entropy value) detectors
   int decode_depth = 2;       // how many encoding layers to peel (0 = none)
   ScanLimits* limits = nullptr;  // where to add what could not be confirmed (also for decoded layers)
+  /// Per rule (index into rules()): how strictly policy treats its findings (observe 0, warn 1,
+  /// block 2). A rule marked Rule::under_floor hides an overlapping generic match only when it
+  /// ranks at least as high and its severity is at least as high. Null = by severity alone.
+  const std::vector<std::uint8_t>* mode_rank = nullptr;
 };
 
 /// Where compiled databases are cached. Empty dir = no cache.

@@ -308,6 +308,12 @@ Result<InstallResult> uninstall_server(const InstallOptions& opts) {
       if (!opts.dry_run) fs::remove(key, ec);
       res.messages.push_back(fmt::format("{}: removed vigil-audit.key (no audit log was written with it)", repo->path));
     }
+    // The hooks' per-push records (push_snapshot.h): transient, and vigil's alone.
+    const std::string records = (fs::path(repo->git_dir) / "vigil-push").string();
+    if (fs::is_directory(records, ec)) {
+      if (!opts.dry_run) fs::remove_all(records, ec);
+      res.messages.push_back(fmt::format("{}: removed vigil-push/", repo->path));
+    }
     const auto state = load_state(state_path(repo->git_dir));
     if (!state || opts.dry_run) continue;
     for (auto it = state->config.rbegin(); it != state->config.rend(); ++it) {

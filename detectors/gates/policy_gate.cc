@@ -96,7 +96,12 @@ Result<std::vector<Finding>> commit_file_findings(const git::Repo& repo, const C
 
 Result<std::vector<Finding>> commit_message_findings(const git::Repo& repo, const Config& config,
                                                      const std::string& commit, const std::string& ref) {
-  if (!config.messages.configured()) return std::vector<Finding>{};
+  return commit_message_findings(repo, config.messages, config.settings.mode, commit, ref);
+}
+
+Result<std::vector<Finding>> commit_message_findings(const git::Repo& repo, const MessagePolicy& policy, Mode mode,
+                                                     const std::string& commit, const std::string& ref) {
+  if (!policy.configured()) return std::vector<Finding>{};
   auto c = git::read_commit_info(repo, commit);
   if (!c) return c.error();
   CommitMessageInfo info;
@@ -107,7 +112,7 @@ Result<std::vector<Finding>> commit_message_findings(const git::Repo& repo, cons
   info.ref = ref;
   info.commit = c->id;
   info.label = "commit message";
-  return check_commit_message(config.messages, info, config.settings.mode);
+  return check_commit_message(policy, info, mode);
 }
 
 std::vector<Finding> ref_update_findings(const Config& config, const RefChange& change) {

@@ -24,4 +24,10 @@ std::string fingerprint(std::string_view rule_id, std::string_view secret) {
   return std::string(rule_id) + ":" + h.substr(0, 24);
 }
 
+std::size_t count_bound_hits(const std::vector<Skip>& skips) {
+  std::size_t n = 0;
+  for (const auto& s : skips) n += s.bound.empty() ? 0 : 1;
+  return n;
+}
+
 }  // namespace vigil

@@ -43,10 +43,20 @@ struct Finding {
 
 /// One input that was not scanned, and why. Skips are reported, never silent.
 struct Skip {
+  Skip() = default;
+  Skip(std::string p, std::string c, std::string r, std::string b = {})
+      : path(std::move(p)), commit(std::move(c)), reason(std::move(r)), bound(std::move(b)) {}
   std::string path;
   std::string commit;
   std::string reason;  // "binary", "larger than 5 MiB (7.2 MiB)", ...
+  /// Empty for a skip by policy (binary, symbolic link). Otherwise the bound that was reached
+  /// ("max_file_size", "max_candidates", "confirm_limit", "window", "decode_depth"): the input was
+  /// not fully judged, so a gate blocks (server: unless [server] on_limit = "accept").
+  std::string bound;
 };
+
+/// The skips that are bounds reached (Skip::bound set).
+std::size_t count_bound_hits(const std::vector<Skip>& skips);
 
 /// Stable id of a secret for a rule: rule id plus a salted SHA-256 of the secret. Independent of
 /// line numbers and paths, and reveals nothing about the secret.

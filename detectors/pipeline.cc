@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
+#include <optional>
 
 #include "detectors/policy/policy.h"
 #include "detectors/util/text.h"
@@ -95,15 +97,8 @@ std::string redact_spans(std::string_view text, std::vector<std::pair<std::size_
   return out;
 }
 
-std::string excerpt(std::string_view bytes, std::size_t at, const std::vector<Match>& all) {
-  const auto line = line_at(bytes, at);
-  const std::size_t lb = static_cast<std::size_t>(line.data() - bytes.data());
-  const std::size_t le = lb + line.size();
-  std::vector<std::pair<std::size_t, std::size_t>> spans;
-  for (const auto& m : all) {
-    const std::size_t b = std::max(m.secret_begin, lb), e = std::min(m.secret_end, le);
-    if (b < e) spans.emplace_back(b - lb, e - lb);
-  }
+/// The excerpt of `line`, given the spans (offsets in the line) of every secret on it.
+std::string excerpt(std::string_view line, std::vector<std::pair<std::size_t, std::size_t>> spans) {
   std::string out = redact_spans(line, std::move(spans));
   // Replace control characters so a terminal shows one clean line.
   for (auto& c : out) {
@@ -121,10 +116,57 @@ std::string excerpt(std::string_view bytes, std::size_t at, const std::vector<Ma
   return result;
 }
 
-bool touches_added(const BufferContext& ctx, std::size_t first, std::size_t last) {
-  return std::any_of(ctx.added_lines.begin(), ctx.added_lines.end(),
-                     [&](const auto& r) { return r.first <= last && first <= r.second; });
-}
+/// The added line ranges, sorted by first line, with the running maximum of their last lines:
+/// whether [first, last] touches one is a binary search (a file with 100,000 added ranges and
+/// 20,000 findings took 2 billion comparisons).
+class AddedLines {
+ public:
+  explicit AddedLines(std::vector<std::pair<std::size_t, std::size_t>> ranges) {
+    std::sort(ranges.begin(), ranges.end());
+    for (const auto& [f, l] : ranges) {
+      first_.push_back(f);
+      max_last_.push_back(std::max(l, max_last_.empty() ? 0 : max_last_.back()));
+    }
+  }
+  bool touches(std::size_t first, std::size_t last) const {
+    const auto n = static_cast<std::size_t>(std::upper_bound(first_.begin(), first_.end(), last) - first_.begin());
+    return n > 0 && max_last_[n - 1] >= first;
+  }
+
+ private:
+  std::vector<std::size_t> first_, max_last_;
+};
+
+/// Line numbers of offsets visited in increasing order, counted once: positions of 20,000
+/// findings in a 4.8 MB file were counted from the start of the buffer for each (minutes).
+class LineCursor {
+ public:
+  explicit LineCursor(std::string_view bytes) : b_(bytes) {}
+  /// Moves to `offset` (never backwards).
+  void advance(std::size_t offset) {
+    offset = std::min(offset, b_.size());
+    while (pos_ < offset) {
+      const void* nl = std::memchr(b_.data() + pos_, '\n', offset - pos_);
+      if (!nl) {
+        pos_ = offset;
+        break;
+      }
+      pos_ = static_cast<std::size_t>(static_cast<const char*>(nl) - b_.data()) + 1;
+      ++line_;
+      line_start_ = pos_;
+    }
+  }
+  std::size_t line() const { return line_; }            // 1-based line of the current offset
+  std::size_t line_start() const { return line_start_; }  // offset of that line's first byte
+
+ private:
+  std::string_view b_;
+  std::size_t pos_ = 0, line_ = 1, line_start_ = 0;
+};
+
+// An inline allow is parsed from the line's text from its marker on, at most this long: the
+// reason is free text, and parsing the rest of a 5 MB line for each finding on it was quadratic.
+constexpr std::size_t kAllowTextMax = 4096;
 
 /// Byte ranges of `bytes` to scan: all of it, or, when only added lines count and they are a
 /// small part of the file, each run of added lines widened by the longest match a rule confirms
@@ -187,9 +229,7 @@ Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContex
                                       std::vector<Finding>& findings, std::vector<Skip>& skips) {
   const auto& cfg = engine_->config;
   if (bytes.size() > cfg.settings.max_file_size) {
-    skips.push_back({ctx.path, ctx.commit,
-                     fmt::format("larger than max_file_size {} ({})", human_size(cfg.settings.max_file_size),
-                                 human_size(bytes.size()))});
+    skips.push_back(oversize_skip(ctx.path, ctx.commit, cfg.settings.max_file_size, bytes.size()));
     return {};
   }
   if (looks_binary(bytes)) {
@@ -201,6 +241,7 @@ Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContex
   ScanOptions opts;
   opts.generic = !is_lockfile(ctx.path);
   opts.decode_depth = cfg.settings.decode_depth;
+  opts.max_candidates = static_cast<std::size_t>(cfg.settings.max_candidates);
   opts.mode_rank = &engine_->mode_rank;
   ScanLimits limits;
   opts.limits = &limits;
@@ -218,24 +259,104 @@ Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContex
       m.secret_end += b;
     }
   }
-  // A candidate the confirmation gave up on may be a secret: say so, never pass it silently.
+  add_limit_skips(limits, ctx, cfg, skips);
+  append_findings(bytes, ctx, findings);
+  return {};
+}
+
+void ScanSession::add_limit_skips(const ScanLimits& limits, const BufferContext& ctx, const Config& cfg,
+                                  std::vector<Skip>& skips) const {
+  // What a bound kept from being confirmed may be a secret: a named skip, which the gates treat
+  // as not judged (fail closed), never a silent pass.
   if (limits.confirm_limit_hits + limits.abandoned > 0) {
+    const auto n = limits.confirm_limit_hits + limits.abandoned;
     skips.push_back({ctx.path, ctx.commit,
                      fmt::format("confirm limit hit: rule '{}' backtracks too much; {} candidate{} not confirmed "
                                  "(PCRE2 match/stack limit) — simplify the rule's regex",
-                                 limits.first_rule, limits.confirm_limit_hits + limits.abandoned,
-                                 limits.confirm_limit_hits + limits.abandoned == 1 ? "" : "s")});
+                                 limits.first_rule, n, n == 1 ? "" : "s"),
+                     "confirm_limit"});
+  }
+  if (limits.window_misses > 0) {
+    skips.push_back({ctx.path, ctx.commit,
+                     fmt::format("match longer than the confirmation window: rule '{}' (window {} bytes); {} "
+                                 "candidate{} not confirmed — raise the rule's window (at most 65536)",
+                                 limits.window_rule, limits.window, limits.window_misses,
+                                 limits.window_misses == 1 ? "" : "s"),
+                     "window"});
   }
   if (limits.hits_truncated) {
-    skips.push_back({ctx.path, ctx.commit, fmt::format("too many candidates: only the first {} were confirmed, the rest "
-                                                       "of the file was not", kMaxCandidatesPerScan)});
+    skips.push_back({ctx.path, ctx.commit,
+                     fmt::format("too many candidates: only the first {} were confirmed, the rest of the file was "
+                                 "not — raise [settings] max_candidates",
+                                 cfg.settings.max_candidates),
+                     "max_candidates"});
   }
+  if (limits.depth_exhausted) {
+    skips.push_back({ctx.path, ctx.commit,
+                     fmt::format("encoded content nested deeper than decode_depth {} was not decoded — raise "
+                                 "[settings] decode_depth (at most 4)",
+                                 cfg.settings.decode_depth),
+                     "decode_depth"});
+  }
+}
+
+void ScanSession::append_findings(std::string_view bytes, const BufferContext& ctx, std::vector<Finding>& findings) {
+  const auto& cfg = engine_->config;
   const auto& rules = engine_->scanner.rules();
-  for (const auto& m : matches_) {
-    const auto lc = line_col(bytes, m.secret_begin);
-    if (ctx.only_added_lines) {
-      const auto last = line_col(bytes, m.secret_end > m.secret_begin ? m.secret_end - 1 : m.secret_begin).line;
-      if (!touches_added(ctx, lc.line, last)) continue;
+  auto by_begin = [](const Match& a, const Match& b) { return a.secret_begin < b.secret_begin; };
+  // Each region's matches are in offset order and the regions are too; sort only if not.
+  if (!std::is_sorted(matches_.begin(), matches_.end(), by_begin)) {
+    std::stable_sort(matches_.begin(), matches_.end(), by_begin);
+  }
+  // Every cost below is linear in the buffer and in the matches: one pass over the lines.
+  std::vector<std::size_t> last_line;  // per match, the line of its last byte (only added lines count)
+  std::optional<AddedLines> added;
+  if (ctx.only_added_lines) {
+    added.emplace(ctx.added_lines);
+    std::vector<std::pair<std::size_t, std::size_t>> ends;
+    ends.reserve(matches_.size());
+    for (std::size_t i = 0; i < matches_.size(); ++i) {
+      const auto& m = matches_[i];
+      ends.emplace_back(m.secret_end > m.secret_begin ? m.secret_end - 1 : m.secret_begin, i);
+    }
+    std::sort(ends.begin(), ends.end());
+    last_line.resize(matches_.size());
+    LineCursor at_end(bytes);
+    for (const auto& [off, i] : ends) {
+      at_end.advance(off);
+      last_line[i] = at_end.line();
+    }
+  }
+  LineCursor cursor(bytes);
+  std::size_t line_begin = std::string_view::npos;  // the line whose excerpt is cached
+  std::string line_excerpt;
+  std::string_view allow_text;
+  std::vector<std::size_t> open;  // matches already passed that may reach the cached line
+  std::size_t passed = 0;
+  for (std::size_t i = 0; i < matches_.size(); ++i) {
+    const auto& m = matches_[i];
+    cursor.advance(m.secret_begin);
+    if (added && !added->touches(cursor.line(), last_line[i])) continue;
+    const std::size_t lb = cursor.line_start();
+    if (lb != line_begin) {
+      // A new line: its text, the spans of every secret on it (masked in the excerpt), and its
+      // inline allow, once for all the findings on it.
+      line_begin = lb;
+      const auto line = line_at(bytes, m.secret_begin);
+      const std::size_t le = lb + line.size();
+      for (; passed < i; ++passed) open.push_back(passed);
+      open.erase(std::remove_if(open.begin(), open.end(), [&](std::size_t j) { return matches_[j].secret_end <= lb; }),
+                 open.end());
+      std::vector<std::pair<std::size_t, std::size_t>> spans;
+      auto add_span = [&](const Match& x) {
+        const std::size_t b = std::max(x.secret_begin, lb), e = std::min(x.secret_end, le);
+        if (b < e) spans.emplace_back(b - lb, e - lb);
+      };
+      for (const std::size_t j : open) add_span(matches_[j]);
+      for (std::size_t j = i; j < matches_.size() && matches_[j].secret_begin < le; ++j) add_span(matches_[j]);
+      line_excerpt = excerpt(line, std::move(spans));
+      const auto marker = line.find("vigil:allow");
+      allow_text = marker == std::string_view::npos ? std::string_view{} : line.substr(marker, kAllowTextMax);
     }
     const Rule& rule = rules[m.rule];
     if (rule.generic && quotes_fingerprint(bytes, m)) continue;
@@ -246,20 +367,26 @@ Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContex
     f.confidence = rule.confidence;
     f.tags = rule.tags;
     f.path = ctx.path;
-    f.line = lc.line;
-    f.column = lc.column;
+    f.line = cursor.line();
+    f.column = m.secret_begin - lb + 1;
     f.commit = ctx.commit;
     f.author = ctx.author;
     f.date = ctx.date;
     f.blob = ctx.blob;
     f.redacted = redact(m.secret);
-    f.excerpt = excerpt(bytes, m.secret_begin, matches_);
+    f.excerpt = line_excerpt;
     f.fingerprint = fingerprint(rule.id, m.secret);
     f.encoding = m.encoding;
-    decide(cfg, rule, m.secret, line_at(bytes, m.secret_begin), f, &rules);
+    decide(cfg, rule, m.secret, allow_text, f, &rules);
     findings.push_back(std::move(f));
   }
-  return {};
+}
+
+Skip oversize_skip(std::string path, std::string commit, std::uint64_t max_file_size, std::uint64_t size) {
+  return {std::move(path), std::move(commit),
+          fmt::format("larger than max_file_size {} ({}) — not scanned; raise [settings] max_file_size to scan it",
+                      human_size(max_file_size), human_size(size)),
+          "max_file_size"};
 }
 
 Result<std::string> ScanSession::mask_secrets(std::string_view text) {

@@ -52,6 +52,10 @@ class ScanSession {
 
  private:
   explicit ScanSession(const Engine& engine, Scratch scratch) : engine_(&engine), scratch_(std::move(scratch)) {}
+  void add_limit_skips(const ScanLimits& limits, const BufferContext& ctx, const Config& cfg,
+                       std::vector<Skip>& skips) const;
+  /// Turns matches_ into findings: one pass over the buffer's lines.
+  void append_findings(std::string_view bytes, const BufferContext& ctx, std::vector<Finding>& findings);
   const Engine* engine_;
   Scratch scratch_;
   std::vector<Match> matches_;
@@ -60,6 +64,9 @@ class ScanSession {
 /// Masks secrets in the excerpts of findings that quote user input instead of a matched secret
 /// (file, message, ref and signature policy), so no report or audit record repeats a secret.
 Result<void> mask_quoted_input(const Engine& engine, std::vector<Finding>& findings);
+
+/// The skip of a blob or file over max_file_size (a bound: it was not read, so not judged).
+Skip oversize_skip(std::string path, std::string commit, std::uint64_t max_file_size, std::uint64_t size);
 
 /// True for files whose hashes and ids make generic detectors noisy (lockfiles, checksums).
 bool is_lockfile(std::string_view path);

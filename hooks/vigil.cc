@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "vigil: error: {} — run `vigil --help`\n", e.what());
+    fmt::print(stderr, "vigil: error: {}\n", vigil::cli::parse_error_message(app, e));
     return vigil::kExitError;
   }
   return exit_code;

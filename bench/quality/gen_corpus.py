@@ -464,7 +464,8 @@ def plant_special(c, idx):
         lines = ["{", '  "type": "service_account",', '  "project_id": "orders-%s",' % rnd(DIGITS, 6),
                  '  "private_key_id": "%s",' % rnd(HEX, 40), '  "private_key": "%s",' % key,
                  '  "client_email": "svc@orders.iam.gserviceaccount.com"', "}"]
-        c.write("positive/private-key/%04d-sa.json" % idx, lines, [(4, 4, "private-key", "json-escaped", "positive")])
+        # The whole file is the credential: its key id is reported as well as its key.
+        c.write("positive/private-key/%04d-sa.json" % idx, lines, [(1, 5, "private-key", "json-escaped", "positive")])
     elif choice == 3:  # OpenSSH key
         lines = ["-----BEGIN OPENSSH PRIVATE KEY-----"] + wrap("b3BlbnNzaC1rZXktdjEAAAAA" + pem_body(400), 70) + \
                 ["-----END OPENSSH PRIVATE KEY-----"]

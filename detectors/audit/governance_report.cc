@@ -31,9 +31,11 @@ enum class Outcome { Passed, Blocked, Bypassed, FailedOpen, Other };
 
 Outcome outcome_of(const std::string& decision) {
   if (decision == "accept") return Outcome::Passed;
-  if (decision == "reject" || decision == "timeout-reject" || decision == "error-reject") return Outcome::Blocked;
+  if (decision == "reject" || decision == "timeout-reject" || decision == "error-reject" || decision == "limit-reject") {
+    return Outcome::Blocked;
+  }
   if (decision == "bypass") return Outcome::Bypassed;
-  if (decision == "timeout-accept" || decision == "error-accept") return Outcome::FailedOpen;
+  if (decision == "timeout-accept" || decision == "error-accept" || decision == "limit-accept") return Outcome::FailedOpen;
   return Outcome::Other;
 }
 

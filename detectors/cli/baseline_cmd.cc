@@ -27,7 +27,7 @@ void register_baseline(CLI::App& app, int& exit_code) {
   create->add_option("paths", req->paths, "Files or directories to scan [default: .]");
   create->add_option("-o,--output", req->output, fmt::format("Baseline file to write [default: {}]", kDefaultBaselineFile));
   create->add_option("-c,--config", req->config, "Config file [default: <repo>/.vigil.toml]");
-  create->add_option("--rules", req->rules_files, "Extra rules file (repeatable)");
+  create->add_option("--rules", req->rules_files, "Extra rules file (repeatable)")->allow_extra_args(false);
   create->add_option("-j,--jobs", req->jobs, "Worker threads [default: one per core]");
   create->add_flag("--no-builtin", req->no_builtin, "Use only the rules given with --rules");
   create->footer(

@@ -9,6 +9,10 @@ struct ScanReport;
 
 namespace vigil::cli {
 
+/// The one-line error for a command line that does not parse: the unknown command or option,
+/// with the nearest known one ("did you mean 'scan'?") and the --help to run (parse_error.cc).
+std::string parse_error_message(const CLI::App& app, const CLI::ParseError& e);
+
 /// Registers every subcommand; each sets `exit_code` when it runs.
 void register_commands(CLI::App& app, int& exit_code);
 

@@ -128,8 +128,15 @@ int run_history_scan(const HistoryArgs& a) {
   if (!a.range.empty()) {
     const auto dots = a.range.find("..");
     if (dots == std::string::npos) return die(make_error(ErrorCode::Usage, fmt::format("--range '{}' must look like A..B", a.range)));
-    const auto from = repo->resolve(a.range.substr(0, dots));
-    const auto to = repo->resolve(a.range.substr(dots + 2).empty() ? "HEAD" : a.range.substr(dots + 2));
+    // As in git, an empty side means HEAD; both empty would judge nothing, which is never what
+    // a caller meant (a hook given an empty range must not pass silently).
+    std::string lo = a.range.substr(0, dots), hi = a.range.substr(dots + 2);
+    if (lo.empty() && hi.empty()) {
+      return die(make_error(ErrorCode::Usage, fmt::format("--range '{}' names no commits — give A..B (an empty side means HEAD), "
+                                                          "or --branch B for all of B's history", a.range)));
+    }
+    const auto from = repo->resolve(lo.empty() ? "HEAD" : lo);
+    const auto to = repo->resolve(hi.empty() ? "HEAD" : hi);
     if (!from || !to) return die(make_error(ErrorCode::Usage, fmt::format("cannot resolve --range '{}'", a.range)));
     wo.include.push_back(*to);
     wo.hide.push_back(*from);

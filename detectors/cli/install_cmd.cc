@@ -57,7 +57,7 @@ void register_install(CLI::App& app, int& exit_code) {
     cmd->add_flag("--gitea", args->gitea, "Server, Gitea/Forgejo layout: PATH.git/hooks/pre-receive.d/vigil");
     cmd->add_option("paths", args->paths, "Server mode: the bare repositories");
     cmd->add_option("-C,--path", args->opts.repo_path, "Repo mode: a path inside the repository [default: .]");
-    cmd->add_option("--hook", args->opts.hooks, "Only this hook (repeatable) [default: pre-commit, commit-msg, pre-push]");
+    cmd->add_option("--hook", args->opts.hooks, "Only this hook (repeatable) [default: pre-commit, commit-msg, pre-push]")->allow_extra_args(false);
     cmd->add_option("--bin-dir", args->opts.bin_dir, "Where the vigil-<hook> binaries are [default: beside vigil]");
     cmd->add_option("--hooks-dir", args->opts.global_dir, "Global mode: the hooks dir [default: ~/.config/vigil/hooks]");
     cmd->add_option("--policy", args->opts.policy_file,

@@ -62,7 +62,8 @@ void register_report(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ReportArgs>();
   auto* cmd = app.add_subcommand("report", "Governance metrics from audit logs: pass rate, blocks, bypasses, waivers, controls");
   cmd->add_option("logs", args->logs, "Audit logs (JSON Lines) [default: <git dir>/vigil-audit.jsonl of this repository]");
-  cmd->add_option("--scan-results", args->scan_results, "`vigil scan --format json` output of CI runs (repeatable)");
+  cmd->add_option("--scan-results", args->scan_results, "`vigil scan --format json` output of one CI run (repeat the flag for more)")
+      ->allow_extra_args(false);  // one file per flag: the audit logs after it are not results
   cmd->add_option("--since", args->since, "First day to include (YYYY-MM-DD)");
   cmd->add_option("--until", args->until, "Last day to include (YYYY-MM-DD)");
   cmd->add_option("-f,--format", args->format, "text, json or html [default: text]");

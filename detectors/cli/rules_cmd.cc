@@ -17,36 +17,62 @@ namespace vigil::cli {
 
 namespace {
 
-// The effective config: the repository's (or defaults), plus FILE when given.
-Result<Config> effective_config(const std::string& file) {
+// The config a `vigil rules` command works on, and what it is, for the first line of output.
+struct Checked {
+  Config config;
+  std::string what;  // ".vigil.toml", "policy.toml (vigil.policy)", "the built-in rules", ...
+  bool whole = false;  // FILE was a whole policy (a .vigil.toml or a server policy), not a rules file
+};
+
+// Without FILE: in a work tree its .vigil.toml; in a bare repository the server policy that
+// `git config vigil.policy` names (what the server hooks judge by); else the built-in defaults.
+Result<Checked> repository_config() {
   git::LibGit2Session session;
-  std::string root = ".";
   std::error_code ec;
   auto repo = git::Repo::discover(std::filesystem::current_path(ec).string());
-  if (repo && !repo->is_bare()) root = repo->workdir();
-  auto cfg = load_config_file(root + "/.vigil.toml", false);
-  if (!cfg) return cfg.error();
-  if (!file.empty()) {
-    auto r = add_rules_file(*cfg, file);
-    if (!r) {
-      // A file with [[allow]] entries (what `rules import-gitleaks` writes) is a .vigil.toml
-      // fragment: check it as one, its rules and allows added to the repository's.
-      auto frag = load_config_file(file, true);
-      if (!frag && r.error().message.find("'allow'") != std::string::npos) return frag.error();
-      if (!frag || frag->allows.empty()) return r.error();
-      for (auto& rule : frag->rules) {
-        if (rule.source != file) continue;
-        auto it = std::find_if(cfg->rules.begin(), cfg->rules.end(), [&](const Rule& x) { return x.id == rule.id; });
-        if (it != cfg->rules.end()) {
-          *it = std::move(rule);
-        } else {
-          cfg->rules.push_back(std::move(rule));
-        }
-      }
-      for (auto& a : frag->allows) cfg->allows.push_back(std::move(a));
+  Checked c;
+  Result<Config> cfg = make_error(ErrorCode::Internal, "unset");
+  if (repo && repo->is_bare()) {
+    if (auto policy = repo->config_string("vigil.policy")) {
+      cfg = load_config_file(*policy, true);
+      c.what = fmt::format("{} (git config vigil.policy)", *policy);
+    } else {
+      cfg = default_config();
+      c.what = "the built-in rules (this bare repository has no `git config vigil.policy`)";
     }
+  } else {
+    const std::string file = (repo ? repo->workdir() : std::string(".")) + "/.vigil.toml";
+    c.what = std::filesystem::exists(file, ec) ? ".vigil.toml" : "the built-in rules (no .vigil.toml here)";
+    cfg = load_config_file(file, false);
   }
-  return cfg;
+  if (!cfg) return cfg.error();
+  c.config = std::move(*cfg);
+  return c;
+}
+
+// The effective config: the repository's, plus FILE when it holds only [[rules]]. Any other FILE
+// (a .vigil.toml, a server policy file, an imported gitleaks config with [[allow]]) is checked as
+// the whole policy it is, on its own.
+Result<Checked> effective_config(const std::string& file) {
+  auto base = repository_config();
+  if (!base || file.empty()) return base;
+  auto rules_only = add_rules_file(base->config, file);
+  if (rules_only) {
+    base->what += " with the rules of " + file;
+    return base;
+  }
+  auto whole = load_config_file(file, true);
+  if (!whole) {
+    // Unreadable: say so as a rules file. Readable but wrong: the whole-policy error is the more
+    // precise one ("unknown key 'fail_onn' in [settings]" rather than "'settings' in a rules file").
+    std::error_code ec;
+    return std::filesystem::is_regular_file(file, ec) ? whole.error() : rules_only.error();
+  }
+  Checked c;
+  c.config = std::move(*whole);
+  c.what = file + " as a whole policy (the repository's .vigil.toml is not added)";
+  c.whole = true;
+  return c;
 }
 
 int cmd_import_gitleaks(const std::string& file, const std::string& output) {
@@ -75,7 +101,7 @@ int cmd_import_gitleaks(const std::string& file, const std::string& output) {
 int cmd_list(const std::string& file) {
   auto cfg = effective_config(file);
   if (!cfg) return die(cfg.error());
-  for (const auto& r : cfg->rules) {
+  for (const auto& r : cfg->config.rules) {
     fmt::print("{:<32}  {:<8}  {}\n", r.id, to_string(r.severity), r.name.empty() ? r.description : r.name);
   }
   return kExitAllowed;
@@ -85,7 +111,7 @@ int cmd_explain(const std::string& id) {
   auto cfg = effective_config("");
   if (!cfg) return die(cfg.error());
   std::vector<std::string> ids;
-  for (const auto& r : cfg->rules) {
+  for (const auto& r : cfg->config.rules) {
     ids.push_back(r.id);
     if (r.id != id) continue;
     fmt::print("id:          {}\nname:        {}\ndescription: {}\nseverity:    {}\nconfidence:  {}\n", r.id, r.name,
@@ -104,38 +130,46 @@ int cmd_explain(const std::string& id) {
   return die(make_error(ErrorCode::Usage, fmt::format("no rule '{}'{}", id, s.empty() ? " — `vigil rules list` shows them" : fmt::format(" (did you mean '{}'?)", s))));
 }
 
+// The rules through the same database cache the hooks use (keyed by the rules): a database
+// compiled before is loaded in about a millisecond, and one compiled here is ready for the hooks.
+Result<Scanner> cached_scanner(const Config& cfg, CompileStats* stats) {
+  CacheOptions cache;
+  cache.dir = default_cache_dir();
+  auto scanner = Scanner::compile(cfg.rules, cache, stats);
+  if (!scanner) return scanner.error();
+  if (auto patterns = scanner->check_all_patterns(); !patterns) return patterns.error();
+  return scanner;
+}
+
 int cmd_check(const std::string& file) {
   auto cfg = effective_config(file);
   if (!cfg) return die(cfg.error());
-  // Compile without the cache so the numbers are real, then load through the cache.
-  CompileStats cold;
-  auto scanner = Scanner::compile(cfg->rules, CacheOptions{}, &cold);
+  CompileStats st;
+  auto scanner = cached_scanner(cfg->config, &st);
   if (!scanner) return die(scanner.error());
-  auto patterns = scanner->check_all_patterns();
-  if (!patterns) return die(patterns.error());
-  CacheOptions cache;
-  cache.dir = default_cache_dir();
-  CompileStats warm;
-  auto again = Scanner::compile(cfg->rules, cache, &warm);
-  if (!again) return die(again.error());
-  CompileStats hit;
-  auto third = Scanner::compile(cfg->rules, cache, &hit);
-  if (!third) return die(third.error());
-  fmt::print("ok: {} rules compile with Hyperscan and PCRE2\n", cfg->rules.size());
-  fmt::print("database: {} bytes, compiled in {:.1f} ms, loaded from cache in {:.3f} ms{}\n", cold.db_bytes,
-             cold.compile_ms, hit.load_ms, hit.cache_hit ? "" : " (cache unavailable: " + hit.cache_note + ")");
+  fmt::print("checked: {}\n", cfg->what);
+  fmt::print("ok: {} rules compile with Hyperscan and PCRE2\n", cfg->config.rules.size());
+  if (st.cache_hit) {
+    fmt::print("database: {} bytes, loaded from the cache in {:.3f} ms (compiled before)\n", st.db_bytes, st.load_ms);
+  } else {
+    // A plain miss notes "no cached database"; a damaged file that was replaced, or a cache that
+    // cannot be written, is worth saying.
+    std::error_code ec;
+    const bool stored = !st.cache_file.empty() && std::filesystem::exists(st.cache_file, ec);
+    std::string how = stored ? "cached, so the hooks load it without compiling" : "not cached (" + st.cache_note + ")";
+    if (stored && !st.cache_note.empty() && st.cache_note != "no cached database") how = st.cache_note + "; " + how;
+    fmt::print("database: {} bytes, compiled in {:.1f} ms; {}\n", st.db_bytes, st.compile_ms, how);
+  }
   return kExitAllowed;
 }
 
 int cmd_test(const std::string& file) {
   auto cfg = effective_config(file);
   if (!cfg) return die(cfg.error());
-  CacheOptions cache;
-  cache.dir = default_cache_dir();
-  auto scanner = Scanner::compile(cfg->rules, cache);
+  auto scanner = cached_scanner(cfg->config, nullptr);
   if (!scanner) return die(scanner.error());
-  auto patterns = scanner->check_all_patterns();
-  if (!patterns) return die(patterns.error());
+  // A rules file: only its own rules. A whole policy: every rule it runs.
+  const std::string only = cfg->whole ? std::string() : file;
   auto scratch = scanner->make_scratch();
   if (!scratch) return die(scratch.error());
   std::size_t failures = 0, checked = 0;
@@ -146,7 +180,7 @@ int cmd_test(const std::string& file) {
   };
   for (std::size_t i = 0; i < rules.size(); ++i) {
     const auto& r = rules[i];
-    if (!file.empty() && r.source != file) continue;
+    if (!only.empty() && r.source != only) continue;
     if (r.examples.empty()) {
       ++failures;
       fmt::print("FAIL {} ({}:{}): no positive example\n", r.id, r.source, r.source_line);
@@ -193,16 +227,18 @@ void register_rules(CLI::App& app, int& exit_code) {
   auto file = std::make_shared<std::string>();
   auto id = std::make_shared<std::string>();
   auto* list = rules->add_subcommand("list", "One rule per line: id, severity, name");
-  list->add_option("file", *file, "Also load this rules file");
+  list->add_option("file", *file, "Also load this rules file, or list a whole .vigil.toml or server policy's rules");
   list->callback([file, &exit_code] { exit_code = cmd_list(*file); });
   auto* explain = rules->add_subcommand("explain", "Everything about one rule");
   explain->add_option("id", *id, "Rule id")->required();
   explain->callback([id, &exit_code] { exit_code = cmd_explain(*id); });
   auto* check = rules->add_subcommand("check", "Validate and compile the rules (and FILE); print database stats");
-  check->add_option("file", *file, "A rules file to add");
+  check->add_option("file", *file,
+                    "A rules file to add, or a whole .vigil.toml or server policy file to check on its own "
+                    "[default: .vigil.toml; in a bare repository the file `git config vigil.policy` names]");
   check->callback([file, &exit_code] { exit_code = cmd_check(*file); });
   auto* test = rules->add_subcommand("test", "Run every rule's positive and negative examples");
-  test->add_option("file", *file, "Only test the rules of this file");
+  test->add_option("file", *file, "Only test the rules of this rules file; a whole .vigil.toml or server policy: every rule it runs");
   test->callback([file, &exit_code] { exit_code = cmd_test(*file); });
   auto output = std::make_shared<std::string>();
   auto* import = rules->add_subcommand("import-gitleaks", "Convert a .gitleaks.toml into vigil rules and allows; report what did not map");

@@ -27,6 +27,7 @@ namespace {
 
 struct ScanArgs {
   std::vector<std::string> paths;
+  std::string directory;  // -C DIR
   std::string format = "text";
   std::string output;
   std::string config;
@@ -164,8 +165,49 @@ Result<std::string> read_all(std::istream& in, const std::string& what) {
   return ss.str();
 }
 
+// The config changes the command line asks for: --fail-on, --no-builtin, --rules.
+ConfigAdjust config_adjust(const ScanArgs& a) {
+  return [fail_on = a.fail_on, no_builtin = a.no_builtin, rules_files = a.rules_files](Config& cfg) -> Result<void> {
+    if (!fail_on.empty()) {
+      auto sev = parse_severity(fail_on);
+      if (!sev) return make_error(ErrorCode::Usage, fmt::format("unknown severity '{}' for --fail-on — use critical, high, medium, low or info", fail_on));
+      cfg.settings.fail_on = *sev;
+    }
+    if (no_builtin) cfg.rules.clear();
+    for (const auto& rf : rules_files) {
+      if (auto r = add_rules_file(cfg, rf); !r) return r.error();
+    }
+    return {};
+  };
+}
+
+// `vigil scan --staged`: the pre-commit gate, with the report options of `vigil scan`.
+int run_staged(const ScanArgs& a) {
+  const char* other = !a.paths.empty()                                      ? "a path"
+                      : a.history || !a.range.empty() || !a.branches.empty() || !a.since.empty() ? "a history option"
+                      : a.archives                                           ? "--archives"
+                                                                             : nullptr;
+  if (other) {
+    return die(make_error(ErrorCode::Usage, fmt::format("--staged scans the index; {} asks for another input — drop one of the two", other)));
+  }
+  StagedOptions o;
+  o.format = a.format;
+  o.output = a.output;
+  o.config = a.config;
+  o.baseline = a.baseline;
+  o.adjust = config_adjust(a);
+  o.quiet = a.quiet;
+  return run_pre_commit(AtEnd::Return, o);
+}
+
 int run_scan(ScanArgs& a) {
-  if (a.staged) return run_pre_commit();
+  if (!a.directory.empty()) {
+    // As `git -C DIR`: everything after this happens as if vigil was started in DIR.
+    std::error_code ec;
+    fs::current_path(a.directory, ec);
+    if (ec) return die(make_error(ErrorCode::Usage, fmt::format("cannot change to -C '{}': {} — check the path", a.directory, ec.message())));
+  }
+  if (a.staged) return run_staged(a);
   if (a.history || !a.range.empty() || !a.branches.empty() || !a.since.empty()) {
     if (a.archives) {
       return die(make_error(ErrorCode::Usage, "--archives opens archives among files on disk; a --history scan reads blobs as git stores them — drop one of the two"));
@@ -203,18 +245,7 @@ int run_scan(ScanArgs& a) {
   const git::Repo* ignore_repo = in_worktree && !a.no_gitignore ? &*repo : nullptr;
   auto cfg = a.config.empty() ? load_config_file(root + "/.vigil.toml", false) : load_config_file(a.config, true);
   if (!cfg) return die(cfg.error());
-  if (a.no_builtin) {
-    cfg->rules.clear();
-  }
-  for (const auto& rf : a.rules_files) {
-    auto r = add_rules_file(*cfg, rf);
-    if (!r) return die(r.error());
-  }
-  if (!a.fail_on.empty()) {
-    auto sev = parse_severity(a.fail_on);
-    if (!sev) return die(make_error(ErrorCode::Usage, fmt::format("unknown severity '{}' for --fail-on — use critical, high, medium, low or info", a.fail_on)));
-    cfg->settings.fail_on = *sev;
-  }
+  if (auto adj = config_adjust(a)(*cfg); !adj) return die(adj.error());
   auto engine = Engine::create(std::move(*cfg));
   if (!engine) return die(engine.error());
 
@@ -263,7 +294,7 @@ int run_scan(ScanArgs& a) {
     // An archive may exceed max_file_size as a file: its members are held to it one by one.
     const bool may_be_archive = a.archives && a.archive_depth > 0;
     auto too_big = [&](const std::string& path, std::uint64_t size) {
-      w.skipped.push_back({path, "", fmt::format("larger than max_file_size {} ({})", human_size(max_size), human_size(size))});
+      w.skipped.push_back(oversize_skip(path, "", max_size, size));
     };
     for (std::size_t i = next++; i < files.size(); i = next++) {
       std::error_code ec;
@@ -335,18 +366,19 @@ void register_scan(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ScanArgs>();
   auto* cmd = app.add_subcommand("scan", "Scan files, directories, stdin (-) or staged changes for secrets");
   cmd->add_option("paths", args->paths, "Files or directories to scan, or - for stdin [default: .]");
+  cmd->add_option("-C,--path", args->directory, "Run as if vigil was started in DIR (as `git -C`)");
   cmd->add_option("-f,--format", args->format, "Output format: text, json, sarif, junit, csv, gitlab [default: text]");
   cmd->add_option("-o,--output", args->output, "Write the report to FILE instead of the terminal");
   cmd->add_option("-c,--config", args->config, "Config file [default: <repo>/.vigil.toml]");
-  cmd->add_option("--rules", args->rules_files, "Extra rules file (repeatable)");
+  cmd->add_option("--rules", args->rules_files, "Extra rules file (repeatable)")->allow_extra_args(false);
   cmd->add_option("--fail-on", args->fail_on, "Lowest severity that blocks: critical, high, medium, low, info");
   cmd->add_option("--baseline", args->baseline, "Report only findings not in this baseline file (see `vigil baseline`)");
   cmd->add_option("-j,--jobs", args->jobs, "Worker threads [default: one per core]");
-  cmd->add_flag("--staged", args->staged, "Scan the added lines of staged changes (what pre-commit does)");
+  cmd->add_flag("--staged", args->staged, "Scan the added lines of staged changes (what pre-commit does); takes the report, config, baseline and rule options");
   cmd->add_flag("--history", args->history, "Scan git history (all refs) of the repository at PATH [default: .]");
   cmd->add_option("--range", args->range, "History range A..B (implies --history)");
   cmd->add_option("--since", args->since, "History: only commits since YYYY-MM-DD (implies --history)");
-  cmd->add_option("--branch", args->branches, "History: only this branch or revision (repeatable)");
+  cmd->add_option("--branch", args->branches, "History: only this branch or revision (repeatable)")->allow_extra_args(false);
   cmd->add_flag("--incremental", args->incremental, "History: skip blobs already scanned clean with these rules");
   cmd->add_flag("--no-gitignore", args->no_gitignore, "Also scan files that .gitignore ignores");
   cmd->add_flag("--archives", args->archives, "Also scan the members of zip, tar, tar.gz/.bz2/.xz/.zst and .gz files");

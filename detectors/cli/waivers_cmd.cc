@@ -78,6 +78,11 @@ Result<std::vector<Finding>> read_scan_report(const std::string& path) {
   return out;
 }
 
+// An entry that does not parse still shows the expiry it gives: another missing field (an owner,
+// a reason) must not hide when the exception ends.
+bool has_expiry(const WaiverEntry& e) { return e.problem.empty() || e.waiver.expires.days != 0; }
+std::string expiry(const WaiverEntry& e) { return has_expiry(e) ? to_string(e.waiver.expires) : "(missing)"; }
+
 int run_waivers(const WaiversArgs& a, bool check) {
   if (a.format != "text" && a.format != "json") {
     return die(make_error(ErrorCode::Usage, fmt::format("unknown format '{}' — use text or json", a.format)));
@@ -124,6 +129,10 @@ int run_waivers(const WaiversArgs& a, bool check) {
     if (!s.entry.problem.empty()) {
       s.state = "invalid";
       s.detail = s.entry.problem;
+      if (has_expiry(s.entry) && now > w.expires) {
+        s.detail += fmt::format("; it also expired {} day{} ago", days_between(w.expires, now),
+                                days_between(w.expires, now) == 1 ? "" : "s");
+      }
     } else if (std::vector<std::string> p = cfg ? waiver_policy_problems(w, cfg->settings.governance)
                                                 : std::vector<std::string>{};
                !p.empty()) {
@@ -154,7 +163,7 @@ int run_waivers(const WaiversArgs& a, bool check) {
       nlohmann::json j = {{"where", w.where}, {"id", w.id}, {"owner", w.owner}, {"rule", w.rule}, {"path", w.path},
                           {"fingerprint", w.fingerprint}, {"reason", w.reason}, {"state", r.state}, {"detail", r.detail},
                           {"problem", r.problem}};
-      if (r.entry.problem.empty() || w.expires.days != 0) j["expires"] = to_string(w.expires);
+      if (has_expiry(r.entry)) j["expires"] = to_string(w.expires);
       if (w.created) j["created"] = to_string(*w.created);
       if (findings) j["matches"] = r.matches;
       arr.push_back(j);
@@ -169,7 +178,7 @@ int run_waivers(const WaiversArgs& a, bool check) {
       const Waiver& w = r.entry.waiver;
       const std::string what = !w.fingerprint.empty() ? w.fingerprint : w.rule + " " + w.path;
       fmt::print("  {:<9} {}  {}{}  owner {}  expires {}{}\n", r.state, w.where, w.id.empty() ? "" : w.id + "  ", what,
-                 w.owner.empty() ? "(none)" : w.owner, r.entry.problem.empty() ? to_string(w.expires) : "?",
+                 w.owner.empty() ? "(none)" : w.owner, expiry(r.entry),
                  r.detail.empty() ? "" : "\n            " + r.detail);
     }
     if (!stale_note.empty()) fmt::print(stderr, "vigil: {}\n", stale_note);

@@ -67,7 +67,10 @@ struct SiteScan {
       // version is read and diffed only where something was found (the diff, with libgit2
       // hashing both versions, cost more than everything else in a 1,000-commit push).
       auto r = session.scan_buffer(bytes, ctx, found, skipped);
-      if (!r || found.size() == before_f) return r;
+      // A bound reached in an old part of the file is not this push's either: judge the added lines.
+      const bool bound_hit = std::any_of(skipped.begin() + static_cast<std::ptrdiff_t>(before_s), skipped.end(),
+                                         [](const Skip& s) { return !s.bound.empty(); });
+      if (!r || (found.size() == before_f && !bound_hit)) return r;
       found.resize(before_f);
       skipped.resize(before_s);
       auto old_bytes = repo.read_blob(*site.old_blob);
@@ -192,8 +195,7 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
       const auto sites = sites_of(b);
       if (b.size > max_size) {
         for (const auto& site : sites) {
-          skipped.push_back({*site.path, walk.commits[site.commit].id,
-                             fmt::format("larger than max_file_size {} ({})", human_size(max_size), human_size(b.size))});
+          skipped.push_back(oversize_skip(*site.path, walk.commits[site.commit].id, max_size, b.size));
         }
         ++done;
         continue;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "detectors/gates/common.h"
+#include "detectors/gates/laptop_skip.h"
 #include "detectors/git/repo.h"
 #include "detectors/util/text.h"
 
@@ -103,10 +104,13 @@ int run_commit_msg(int argc, char** argv) {
   if (!r) return die(r.error());
   report.items_scanned = 1;
   report.bytes_scanned = info.message.size();
+  laptop_skip(*repo, config, "commit-msg", report);  // VIGIL_SKIP: audited bypass, as in pre-commit
   report.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   auto out = emit_report(report, hook_format(), Audience::Committer);
   if (!out) return die(out.error());
-  return report.blocked() ? kExitBlocked : kExitAllowed;
+  // A message over a bound (max_file_size) was not judged: block, never pass it unread.
+  const bool unjudged = block_on_bound_hits(report, "commit", "git commit --no-verify");
+  return report.blocked() || unjudged ? kExitBlocked : kExitAllowed;
 }
 
 }  // namespace vigil

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -37,7 +38,8 @@ int die(const Error& e) {
   return kExitError;
 }
 
-Result<Engine> load_engine(const std::string& root, const std::string& config_path, CompileStats* stats) {
+Result<Engine> load_engine(const std::string& root, const std::string& config_path, CompileStats* stats,
+                           const ConfigAdjust& adjust) {
   Result<Config> cfg = make_error(ErrorCode::Internal, "unset");
   if (config_path.empty()) {
     // Read the repository's file but name it as the user knows it: ".vigil.toml".
@@ -53,6 +55,9 @@ Result<Engine> load_engine(const std::string& root, const std::string& config_pa
     cfg = load_config_file(config_path, true, RuleDetail::Scan);
   }
   if (!cfg) return cfg.error();
+  if (adjust) {
+    if (auto a = adjust(*cfg); !a) return a.error();
+  }
   trace("engine: config parsed");
   return Engine::create(std::move(*cfg), stats);
 }
@@ -81,6 +86,34 @@ Result<void> emit_report(const ScanReport& report, const std::string& format, Au
     std::fflush(out);
   }
   return r;
+}
+
+std::string bound_hits_summary(const ScanReport& report) {
+  std::vector<std::pair<std::string, std::size_t>> counts;  // in the order first seen
+  for (const auto& s : report.skips) {
+    if (s.bound.empty()) continue;
+    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == s.bound; });
+    if (it == counts.end()) {
+      counts.emplace_back(s.bound, 1);
+    } else {
+      ++it->second;
+    }
+  }
+  std::string out;
+  for (const auto& [bound, n] : counts) {
+    out += fmt::format("{}{} ({} file{})", out.empty() ? "" : ", ", bound, n, n == 1 ? "" : "s");
+  }
+  return out;
+}
+
+bool block_on_bound_hits(const ScanReport& report, const char* what, const char* escape) {
+  const auto summary = bound_hits_summary(report);
+  if (summary.empty()) return false;
+  fmt::print(stderr,
+             "vigil: {} blocked: not fully scanned, a bound was reached: {} — see the skipped lines above for the "
+             "key that raises each bound; bypass once: {}\n",
+             what, summary, escape);
+  return true;
 }
 
 std::string hook_format() {

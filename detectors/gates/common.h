@@ -1,6 +1,7 @@
 // Shared pieces of the gates (hooks) and the CLI: error exit, engine loading, report output.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "detectors/pipeline.h"
@@ -27,13 +28,25 @@ int die(const Error& e);
 /// error that stops a commit or push still names git's documented escape (`--no-verify`).
 void set_bypass_hint(std::string command);
 
-/// Loads `<root>/.vigil.toml` (or `config_path` when given) and compiles the engine.
+/// A change to the config between reading and compiling it (`--fail-on`, `--rules`, ...).
+using ConfigAdjust = std::function<Result<void>(Config&)>;
+
+/// Loads `<root>/.vigil.toml` (or `config_path` when given), applies `adjust` and compiles the engine.
 Result<Engine> load_engine(const std::string& root, const std::string& config_path = {},
-                           CompileStats* stats = nullptr);
+                           CompileStats* stats = nullptr, const ConfigAdjust& adjust = {});
 
 /// Writes the report in `format` ("text", "json", ...) to stderr or `output`.
 Result<void> emit_report(const ScanReport& report, const std::string& format, Audience audience,
                          const std::string& output = {});
+
+/// The bounds reached in `report` (skips with Skip::bound set), as one phrase naming each bound and
+/// how many inputs it stopped: "max_file_size (1 file), max_candidates (2 files)"; "" when none.
+std::string bound_hits_summary(const ScanReport& report);
+
+/// Laptop hooks: when a bound was reached, part of the change was not judged, so the hook blocks
+/// (fail closed). Prints why on stderr, after the report ("commit" or "push"; `escape` is git's
+/// documented bypass). Returns true when it blocks.
+bool block_on_bound_hits(const ScanReport& report, const char* what, const char* escape);
 
 /// VIGIL_FORMAT from the environment, or "text".
 std::string hook_format();

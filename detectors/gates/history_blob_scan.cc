@@ -58,7 +58,7 @@ class Pipeline {
       if (opts_.known_clean && opts_.known_clean(b.id)) continue;
       const std::string path(batch.path(b));
       if (b.size > max_size_) {
-        s.skipped.push_back({path, c.id, fmt::format("larger than max_file_size {} ({})", human_size(max_size_), human_size(b.size))});
+        s.skipped.push_back(oversize_skip(path, c.id, max_size_, b.size));
         s.commit_order.emplace(c.id, c.ordinal);
         continue;
       }
@@ -78,7 +78,9 @@ class Pipeline {
       ctx.blob = b.id.hex();
       const auto before_f = s.found.size(), before_s = s.skipped.size();
       if (auto r = s.session->scan_buffer(*bytes, ctx, s.found, s.skipped); !r) return fail(r.error());
-      if (s.skipped.size() == before_s && needs_other_paths(path, s.found.data() + before_f, s.found.data() + s.found.size())) {
+      // Every blob that matched is looked for at its other paths too: each path it was put at is
+      // a finding of its own (and an exemption at one path says nothing of the others).
+      if (s.skipped.size() == before_s && (s.found.size() != before_f || needs_other_paths(path, s.found, before_f))) {
         s.exempt_first.emplace(b.id, path);
       }
       if (s.found.size() != before_f || s.skipped.size() != before_s) {
@@ -237,8 +239,9 @@ Result<git::HistoryWalkSummary> scan_history(const Engine& engine, const git::Re
     commit_order.merge(s.commit_order);
     exempt_first.merge(s.exempt_first);
   }
-  // An exemption holds at the path it names: blobs first seen at an exempt path are judged again
-  // at their other paths (a second, narrower walk; none when no blob needs it).
+  // A finding and an exemption hold at the path they name: blobs that matched, or were first seen
+  // at an exempt path, are judged again at their other paths (a second, narrower walk; none when
+  // no blob needs it).
   if (auto again = judge_other_paths(engine, repo, wo, exempt_first, report, commit_order); !again) return again.error();
   if (auto m = mask_authors(engine, report.findings); !m) return m.error();
   auto ordinal = [&](const std::string& id) {

@@ -32,8 +32,9 @@ struct HistoryScanOptions {
 };
 
 /// Scans every new blob of the commits `walk` selects, each once, appending findings (attributed
-/// to the commit that introduced the blob) and skips to `report`, in an order that does not
-/// depend on the number of threads. `commit_order` receives, for each commit that a finding or a
+/// to the commit that introduced the blob) and skips to `report`; a blob that matched a rule is
+/// reported at each other path it was introduced at too (a copy, a rename), as its own finding.
+/// The order does not depend on the number of threads. `commit_order` receives, for each commit that a finding or a
 /// skip names, its position in walk order (for keep_first_introduction).
 Result<git::HistoryWalkSummary> scan_history(const Engine& engine, const git::Repo& repo, const git::HistoryWalkOptions& walk,
                                              const HistoryScanOptions& opts, ScanReport& report,

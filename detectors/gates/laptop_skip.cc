@@ -46,6 +46,7 @@ std::string apply_skip(const SkipRequest& req, const Config& config, std::vector
 }
 
 void laptop_skip(const git::Repo& repo, const Config& config, const char* hook, ScanReport& report) {
+  report.skip_allowed = config.settings.governance.allow_skip;  // so the report offers it only where it works
   const SkipRequest req = skip_from_env();
   if (!req.present()) return;
   // Who: the identity git will record (user.email), else what the environment says.

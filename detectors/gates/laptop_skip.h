@@ -31,7 +31,8 @@ std::string apply_skip(const SkipRequest& req, const Config& config, std::vector
                        const std::string& who);
 
 /// The whole client-side step: reads the environment, applies the skip to `report`, prints what
-/// happened on stderr and appends an audit record. No-op when VIGIL_SKIP is unset.
+/// happened on stderr and appends an audit record. Without VIGIL_SKIP it only notes in `report`
+/// whether the policy allows it (the text report's bypass hint depends on that).
 void laptop_skip(const git::Repo& repo, const Config& config, const char* hook, ScanReport& report);
 
 }  // namespace vigil

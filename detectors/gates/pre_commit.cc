@@ -17,6 +17,7 @@
 #include "detectors/gates/policy_gate.h"
 #include "detectors/git/changes.h"
 #include "detectors/git/repo.h"
+#include "detectors/policy/baseline.h"
 #include "detectors/util/text.h"
 #include "detectors/util/trace.h"
 #include "detectors/gates/name_scan.h"
@@ -62,7 +63,8 @@ FileScan scan_staged_file(const git::Repo& repo, const Config& cfg, git::FileCha
   // A rename out of an exempt path (path_class.h) brings every line to a path that never judged it.
   const bool all_new = c.kind == git::ChangeKind::Added || c.old_blob.empty() ||
                        (!c.old_path.empty() && c.old_path != c.path && path_class(cfg, c.old_path) != path_class(cfg, c.path));
-  if (!out.found.empty() && !all_new && !c.binary) {
+  // A bound reached in an old part of the file is not this commit's either: judge the added lines.
+  if ((!out.found.empty() || count_bound_hits(out.skipped) > 0) && !all_new && !c.binary) {
     // Only lines this commit adds count: a secret already in HEAD is not this commit's.
     {
       std::lock_guard lk(git_mu);
@@ -108,9 +110,15 @@ void split_by_size(const std::vector<git::FileChange>& changes, const std::vecto
 
 }  // namespace
 
-int run_pre_commit(AtEnd at_end) {
+int run_pre_commit(AtEnd at_end, const StagedOptions& opts) {
   const auto t0 = std::chrono::steady_clock::now();
   trace("pre-commit: start");
+  std::optional<Baseline> baseline;  // read first, so that a bad file fails before any work
+  if (!opts.baseline.empty()) {
+    auto b = load_baseline(opts.baseline);
+    if (!b) return die(b.error());
+    baseline = std::move(*b);
+  }
   // One malloc arena for both threads, grown in 1 MB steps: the engine thread's own arena grew
   // a page at a time, ~100 mprotect calls per run.
   mallopt(M_ARENA_MAX, 1);
@@ -124,10 +132,10 @@ int run_pre_commit(AtEnd at_end) {
     Result<ScanSession> scan = make_error(ErrorCode::Internal, "unset");  // its scratch, allocated too
     std::optional<ScanSession> scan2;  // a second thread's, for when there is much to scan
   };
-  const auto prepare = [](const std::string& root) {
+  const auto prepare = [&opts](const std::string& root) {
     Prepared p;
     trace("engine: loading");
-    auto e = load_engine(root);
+    auto e = load_engine(root, opts.config, nullptr, opts.adjust);
     trace("engine: loaded");
     if (!e) {
       p.engine = e.error();
@@ -160,6 +168,8 @@ int run_pre_commit(AtEnd at_end) {
   }();
   trace("engine joined");
   if (!changes) return die(changes.error());
+  // A config named on the command line is checked even when nothing is staged.
+  if (!opts.config.empty() && !prepared.engine) return die(prepared.engine.error());
 
   ScanReport report;
   report.tool_version = vigil_version();
@@ -179,9 +189,7 @@ int run_pre_commit(AtEnd at_end) {
       if (c.mode == 0160000) continue;  // a submodule commit id, not content
       // Sizes come from object headers: an oversized blob is never read.
       if (c.size > engine.config.settings.max_file_size) {
-        report.skips.push_back({c.path, "", fmt::format("larger than max_file_size {} ({})",
-                                                        human_size(engine.config.settings.max_file_size),
-                                                        human_size(c.size))});
+        report.skips.push_back(oversize_skip(c.path, "", engine.config.settings.max_file_size, c.size));
         continue;
       }
       todo.push_back(i);
@@ -227,14 +235,19 @@ int run_pre_commit(AtEnd at_end) {
     if (auto n = scan_names(engine, names, report.findings); !n) return die(n.error());
     if (auto m = mask_names(engine, report.findings, report.skips); !m) return die(m.error());
     trace("file policy checked");
+    if (baseline) apply_baseline(*baseline, report.findings);
     laptop_skip(*repo, engine.config, "pre-commit", report);  // VIGIL_SKIP: audited bypass
   }
   report.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  auto out = emit_report(report, hook_format(), Audience::Committer);
-  if (!out) return die(out.error());
+  const std::string format = opts.format.empty() ? hook_format() : opts.format;
+  if (!(opts.quiet && format == "text" && !report.blocked())) {
+    auto out = emit_report(report, format, Audience::Committer, opts.output);
+    if (!out) return die(out.error());
+  }
   trace("report written");
-  const int code = report.blocked() ? kExitBlocked : kExitAllowed;
+  const bool unjudged = block_on_bound_hits(report, "commit", "git commit --no-verify");
+  const int code = report.blocked() || unjudged ? kExitBlocked : kExitAllowed;
   return at_end == AtEnd::Exit ? exit_now(code) : code;
 }
 

@@ -104,13 +104,21 @@ int finish_server(GateKind kind, const git::Repo& repo, const Config& cfg, const
   if (!bypass_reason.empty()) rec["bypass"] = {{"reason", bypass_reason}, {"by", pusher}};
   if (!notes.empty()) rec["notes"] = notes;
   auto findings = nlohmann::json::array();
+  auto skips = nlohmann::json::array();  // every input not judged, and why: a skip is never silent
   if (report) {
     for (const auto& f : report->findings) findings.push_back(finding_to_json(f));
+    for (const auto& s : report->skips) {
+      nlohmann::json j = {{"path", s.path}, {"reason", s.reason}};
+      if (!s.commit.empty()) j["commit"] = s.commit;
+      if (!s.bound.empty()) j["bound"] = s.bound;
+      skips.push_back(std::move(j));
+    }
     rec["commits_scanned"] = report->items_scanned;
   }
   rec["findings"] = findings;
+  rec["skips"] = skips;
   const std::string log = cfg.server.audit_log.empty() ? repo.git_dir() + "/vigil-audit.jsonl" : cfg.server.audit_log;
-  auto w = audit_append(log, rec);
+  auto w = audit_append(log, rec, AuditKeyOptions{cfg.server.audit_key, true});
   if (!w) {
     fmt::print(stderr, "vigil: error: {}\n", w.error().message);
     if (!outcome.accept || !cfg.server.accept_on_error) {
@@ -201,7 +209,7 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   report.target = fmt::format("{} new commit{}", verdict->commits, verdict->commits == 1 ? "" : "s");
   report.items_scanned = verdict->commits;
   // A pushed .vigil.toml that does not parse or compile never lands (it would judge later pushes).
-  if (auto pf = pushed_policy_findings(*repo, updates); !pf) {
+  if (auto pf = pushed_policy_findings(*repo, req.updates); !pf) {  // the real ref names, not the masked ones
     const bool accept = server.accept_on_error;
     fmt::print(stderr, "vigil: error: {}\nvigil: push {}: internal error ({})\n", pf.error().message,
                accept ? "accepted" : "rejected", accept ? "fail open, recorded" : "fail closed");
@@ -209,6 +217,7 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
     return finish_server(kind, *repo, *cfg, engine->version, updates, pusher, nullptr, o, "", notes, ms_since(t0));
   } else {
     for (auto& f : *pf) report.findings.push_back(std::move(f));
+    if (!pf->empty()) (void)mask_names(*engine, report.findings, report.skips);  // they quote paths too
   }
 
   // Audited bypass: `git push -o vigil.bypass=<reason>`, where the server policy allows it.
@@ -257,10 +266,34 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
       break;
     }
   }
+  // A bound reached (size, candidates, confirmation, decoding) means part of the push was not
+  // judged: rejected unless the server policy accepts that explicitly. A bypass covers findings,
+  // never what was not read.
+  const std::string bounds = bound_hits_summary(report);
+  if (!bounds.empty()) {
+    if (!server.accept_on_limit && outcome.accept) {
+      outcome = {false, "limit-reject", "not fully judged, bounds reached: " + bounds};
+    } else if (server.accept_on_limit && outcome.decision == "accept") {
+      outcome = {true, "limit-accept", "not fully judged, bounds reached: " + bounds};
+    }
+  }
+  // Skipped paths are quoted on screen and in the audit record: a secret in a name is masked.
+  if (auto s = ScanSession::create(*engine); s && !report.skips.empty()) {
+    for (auto& sk : report.skips) {
+      if (auto m = s->mask_secrets(sk.path)) sk.path = std::move(*m);
+    }
+  }
   report.duration_ms = ms_since(t0);
   auto out = emit_report(report, hook_format(), Audience::Server);
   if (!out) fmt::print(stderr, "vigil: error: {}\n", out.error().message);
-  if (!outcome.accept && server.bypass_allowed) {
+  if (!bounds.empty()) {
+    fmt::print(stderr, "vigil: push {}: not fully judged, a bound was reached: {} ({})\n",
+               server.accept_on_limit ? "accepted" : "rejected", bounds,
+               server.accept_on_limit ? "on_limit = \"accept\", recorded"
+                                      : "fail closed; the skipped lines above name the key that raises each bound, "
+                                        "or an admin sets [server] on_limit = \"accept\"");
+  }
+  if (!outcome.accept && server.bypass_allowed && outcome.decision != "limit-reject") {
     fmt::print(stderr, "bypass (recorded, if policy allows): git push -o vigil.bypass=\"<reason>\"\n");
   }
   return finish_server(kind, *repo, *cfg, engine->version, updates, pusher, &report, outcome, bypass_reason, notes,
@@ -298,7 +331,8 @@ int run_pre_push(int argc, char** argv) {
   laptop_skip(*repo, engine->config, "pre-push", report);  // VIGIL_SKIP: audited bypass
   auto out = emit_report(report, hook_format(), Audience::Pusher);
   if (!out) return die(out.error());
-  return report.blocked() ? kExitBlocked : kExitAllowed;
+  const bool unjudged = block_on_bound_hits(report, "push", "git push --no-verify");
+  return report.blocked() || unjudged ? kExitBlocked : kExitAllowed;
 }
 
 int run_pre_receive() {

@@ -27,7 +27,7 @@ const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allo
 // so nobody believes a policy is enforced when it is not.
 const std::vector<std::string> kReservedKeys = {};
 const std::vector<std::string> kSettingsKeys = {"mode", "fail_on", "max_file_size", "builtin_rules",
-                                                "decode_depth", "inline_allow", "disable"};
+                                                "decode_depth", "inline_allow", "disable", "max_candidates"};
 const std::vector<std::string> kAllowKeys = {"paths", "regexes", "stopwords", "rules", "reason"};
 
 Error bad(std::string_view path, const toml::node& n, std::string_view what) {
@@ -93,6 +93,10 @@ Result<void> parse_settings(const toml::table& t, std::string_view path, Setting
       const auto i = v.value<std::int64_t>();
       if (!i || *i < 0 || *i > 4) return bad(path, v, "settings.decode_depth must be 0..4");
       s.decode_depth = static_cast<int>(*i);
+    } else if (key == "max_candidates") {
+      const auto i = v.value<std::int64_t>();
+      if (!i || *i < 1000 || *i > 100000000) return bad(path, v, "settings.max_candidates must be 1000..100000000");
+      s.max_candidates = static_cast<std::uint64_t>(*i);
     } else if (key == "disable") {
       auto l = toml_strings(v, "disable", path);
       if (!l) return l.error();

@@ -35,6 +35,7 @@ struct Settings {
   std::uint64_t max_file_size = 5u << 20;    // larger blobs are skipped (and reported)
   bool builtin_rules = true;                 // start from the built-in pack
   int decode_depth = 2;                      // encoding layers peeled per buffer
+  std::uint64_t max_candidates = 200000;     // raw candidates confirmed per buffer (more: a bound hit)
   bool inline_allow = true;                  // honour `vigil:allow` comments
   std::vector<std::string> disabled_rules;
   GovernanceSettings governance;             // min_mode, waiver limits, inline allow and skip policy

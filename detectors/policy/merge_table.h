@@ -147,6 +147,7 @@ inline constexpr MergeRule kMergeTable[] = {
   {"ServerSettings", "bypass_users", "floor's"},
   {"ServerSettings", "pusher_env", "floor's"},
   {"ServerSettings", "audit_log", "floor's"},
+  {"ServerSettings", "audit_key", "floor's"},
   {"ServerSettings", "repo_config", "floor's"},
   {"ServerSettings", "repo_allows", "floor's"},
   {"ServerSettings", "jobs", "floor's"},

@@ -160,10 +160,11 @@ Result<void> parse_file_rule(const toml::table& t, std::string_view path, std::s
     } else if (key == "reason") {
       r.reason = v.value<std::string>().value_or("");
     } else if (key == "protected" || key == "signers") {
-      // Needs the signature verifier to know who signed each commit; refusing the key beats
-      // pretending to enforce it.
-      return bad(path, v, fmt::format("{}: protected paths need signature verification, not available in this "
-                                      "build — remove 'protected'/'signers' or upgrade vigil", owner));
+      // Needs signer groups (who may sign changes to which paths), which the verifier does not
+      // have; refusing the key beats pretending to enforce it.
+      return bad(path, v, fmt::format("{}: '{}' (paths only a signer group may change) is not implemented: vigil "
+                                      "has no signer groups — remove 'protected'/'signers'; [signatures] require "
+                                      "makes every commit of a ref need a trusted signature", owner, key));
     }
   }
   if (trim(r.reason).empty()) {

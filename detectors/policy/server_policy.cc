@@ -16,8 +16,8 @@ namespace vigil {
 namespace {
 
 const std::vector<std::string> kServerKeys = {"deadline_ms", "on_timeout", "on_error", "bypass", "bypass_max_severity",
-                                              "bypass_users", "pusher_env", "audit_log", "repo_config", "repo_allows",
-                                              "jobs", "min_mode"};
+                                              "bypass_users", "pusher_env", "audit_log", "audit_key", "repo_config", "repo_allows",
+                                              "jobs", "min_mode", "on_limit"};
 
 Error bad(std::string_view path, const toml::node& n, std::string_view what) {
   return make_error(ErrorCode::Config, fmt::format("{}: {}", toml_where(path, n), what));
@@ -41,12 +41,13 @@ Result<void> parse_server_settings(const toml::node& node, std::string_view path
       if (!i || *i < 1 || *i > 3600000) return bad(path, v, fmt::format("server.{} must be a positive integer", key));
       if (key == "jobs") s.jobs = static_cast<unsigned>(std::min<std::int64_t>(*i, 64));
       else s.deadline_ms = static_cast<std::uint32_t>(*i);
-    } else if (key == "on_timeout" || key == "on_error") {
+    } else if (key == "on_timeout" || key == "on_error" || key == "on_limit") {
       const auto str = v.value<std::string>();
       if (!str || (*str != "reject" && *str != "accept")) {
         return bad(path, v, fmt::format("server.{} must be \"reject\" (fail closed) or \"accept\" (fail open)", key));
       }
-      (key == "on_timeout" ? s.accept_on_timeout : s.accept_on_error) = *str == "accept";
+      (key == "on_timeout" ? s.accept_on_timeout : key == "on_error" ? s.accept_on_error : s.accept_on_limit) =
+          *str == "accept";
     } else if (key == "bypass" || key == "repo_config" || key == "repo_allows") {
       const auto b = v.value<bool>();
       if (!b) return bad(path, v, fmt::format("server.{} must be true or false", key));
@@ -60,10 +61,10 @@ Result<void> parse_server_settings(const toml::node& node, std::string_view path
       GovernanceSettings g;
       if (auto r = parse_min_mode(v, path, g); !r) return r.error();
       s.min_mode = g.min_mode;
-    } else if (key == "audit_log") {
+    } else if (key == "audit_log" || key == "audit_key") {
       const auto str = v.value<std::string>();
-      if (!str || str->empty()) return bad(path, v, "server.audit_log must be a path");
-      s.audit_log = *str;
+      if (!str || str->empty()) return bad(path, v, fmt::format("server.{} must be a path", key));
+      (key == "audit_log" ? s.audit_log : s.audit_key) = *str;
     } else {
       auto l = toml_strings(v, key, path);
       if (!l) return l.error();

@@ -23,6 +23,9 @@ struct ScanReport {
   std::size_t items_scanned = 0;  // files or blobs
   std::uint64_t bytes_scanned = 0;
   double duration_ms = 0;
+  /// Set by the laptop gates when the policy lets VIGIL_SKIP through ([settings] allow_skip):
+  /// only then does the text report offer it as the recorded way past a block.
+  bool skip_allowed = false;
   std::size_t count(Disposition d) const;
   bool blocked() const { return count(Disposition::Block) > 0; }
 };

@@ -21,7 +21,9 @@ namespace vigil {
 namespace {
 
 constexpr std::size_t kMinBase64 = 20;
-constexpr std::size_t kMaxSpan = 1 << 20;
+// No bound on a span's length: decoding is linear, the decoded bytes are fewer than the encoded
+// ones, and the buffer is at most max_file_size. (A 1 MiB bound here let a longer base64 run
+// pass undecoded, unreported.)
 
 struct Span {
   std::size_t begin, end;
@@ -265,7 +267,7 @@ void check_base64_run(std::string_view b, std::size_t s, std::size_t i, std::vec
   const auto* p = reinterpret_cast<const unsigned char*>(b.data());
   const std::size_t len = i - s;
   // Cheap first: six decoded bytes of real base64 text are printable; an identifier's are not.
-  if (len < kMinBase64 || len > kMaxSpan || !printable_head(p + s)) return;
+  if (len < kMinBase64 || !printable_head(p + s)) return;
   unsigned char seen = 0;
   for (std::size_t k = s; k < i; ++k) seen |= kClass[p[k]];
   const bool std_chars = seen & kStd, url_chars = seen & kUrl;
@@ -290,8 +292,9 @@ void decode_tokens(std::string_view b, const std::vector<std::uint32_t>& ends, s
     const std::size_t pos = ends[k] - marker_len;
     if (pos < done_until) continue;
     std::size_t s = pos, e = pos;
-    while (s > 0 && token_char(static_cast<unsigned char>(b[s - 1])) && pos - s < kMaxSpan) --s;
-    while (e < b.size() && token_char(static_cast<unsigned char>(b[e])) && e - pos < kMaxSpan) ++e;
+    // No earlier token reaches past done_until, so each byte is walked over once.
+    while (s > done_until && token_char(static_cast<unsigned char>(b[s - 1]))) --s;
+    while (e < b.size() && token_char(static_cast<unsigned char>(b[e]))) ++e;
     done_until = e;
     std::size_t escapes = 0;
     for (std::size_t j = k; j < ends.size() && ends[j] <= e; ++j) ++escapes;
@@ -310,11 +313,11 @@ std::vector<std::pair<std::size_t, std::size_t>> find_base64_runs(std::string_vi
   return std::move(cand.b64_runs);
 }
 
-Result<std::vector<Match>> decode_and_rescan(const Scanner& scanner, std::string_view bytes,
-                                             Scratch& scratch, const ScanOptions& opts) {
-  std::vector<Match> found;
-  std::vector<Span> spans;
-  // Reused across calls (no allocation per file). Only read before the rescan below, which
+namespace {
+
+// The spans of `bytes` that decode to text, in the order the candidates were found.
+void collect_spans(std::string_view bytes, std::vector<Span>& spans) {
+  // Reused across calls (no allocation per file). Only read here, before any rescan, which
   // re-enters this function for the next layer and reuses it in turn.
   thread_local Candidates cand;
   cand.b64_runs.clear();
@@ -330,6 +333,21 @@ Result<std::vector<Match>> decode_and_rescan(const Scanner& scanner, std::string
   decode_tokens(bytes, cand.escapes[kHexEscape], 4, "escaped", decode_backslash, 2, spans);
   decode_tokens(bytes, cand.escapes[kUnicodeEscape], 6, "escaped", decode_backslash, 2, spans);
   decode_tokens(bytes, cand.escapes[kSlashEscape], 2, "escaped", decode_backslash, 2, spans);
+}
+
+}  // namespace
+
+bool has_encoded_span(std::string_view bytes) {
+  std::vector<Span> spans;
+  collect_spans(bytes, spans);
+  return !spans.empty();
+}
+
+Result<std::vector<Match>> decode_and_rescan(const Scanner& scanner, std::string_view bytes,
+                                             Scratch& scratch, const ScanOptions& opts) {
+  std::vector<Match> found;
+  std::vector<Span> spans;
+  collect_spans(bytes, spans);
   if (spans.empty()) return found;
   // One Hyperscan pass over every decoded span, joined with a separator no rule can match
   // across (NUL bytes): one call instead of thousands of tiny ones.
@@ -344,6 +362,7 @@ Result<std::vector<Match>> decode_and_rescan(const Scanner& scanner, std::string
   }
   ScanOptions inner = opts;
   inner.decode_depth = opts.decode_depth - 1;
+  inner.note_deeper = true;
   std::vector<Match> sub;
   auto r = scanner.scan(joined, scratch, sub, inner);
   if (!r) return r.error();

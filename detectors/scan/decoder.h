@@ -17,6 +17,9 @@ namespace vigil {
 Result<std::vector<Match>> decode_and_rescan(const Scanner& scanner, std::string_view bytes,
                                              Scratch& scratch, const ScanOptions& opts);
 
+/// True when `bytes` holds a span decode_and_rescan would decode (a layer left undecoded).
+bool has_encoded_span(std::string_view bytes);
+
 /// The maximal runs of base64/base64url alphabet bytes ([A-Za-z0-9+/_-]) at least 20 bytes long,
 /// as [begin, end) offsets in order: the decoder's base64 candidates (exposed for tests).
 /// `portable`: use the baseline (SSE2 or plain) classifier even where AVX2 is available.

@@ -105,7 +105,7 @@ double normalized_entropy(std::string_view s) {
   return max_bits <= 0 ? 0.0 : shannon_entropy(s) / max_bits;
 }
 
-bool accept_match(const Rule& rule, std::string_view whole_match, std::string_view secret) {
+bool accept_match(const Rule& rule, std::string_view whole_match, std::string_view secret, std::string_view before) {
   if (secret.empty()) return false;
   if (!rule.keywords.empty()) {
     const std::string m = lower(whole_match);
@@ -115,7 +115,18 @@ bool accept_match(const Rule& rule, std::string_view whole_match, std::string_vi
   }
   if (rule.validator == Validator::Base62Crc32 && !valid_base62_crc32(secret)) return false;
   if (rule.validator == Validator::Jwt && !valid_jwt(secret)) return false;
+  // Vendors' documentation examples carry the word in capitals (AWS's AKIAIOSFODNN7EXAMPLE and
+  // its secret ...bPxRfiCYEXAMPLEKEY); a random token holds those seven letters by chance with
+  // odds of about 1 in 10^12 per position.
+  if (secret.find("EXAMPLE") != std::string_view::npos) return false;
   if (rule.generic) {
+    // A value assigned to a public key's name is meant to be published (Stripe's publishable key,
+    // a JWT verification key): it is not a secret, whatever its entropy.
+    const std::string m = lower(before) + lower(whole_match);
+    if (m.find("publishable") != std::string::npos || m.find("public_key") != std::string::npos ||
+        m.find("publickey") != std::string::npos || m.find("public-key") != std::string::npos) {
+      return false;
+    }
     // Generic detectors: entropy is a fraction of the alphabet's maximum, plus noise filters.
     if (looks_like_placeholder(secret)) return false;
     const auto alpha = classify_alphabet(secret);

@@ -8,7 +8,8 @@
 namespace vigil {
 
 /// True when a confirmed regex match should become a finding.
-bool accept_match(const Rule& rule, std::string_view whole_match, std::string_view secret);
+bool accept_match(const Rule& rule, std::string_view whole_match, std::string_view secret,
+                  std::string_view before = {});
 
 /// Checksum checks, exposed for tests.
 bool valid_base62_crc32(std::string_view token);

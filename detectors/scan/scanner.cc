@@ -42,8 +42,8 @@ constexpr std::size_t kJitStackMax = 512 * 1024;
 // for a backtracking rule took minutes). The candidates are counted and reported instead.
 constexpr uint32_t kMaxLimitHitsPerRule = 8;
 // A run of hits for one rule at consecutive offsets is confirmed at its last offset only, and a
-// buffer with more raw hits than this is confirmed only up to the cap (reported as truncated).
-constexpr std::size_t kMaxHitsPerScan = kMaxCandidatesPerScan;
+// buffer with more raw hits than ScanOptions::max_candidates is confirmed only up to that cap
+// (reported as truncated).
 constexpr unsigned kHsFlags = HS_FLAG_MULTILINE;
 constexpr uint32_t kPcreFlags = PCRE2_MULTILINE;
 
@@ -105,6 +105,7 @@ struct ScratchImpl {
   std::vector<Hit> hits;
   std::vector<uint32_t> last_hit;  // per rule: index+1 into hits of its latest hit, 0 = none
   std::vector<uint32_t> limit_hits;  // per rule: confirmations that hit a PCRE2 limit in this scan
+  std::size_t max_hits = kMaxCandidatesPerScan;
   bool truncated = false;
 };
 
@@ -256,7 +257,7 @@ int on_hs_match(unsigned int id, unsigned long long /*from*/, unsigned long long
       return 0;
     }
   }
-  if (sc.hits.size() >= kMaxHitsPerScan) {
+  if (sc.hits.size() >= sc.max_hits) {
     sc.truncated = true;
     return 1;  // stop: the caller reports the truncation
   }
@@ -268,8 +269,13 @@ int on_hs_match(unsigned int id, unsigned long long /*from*/, unsigned long long
 }  // namespace
 
 Result<std::size_t> Scanner::scan_raw(std::string_view bytes, Scratch& scratch) const {
+  return scan_raw(bytes, scratch, kMaxCandidatesPerScan);
+}
+
+Result<std::size_t> Scanner::scan_raw(std::string_view bytes, Scratch& scratch, std::size_t max_hits) const {
   auto& sc = scratch.impl();
   sc.hits.clear();
+  sc.max_hits = std::max<std::size_t>(max_hits, 1);
   sc.truncated = false;
   std::fill(sc.last_hit.begin(), sc.last_hit.end(), 0);
   if (bytes.size() > UINT32_MAX) return make_error(ErrorCode::Io, "buffer larger than 4 GiB");
@@ -283,7 +289,7 @@ Result<std::size_t> Scanner::scan_raw(std::string_view bytes, Scratch& scratch) 
 
 Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector<Match>& out,
                            const ScanOptions& opts) const {
-  auto raw = scan_raw(bytes, scratch);
+  auto raw = scan_raw(bytes, scratch, opts.max_candidates);
   if (!raw) return raw.error();
   auto& sc = scratch.impl();
   ScanLimits unused;
@@ -315,6 +321,17 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
       }
       continue;
     }
+    if (rc == PCRE2_ERROR_NOMATCH && start > 0) {
+      // Hyperscan saw a match end here and the window holds no match that ends here: the match
+      // starts before the window. Counted, so the caller reports it: padding a secret past the
+      // window must not hide it.
+      ++limits.window_misses;
+      if (limits.window_rule.empty()) {
+        limits.window_rule = rule.id;
+        limits.window = rule.window;
+      }
+      continue;
+    }
     if (rc < 0) continue;  // no match: stage 1 over-approximated
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(sc.md.get());
     const std::size_t g = static_cast<std::size_t>(rule.secret_group);
@@ -327,7 +344,11 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
     m.secret_end = ov[2 * g + 1];
     const auto whole = bytes.substr(m.begin, m.end - m.begin);
     const auto secret = bytes.substr(m.secret_begin, m.secret_end - m.secret_begin);
-    if (!accept_match(rule, whole, secret)) continue;
+    // The name a generic value is assigned to may begin before the match ("STRIPE_PUBLISHABLE_KEY"
+    // matches from "KEY"): up to 48 bytes of the same line before it.
+    std::size_t lead = m.begin;
+    while (lead > 0 && m.begin - lead < 48 && bytes[lead - 1] != '\n') --lead;
+    if (!accept_match(rule, whole, secret, bytes.substr(lead, m.begin - lead))) continue;
     m.secret = std::string(secret);
     out.push_back(std::move(m));
   }
@@ -335,14 +356,29 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
     auto decoded = decode_and_rescan(*this, bytes, scratch, opts);
     if (!decoded) return decoded.error();
     // A secret the plain scan already found (e.g. a URL with %40 in its password) is reported once.
+    // The plain matches, by start: those overlapping [b, e) start in [b - longest, e), found by
+    // binary search (plain matches are at most a window long), so this is not quadratic.
     const std::size_t plain_end = out.size();
+    std::vector<std::size_t> plain(plain_end - first_out);
+    std::size_t longest = 0;
+    for (std::size_t i = 0; i < plain.size(); ++i) {
+      plain[i] = first_out + i;
+      longest = std::max(longest, out[first_out + i].end - out[first_out + i].begin);
+    }
+    std::sort(plain.begin(), plain.end(), [&](std::size_t a, std::size_t b) { return out[a].begin < out[b].begin; });
     for (auto& m : *decoded) {
-      const bool dup = std::any_of(out.begin() + static_cast<std::ptrdiff_t>(first_out),
-                                   out.begin() + static_cast<std::ptrdiff_t>(plain_end), [&](const Match& p) {
-                                     return p.rule == m.rule && p.begin < m.end && m.begin < p.end;
-                                   });
+      const std::size_t from = m.begin > longest ? m.begin - longest : 0;
+      auto it = std::lower_bound(plain.begin(), plain.end(), from,
+                                 [&](std::size_t i, std::size_t v) { return out[i].begin < v; });
+      bool dup = false;
+      for (; it != plain.end() && out[*it].begin < m.end && !dup; ++it) {
+        const Match& p = out[*it];
+        dup = p.rule == m.rule && m.begin < p.end;
+      }
       if (!dup) out.push_back(std::move(m));
     }
+  } else if (opts.note_deeper && opts.limits && !opts.limits->depth_exhausted && has_encoded_span(bytes)) {
+    opts.limits->depth_exhausted = true;
   }
   // One finding per (rule, secret span), in offset order.
   auto first = out.begin() + static_cast<std::ptrdiff_t>(first_out);
@@ -372,23 +408,47 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
   // rule a repository added under a server floor does so only where it is at least as strict
   // (severity, and the policy's mode rank when given): an info or observe rule of the repository
   // never hides what the floor's generic detector reports.
+  // Not quadratic: the spans of the other specific rules are in start order, and with the running
+  // maximum of their ends, whether one overlaps [b, e) is one binary search. Rules under a floor
+  // are checked one by one, but only those starting within their longest span before b.
   const auto& rules = impl_->rules;
   const auto* rank = opts.mode_rank && opts.mode_rank->size() == rules.size() ? opts.mode_rank : nullptr;
   auto outranks = [&](std::size_t s, std::size_t g) {
     if (!rules[s].under_floor) return true;
     return rules[s].severity >= rules[g].severity && (!rank || (*rank)[s] >= (*rank)[g]);
   };
-  std::vector<const Match*> specific;
+  std::vector<std::size_t> always_begin, always_max_end;
+  std::vector<std::size_t> conditional;  // offsets from `first` of specific matches under a floor
+  std::size_t conditional_longest = 0;
   for (auto it = first; it != out.end(); ++it) {
-    if (!rules[it->rule].generic) specific.push_back(&*it);
+    const Rule& r = rules[it->rule];
+    if (r.generic) continue;
+    if (!r.under_floor) {
+      always_begin.push_back(it->secret_begin);
+      always_max_end.push_back(std::max(it->secret_end, always_max_end.empty() ? 0 : always_max_end.back()));
+    } else {
+      conditional.push_back(static_cast<std::size_t>(it - first));
+      conditional_longest = std::max(conditional_longest, it->secret_end - it->secret_begin);
+    }
   }
-  if (!specific.empty()) {
+  if (!always_begin.empty() || !conditional.empty()) {
+    auto hidden = [&](const Match& m) {
+      const auto n = static_cast<std::size_t>(std::lower_bound(always_begin.begin(), always_begin.end(), m.secret_end) -
+                                              always_begin.begin());
+      if (n > 0 && always_max_end[n - 1] > m.secret_begin) return true;
+      const std::size_t from = m.secret_begin > conditional_longest ? m.secret_begin - conditional_longest : 0;
+      auto c = std::lower_bound(conditional.begin(), conditional.end(), from,
+                                [&](std::size_t k, std::size_t v) { return first[static_cast<std::ptrdiff_t>(k)].secret_begin < v; });
+      for (; c != conditional.end(); ++c) {
+        const Match& sp = first[static_cast<std::ptrdiff_t>(*c)];
+        if (sp.secret_begin >= m.secret_end) break;
+        if (m.secret_begin < sp.secret_end && outranks(sp.rule, m.rule)) return true;
+      }
+      return false;
+    };
     std::vector<bool> drop(static_cast<std::size_t>(out.end() - first), false);
     for (auto it = first; it != out.end(); ++it) {
-      if (!rules[it->rule].generic) continue;
-      drop[static_cast<std::size_t>(it - first)] = std::any_of(specific.begin(), specific.end(), [&](const Match* sp) {
-        return sp->secret_begin < it->secret_end && it->secret_begin < sp->secret_end && outranks(sp->rule, it->rule);
-      });
+      if (rules[it->rule].generic) drop[static_cast<std::size_t>(it - first)] = hidden(*it);
     }
     auto kept = first;
     for (auto it = first; it != out.end(); ++it) {

@@ -43,16 +43,30 @@ struct ScanLimits {
   std::string first_rule;              // id of the first rule that hit a limit
   std::size_t first_offset = 0;        // end offset of that candidate in the scanned buffer
   bool hits_truncated = false;         // more raw candidates than one scan confirms (the rest were not)
-  bool any() const { return confirm_limit_hits > 0 || abandoned > 0 || hits_truncated; }
+  // Candidates whose match may start before the rule's confirmation window: PCRE2 found no match
+  // inside the window although Hyperscan found one ending there (e.g. a key header followed by
+  // 5,000 spaces). Not confirmed, not refuted.
+  std::size_t window_misses = 0;
+  std::string window_rule;             // id of the first such rule
+  std::size_t window = 0;              // its window, in bytes
+  bool depth_exhausted = false;        // the deepest decoded layer still holds an encoded span
+  bool any() const {
+    return confirm_limit_hits > 0 || abandoned > 0 || hits_truncated || window_misses > 0 || depth_exhausted;
+  }
 };
 
-/// Raw candidates one scan confirms at most; beyond it the scan reports ScanLimits::hits_truncated.
+/// Raw candidates one scan confirms at most, by default ([settings] max_candidates); beyond it the
+/// scan reports ScanLimits::hits_truncated.
 inline constexpr std::size_t kMaxCandidatesPerScan = 200000;
 
 struct ScanOptions {
   bool generic = true;        // run generic (name = high-entropy value) detectors
   int decode_depth = 2;       // how many encoding layers to peel (0 = none)
   ScanLimits* limits = nullptr;  // where to add what could not be confirmed (also for decoded layers)
+  std::size_t max_candidates = kMaxCandidatesPerScan;  // raw candidates confirmed per buffer and layer
+  /// Set on the last decoded layer: report (ScanLimits::depth_exhausted) an encoded span that
+  /// decode_depth leaves undecoded. Off at the top, where decode_depth = 0 means "do not decode".
+  bool note_deeper = false;
   /// Per rule (index into rules()): how strictly policy treats its findings (observe 0, warn 1,
   /// block 2). A rule marked Rule::under_floor hides an overlapping generic match only when it
   /// ranks at least as high and its severity is at least as high. Null = by severity alone.
@@ -91,6 +105,8 @@ class Scanner {
                     const ScanOptions& opts = {}) const;
   /// Stage 1 only (no confirmation): the number of raw hits. For benchmarks.
   Result<std::size_t> scan_raw(std::string_view bytes, Scratch& scratch) const;
+  /// The same, stopping after `max_hits` raw hits (then the scratch notes the truncation).
+  Result<std::size_t> scan_raw(std::string_view bytes, Scratch& scratch, std::size_t max_hits) const;
 
   const std::vector<Rule>& rules() const;
   /// Hash over everything that affects matching: rules, engine version, platform.

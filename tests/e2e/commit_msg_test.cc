@@ -32,7 +32,7 @@ TEST_SUITE("e2e") {
     repo.write("a.txt", "a\n");
     auto r = repo.commit_all("updated stuff");
     CHECK(r.status == 1);
-    CHECK(has(r.err, "vigil: commit blocked: 1 policy violation in 1 file\n"
+    CHECK(has(r.err, "vigil: commit blocked: 1 message rule broken\n"
                      "  COMMIT_EDITMSG  messages.subject  high\n"
                      "      subject 'updated stuff' does not match ^(feat|fix|chore|docs)(\\([a-z-]+\\))?: \\S\n"));
     r = repo.commit_all("feat(parser): accept a very long subject line that goes on and on");

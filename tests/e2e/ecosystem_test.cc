@@ -87,6 +87,49 @@ TEST_SUITE("e2e") {
     CHECK(has(sh(repo.path(), env + "$VIGIL doctor").out, "pre-commit: runs vigil through the pre-commit framework"));
   }
 
+  TEST_CASE("pre-commit framework: the pre-push hook judges a first push to an empty remote, then later pushes") {
+    TempDir hooks_repo;
+    hooks_repo.write(".pre-commit-hooks.yaml", sh(source_dir(), "cat .pre-commit-hooks.yaml").out);
+    REQUIRE(sh(hooks_repo.path(), "git init -q && git add -A && git commit -q -m hooks").status == 0);
+    const std::string rev = sh(hooks_repo.path(), "git rev-parse HEAD").out.substr(0, 40);
+    TempDir repo;
+    const std::string env = "export PATH='" + bin_dir() + "':\"$PATH\" PRE_COMMIT_HOME=\"$PWD/.pc-home\"; ";
+    repo.write(".pre-commit-config.yaml", "repos:\n  - repo: " + hooks_repo.path() + "\n    rev: " + rev +
+                                              "\n    hooks:\n      - id: vigil-pre-push\n");
+    repo.write(".gitignore", ".pc-home/\n");
+    REQUIRE(sh(repo.path(), "git init -q -b main && git init -q --bare remote.git && echo remote.git/ >> .gitignore && "
+                            "git add -A && git commit -q -m init").status == 0);
+    const auto inst = sh(repo.path(), env + "pre-commit install -t pre-push");
+    INFO(inst.out, inst.err);
+    REQUIRE(inst.status == 0);
+    const std::string server = "git -C remote.git rev-parse -q --verify refs/heads/main";
+
+    // First push, the secret in it: the framework passes no range, and the branch is judged whole.
+    repo.write("prod.env", "GITHUB_TOKEN=" + fake_github_pat(8) + "\n");
+    REQUIRE(sh(repo.path(), "git add -A && git commit -q -m secret").status == 0);
+    auto r = sh(repo.path(), env + "git push -q remote.git main");
+    INFO(r.out, r.err);
+    CHECK(r.status != 0);
+    CHECK(has(r.out + r.err, "vigil: scan blocked: 1 secret in 1 file"));
+    CHECK_FALSE(has(r.out + r.err, "cannot resolve"));
+    CHECK_FALSE(has(r.out + r.err, fake_github_pat(8)));
+    CHECK(sh(repo.path(), server).out.empty());  // nothing reached the remote
+
+    // Without the secret the first push goes through; a later push gets a range and is judged by it.
+    REQUIRE(sh(repo.path(), "git reset -q --hard HEAD~1").status == 0);
+    r = sh(repo.path(), env + "git push -q remote.git main");
+    INFO(r.out, r.err);
+    CHECK(r.status == 0);
+    const std::string pushed = sh(repo.path(), "git rev-parse HEAD").out;
+    CHECK(sh(repo.path(), server).out == pushed);
+    repo.write("later.env", "GITHUB_TOKEN=" + fake_github_pat(9) + "\n");
+    REQUIRE(sh(repo.path(), "git add -A && git commit -q -m 'later secret'").status == 0);
+    r = sh(repo.path(), env + "git push -q remote.git main");
+    CHECK(r.status != 0);
+    CHECK(has(r.out + r.err, "later.env"));
+    CHECK(sh(repo.path(), server).out == pushed);
+  }
+
   TEST_CASE("help: every command's --help shows examples") {
     const auto cmds = commands();
     REQUIRE(cmds.size() >= 8);

@@ -38,7 +38,7 @@ TEST_SUITE("e2e") {
     repo.write("app/.env", "DEBUG=1\n");
     auto r = repo.commit_all("add env");
     CHECK(r.status == 1);
-    CHECK(has(r.err, "vigil: commit blocked: 1 policy violation in 1 file"));
+    CHECK(has(r.err, "vigil: commit blocked: 1 forbidden file change"));
     CHECK(has(r.err, "  app/.env  no-env  high\n      adds app/.env\n"
                      "      note: environment files hold credentials; use .env.example\n"));
     CHECK(commits(repo) == "1\n");
@@ -108,7 +108,7 @@ TEST_SUITE("e2e") {
     repo.write("assets/icon.bin", std::string("\x89PNG\0\0\0", 7) + "data");
     auto r = repo.commit_all("big");
     CHECK(r.status == 1);
-    CHECK(has(r.err, "vigil: commit blocked: 2 policy violations in 2 files"));
+    CHECK(has(r.err, "vigil: commit blocked: 2 forbidden file changes"));
     CHECK(has(r.err, "  assets/big.txt  files.1  high\n      100.0 KiB is larger than max_size 64.0 KiB\n"));
     CHECK(has(r.err, "  assets/icon.bin  files.1  high\n      binary file\n"));
   }

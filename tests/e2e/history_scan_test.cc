@@ -63,7 +63,7 @@ TEST_SUITE("e2e") {
     CHECK(r.findings[0].second == added);
   }
 
-  TEST_CASE("scan --history: one blob reached from many commits, paths and a merge is scanned once, reported at its first introduction") {
+  TEST_CASE("scan --history: one blob reached from many commits, paths and a merge is scanned once, reported at each path it was introduced at") {
     TempRepo repo;
     repo.write("README.md", "hello\n");
     REQUIRE(repo.commit_all("initial").status == 0);
@@ -84,12 +84,16 @@ TEST_SUITE("e2e") {
     repo.write("copy/b/key.env", secret);
     REQUIRE(repo.run("git add -A && git commit -q --no-verify -m copies").status == 0);
     REQUIRE(repo.run("git revert --no-edit HEAD >/dev/null && git revert --no-edit HEAD >/dev/null").status == 0);
+    const auto copies = rev(repo, "HEAD~2");
     const auto h = repo.run("$VIGIL scan --history -q --format json -j2");
     CHECK(h.status == 1);
     const auto r = parse(h.out);
-    REQUIRE(r.findings.size() == 1);
-    CHECK(r.findings[0].first == "side/key.env");
-    CHECK(r.findings[0].second == first);
+    // One finding per path the blob was put at, each at the commit that put it there; the
+    // revert of the revert puts it back at paths already reported.
+    REQUIRE(r.findings.size() == 3);
+    CHECK(r.findings[0] == std::pair<std::string, std::string>("side/key.env", first));
+    CHECK(r.findings[1] == std::pair<std::string, std::string>("copy/a/key.env", copies));
+    CHECK(r.findings[2] == std::pair<std::string, std::string>("copy/b/key.env", copies));
     // Unique blobs: README, the secret, five notes — each scanned once.
     CHECK(r.summary["items_scanned"] == 7);
   }
@@ -107,7 +111,7 @@ TEST_SUITE("e2e") {
     const auto tip = rev(repo, "HEAD");
 
     auto r = parse(repo.run("$VIGIL scan --history -q --format json").out);
-    CHECK(r.findings.size() == 2);  // old.env (first introduction) and new.env
+    CHECK(r.findings.size() == 3);  // old.env, its copy old-copy/old.env, and new.env
     for (const std::string& range : {base + ".." + tip, std::string("--since 2024-01-01")}) {
       const bool is_range = range.find("..") != std::string::npos;
       const auto h = repo.run("$VIGIL scan --history -q --format json " + std::string(is_range ? "--range " : "") + range);
@@ -128,11 +132,11 @@ TEST_SUITE("e2e") {
     const std::string env = "VIGIL_CACHE_DIR=" + repo.path() + "/.vigil-cache ";
     r = parse(repo.run(env + "$VIGIL scan --history --incremental -q --format json").out);
     CHECK(r.summary["items_scanned"] == 3);
-    CHECK(r.findings.size() == 2);
+    CHECK(r.findings.size() == 3);
     const auto again = repo.run(env + "$VIGIL scan --history --incremental -q --format json");
     CHECK(again.status == 1);
     r = parse(again.out);
-    CHECK(r.findings.size() == 2);
+    CHECK(r.findings.size() == 3);
     CHECK(r.summary["bytes_scanned"].get<long>() < 200);  // only the two secret blobs were read
   }
 }

@@ -190,15 +190,16 @@ TEST_SUITE("e2e") {
     CHECK(r.err.find("win.ini:3:14") != std::string::npos);
   }
 
-  TEST_CASE("a 10 MB text file is skipped with a message, and a smaller limit is honoured") {
+  TEST_CASE("a 10 MB text file is not read: the commit is blocked naming max_file_size, and a larger limit scans it") {
     TempRepo repo;
     seed_repo(repo);
     std::string big;
     while (big.size() < 10u << 20) big += "just some ordinary text in a large generated file\n";
     repo.write("big.log", big + secret_line());
     const auto r = repo.commit_all("big");
-    CHECK(r.status == 0);
+    CHECK(r.status == 1);  // not judged is not clean: a bound blocks (fail closed)
     CHECK(r.err.find("vigil: skipped big.log: larger than max_file_size 5.0 MiB (10.0 MiB)") != std::string::npos);
+    CHECK(r.err.find("raise [settings] max_file_size") != std::string::npos);
     repo.write(".vigil.toml", "[settings]\nmax_file_size = \"20MB\"\n");
     repo.write("big.log", big + secret_line() + secret_line(2));
     CHECK(repo.commit_all("big again").status == 1);

@@ -35,7 +35,7 @@ inline constexpr MergeRule kMergeTable[] = {
   {"Settings", "max_file_size", "the larger: fewer blobs skipped (noted when smaller)"},
   {"Settings", "builtin_rules", "floor's (builtin_rules = false noted)"},
   {"Settings", "decode_depth", "the deeper (noted when shallower)"},
-  {"Settings", "max_candidates", "the larger: more of a buffer judged before the bound (noted when smaller)"},
+  {"Settings", "max_candidates", "the larger: more candidates confirmed, fewer bound hits (noted when smaller)"},
   {"Settings", "inline_allow", "true only if both allow"},
   {"Settings", "disabled_rules", "floor's (disabling a floor rule is noted)"},
   {"Settings", "governance", "field by field (GovernanceSettings)"},

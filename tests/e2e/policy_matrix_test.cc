@@ -40,6 +40,7 @@ struct Example {
   std::string commit_args;
   unsigned gates;
   bool force = false;  // the forbidden change is a force-push of main
+  bool control = true;  // a compliant commit must pass the same gate (not for unsigned commits)
 };
 
 std::vector<Example> examples() {
@@ -67,7 +68,7 @@ std::vector<Example> examples() {
        "echo 'TOKEN=" + fake_github_pat(77) + "' > k.env && git add k.env", "-m 'feat: key'",
        kPreCommit | kPrePush | kPreReceive | kUpdate | kHistory},
       {"[signatures] require main (docs/signatures in README)", "[signatures]\nrequire = [\"refs/heads/main\"]\n",
-       "echo s >> notes.txt && git add notes.txt", "-m 'feat: unsigned'", kPrePush | kPreReceive | kUpdate},
+       "echo s >> notes.txt && git add notes.txt", "-m 'feat: unsigned'", kPrePush | kPreReceive | kUpdate, false, false},
   };
 }
 
@@ -96,6 +97,19 @@ struct Lab {
   }
 };
 
+// A compliant change after the forbidden one: the gate lets it through, so the cell's block was
+// the policy's doing, not a gate that refuses everything.
+void check_control(const Lab& lab, const Example& ex, Gate gate) {
+  if (!ex.control) return;
+  const std::string reset = gate == kPreCommit || gate == kCommitMsg ? "git reset -q --hard HEAD" : "git reset -q --hard origin/main";
+  REQUIRE(lab.in_clone(reset + " && echo fine >> notes.txt && git add notes.txt").status == 0);
+  CHECK(lab.in_clone("git commit -q -m 'docs: a compliant change'").status == 0);
+  if (gate == kPreCommit || gate == kCommitMsg) return;
+  const auto r = lab.in_clone(gate == kPrePush ? "git push -q origin HEAD:main" : "git push -q --no-verify origin HEAD:main");
+  CHECK_MESSAGE(r.status == 0, r.err);
+  CHECK(lab.server_main() == lab.head());
+}
+
 void run_cell(const Example& ex, Place place, Gate gate) {
   const std::string floor = place == Place::Repo ? "" : ex.toml;
   const std::string repo = place == Place::Floor ? "" : ex.toml;
@@ -110,6 +124,7 @@ void run_cell(const Example& ex, Place place, Gate gate) {
     const auto r = lab.in_clone("git commit -q " + ex.commit_args);
     CHECK(r.status != 0);
     CHECK(lab.head() == head_before);  // nothing was committed
+    check_control(lab, ex, gate);
     return;
   }
   // The forbidden commit exists (made without the laptop hooks).
@@ -124,10 +139,12 @@ void run_cell(const Example& ex, Place place, Gate gate) {
     REQUIRE(sh(lab.bare(), "mv hooks/" + server_hook + " hooks/off").status == 0);
     CHECK(lab.in_clone("git push -q" + force + " origin HEAD:main").status != 0);
     CHECK(lab.server_main() == server_before);
+    check_control(lab, ex, gate);
     return;
   }
   CHECK(lab.in_clone("git push -q --no-verify" + force + " origin HEAD:main").status != 0);
   CHECK(lab.server_main() == server_before);
+  check_control(lab, ex, gate);
 }
 
 // Runs every cell of one example; returns how many ran.

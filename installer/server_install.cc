@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "detectors/audit/audit_log.h"
 #include "detectors/gates/common.h"
 #include "detectors/git/repo.h"
 #include "detectors/report/report.h"
@@ -246,6 +247,18 @@ Result<InstallResult> install_server(const InstallOptions& opts) {
       }
       res.messages.push_back(fmt::format("{}: git config vigil.policy {}", repo.path, policy));
     }
+    // The audit trail's HMAC key, readable by the hooks' user only. Kept on uninstall: the log it
+    // signed stays verifiable. (A [server] audit_key in the policy points elsewhere.)
+    const std::string key = (fs::path(repo.git_dir) / "vigil-audit.key").string();
+    if (!fs::exists(key, ec)) {
+      if (!opts.dry_run) {
+        auto made = ensure_audit_key(key);
+        if (!made) return made.error();
+        chown_like(key, repo.git_dir);
+      }
+      res.messages.push_back(fmt::format("{}: made the audit log's HMAC key {} (mode 0600; keep a copy off the server "
+                                         "to run `vigil audit verify --key`)", repo.path, key));
+    }
     if (!opts.dry_run && !state.empty()) {
       if (auto s = save_state(state_path(repo.git_dir), state); !s) return s.error();
       chown_like(state_path(repo.git_dir), repo.git_dir);
@@ -288,6 +301,18 @@ Result<InstallResult> uninstall_server(const InstallOptions& opts) {
         }
         res.messages.push_back(fmt::format("{}: removed {}", repo->path, fs::path(target).lexically_relative(repo->git_dir).string()));
       }
+    }
+    // The audit key goes only when no log it could have signed exists: a log must stay verifiable.
+    const auto key = fs::path(repo->git_dir) / "vigil-audit.key";
+    if (fs::exists(key, ec) && !fs::exists(fs::path(repo->git_dir) / "vigil-audit.jsonl", ec)) {
+      if (!opts.dry_run) fs::remove(key, ec);
+      res.messages.push_back(fmt::format("{}: removed vigil-audit.key (no audit log was written with it)", repo->path));
+    }
+    // The hooks' per-push records (push_snapshot.h): transient, and vigil's alone.
+    const std::string records = (fs::path(repo->git_dir) / "vigil-push").string();
+    if (fs::is_directory(records, ec)) {
+      if (!opts.dry_run) fs::remove_all(records, ec);
+      res.messages.push_back(fmt::format("{}: removed vigil-push/", repo->path));
     }
     const auto state = load_state(state_path(repo->git_dir));
     if (!state || opts.dry_run) continue;

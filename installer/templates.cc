@@ -135,6 +135,10 @@ bypass_users = []
 pusher_env = ["GL_USERNAME", "GITEA_PUSHER_NAME", "REMOTE_USER", "USER"]
 # audit_log: the hash-chained audit trail (`vigil audit verify`); default <git dir>/vigil-audit.jsonl.
 #audit_log = "/var/log/vigil/audit.jsonl"
+# audit_key: the HMAC-SHA256 key every audit record is signed with (made 0600 on first use and by
+# `vigil install --server`); default vigil-audit.key beside the log. Keep a copy off the server:
+# `vigil audit verify --key FILE` then finds a rewrite even when every hash was recomputed.
+#audit_key = "/etc/vigil/audit.key"
 # repo_config: let a repository's .vigil.toml (at the old tip) tighten this floor.
 repo_config = true
 # repo_allows: honour the repository's [[allow]] entries (off: only this file can allow).

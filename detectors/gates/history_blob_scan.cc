@@ -11,9 +11,6 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
-
-#include "detectors/git/blob_introductions.h"
 
 #include "detectors/gates/blob_scan.h"
 #include "detectors/gates/history_paths.h"
@@ -81,7 +78,9 @@ class Pipeline {
       ctx.blob = b.id.hex();
       const auto before_f = s.found.size(), before_s = s.skipped.size();
       if (auto r = s.session->scan_buffer(*bytes, ctx, s.found, s.skipped); !r) return fail(r.error());
-      if (s.skipped.size() == before_s && needs_other_paths(path, s.found, before_f)) {
+      // Every blob that matched is looked for at its other paths too: each path it was put at is
+      // a finding of its own (and an exemption at one path says nothing of the others).
+      if (s.skipped.size() == before_s && (s.found.size() != before_f || needs_other_paths(path, s.found, before_f))) {
         s.exempt_first.emplace(b.id, path);
       }
       if (s.found.size() != before_f || s.skipped.size() != before_s) {
@@ -193,42 +192,6 @@ class Pipeline {
   std::atomic<std::uint64_t> bytes_{0};
 };
 
-// The walk hands over each blob once, at the first path it meets it. A blob that matched a rule
-// there is judged again at every other path it was put at: exceptions ([[allow]] paths, waivers)
-// and the lockfile rule depend on the path, and each path is a place the secret has to be
-// removed from. Blobs without a match hold nothing at any path, so only matched ones are looked for.
-Result<void> judge_other_paths(const Engine& engine, const git::Repo& repo, const git::WalkOptions& walk, ScanReport& report,
-                               std::unordered_map<std::string, std::size_t>& commit_order) {
-  std::unordered_set<std::string> matched;
-  std::unordered_set<std::string> judged;  // blob id + NUL + path, as the first pass judged them
-  for (const auto& f : report.findings) {
-    if (f.blob.empty()) continue;
-    matched.insert(f.blob);
-    judged.insert(f.blob + '\0' + f.path);
-  }
-  if (matched.empty()) return {};
-  auto intros = git::blob_introductions(repo, walk, matched);
-  if (!intros) return intros.error();
-  auto reader = git::BlobReader::open(repo);
-  if (!reader) return reader.error();
-  auto session = ScanSession::create(engine);
-  if (!session) return session.error();
-  for (const auto& in : *intros) {
-    if (judged.count(in.blob + '\0' + in.path)) continue;
-    auto bytes = reader->read(in.blob);
-    if (!bytes) return bytes.error();
-    BufferContext ctx;
-    ctx.path = in.path;
-    ctx.commit = in.commit.id;
-    ctx.author = in.commit.author;
-    ctx.date = in.commit.date;
-    ctx.blob = in.blob;
-    if (auto r = session->scan_buffer(*bytes, ctx, report.findings, report.skips); !r) return r.error();
-    commit_order.emplace(in.commit.id, in.commit.ordinal);
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<git::HistoryWalkSummary> scan_history(const Engine& engine, const git::Repo& repo, const git::HistoryWalkOptions& walk,
@@ -276,8 +239,9 @@ Result<git::HistoryWalkSummary> scan_history(const Engine& engine, const git::Re
     commit_order.merge(s.commit_order);
     exempt_first.merge(s.exempt_first);
   }
-  // An exemption holds at the path it names: blobs first seen at an exempt path are judged again
-  // at their other paths (a second, narrower walk; none when no blob needs it).
+  // A finding and an exemption hold at the path they name: blobs that matched, or were first seen
+  // at an exempt path, are judged again at their other paths (a second, narrower walk; none when
+  // no blob needs it).
   if (auto again = judge_other_paths(engine, repo, wo, exempt_first, report, commit_order); !again) return again.error();
   if (auto m = mask_authors(engine, report.findings); !m) return m.error();
   auto ordinal = [&](const std::string& id) {
@@ -296,7 +260,6 @@ Result<git::HistoryWalkSummary> scan_history(const Engine& engine, const git::Re
   }
   report.items_scanned += pipe.items();
   report.bytes_scanned += pipe.bytes();
-  if (auto other = judge_other_paths(engine, repo, walk.walk, report, commit_order); !other) return other.error();
   return summary;
 }
 

@@ -33,8 +33,8 @@ struct HistoryScanOptions {
 
 /// Scans every new blob of the commits `walk` selects, each once, appending findings (attributed
 /// to the commit that introduced the blob) and skips to `report`; a blob that matched a rule is
-/// judged again at each other path it was introduced at (a copy, a rename), as its own finding; in an order that does not
-/// depend on the number of threads. `commit_order` receives, for each commit that a finding or a
+/// reported at each other path it was introduced at too (a copy, a rename), as its own finding.
+/// The order does not depend on the number of threads. `commit_order` receives, for each commit that a finding or a
 /// skip names, its position in walk order (for keep_first_introduction).
 Result<git::HistoryWalkSummary> scan_history(const Engine& engine, const git::Repo& repo, const git::HistoryWalkOptions& walk,
                                              const HistoryScanOptions& opts, ScanReport& report,

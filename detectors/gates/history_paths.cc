@@ -33,6 +33,16 @@ Result<void> judge_other_paths(const Engine& engine, const git::Repo& repo, cons
   std::unordered_map<std::string, Outcome> by_class;  // blob hex + NUL + class
   std::set<std::pair<std::string, std::string>> done;   // (blob hex, path) judged
   std::unordered_map<git::ObjectId, std::string, ObjectIdHash> first_class;
+  // What the first look found for each blob at its first path: a path of the same class gets
+  // the same findings without a second scan (each path is a place the secret must leave).
+  std::unordered_map<std::string, std::vector<Finding>> first_found;  // blob hex
+  {
+    std::unordered_map<std::string, const std::string*> first_path;  // blob hex -> its first path
+    for (const auto& [id, path] : firsts) first_path.emplace(id.hex(), &path);
+    for (const auto& f : report.findings) {
+      if (auto it = first_path.find(f.blob); it != first_path.end() && *it->second == f.path) first_found[f.blob].push_back(f);
+    }
+  }
   git::HistoryWalkOptions wo;
   wo.walk = walk.walk;
   wo.should_stop = walk.should_stop;
@@ -47,9 +57,12 @@ Result<void> judge_other_paths(const Engine& engine, const git::Repo& repo, cons
       auto fc = first_class.find(b.id);
       if (fc == first_class.end()) fc = first_class.emplace(b.id, path_class(cfg, first)).first;
       const std::string cls = path_class(cfg, path);
-      if (cls == fc->second) continue;  // judged alike at its first path
       const std::string hex = b.id.hex();
       if (!done.emplace(hex, path).second) continue;
+      if (cls == fc->second && !by_class.count(hex + '\0' + cls)) {
+        // Judged alike at its first path: the same findings, at this path.
+        by_class.emplace(hex + '\0' + cls, Outcome{std::move(first_found[hex]), {}});
+      }
       const auto& c = batch.commits[b.commit];
       BufferContext ctx;
       ctx.path = path;

@@ -1,6 +1,6 @@
 // HistoryPaths: the second look of a history scan. The walk lists each blob once, at its first
-// path; a blob whose first path is exempt (a lockfile, a path-scoped allow or waiver) is judged
-// again at each other path where the history introduces it.
+// path; a blob that matched there, or whose first path is exempt (a lockfile, a path-scoped allow
+// or waiver), is reported or judged again at each other path where the history introduces it.
 #pragma once
 
 #include <cstring>
@@ -32,7 +32,8 @@ bool needs_other_paths(std::string_view path, const std::vector<Finding>& found,
 
 /// Walks `walk` again (its commits, packs and page budget) listing only the blobs of `firsts`, at
 /// every path, and scans each at the paths whose class (path_class.h) differs from its first
-/// path's, once per class. Findings and skips are appended to `report`; `commit_order` gets the
+/// path's, once per class; at a path of the first path's class, the first look's findings (in
+/// `report`) are repeated. Findings and skips are appended to `report`; `commit_order` gets the
 /// commits they name. Costs nothing when `firsts` is empty.
 Result<void> judge_other_paths(const Engine& engine, const git::Repo& repo, const git::HistoryWalkOptions& walk,
                                const FirstPaths& firsts, ScanReport& report,

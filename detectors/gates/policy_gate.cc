@@ -35,6 +35,23 @@ BlobReader reader_for(const git::Repo& repo) {
   return [&repo](const std::string& blob) { return repo.read_blob(blob); };
 }
 
+// Symlinks resolve through the tree the changes make: for a commit its own tree; for the index,
+// the staged changes over HEAD's tree.
+TreeLookup lookup_in(const git::Repo& repo, const std::string& rev, const std::vector<git::FileChange>* staged) {
+  return [&repo, rev, staged](const std::string& path) -> Result<std::optional<TreeEntry>> {
+    if (staged) {
+      for (const auto& c : *staged) {
+        if (c.path != path) continue;
+        if (c.kind == git::ChangeKind::Deleted) return std::optional<TreeEntry>{};
+        return std::optional<TreeEntry>(TreeEntry{c.mode, c.blob});
+      }
+    }
+    auto e = repo.entry_at(rev, path);
+    if (!e) return std::optional<TreeEntry>{};
+    return std::optional<TreeEntry>(TreeEntry{e->first, e->second});
+  };
+}
+
 }  // namespace
 
 Result<std::vector<Finding>> staged_file_findings(const git::Repo& repo, const Config& config,
@@ -42,6 +59,7 @@ Result<std::vector<Finding>> staged_file_findings(const git::Repo& repo, const C
   FileCheckInput in;
   in.changes = &changes;
   in.read_blob = reader_for(repo);
+  in.lookup = lookup_in(repo, "HEAD", &changes);
   in.mode = config.settings.mode;
   std::vector<std::string> paths;
   // The index is HEAD plus `changes`, so HEAD's paths that match a new name are all it takes.
@@ -59,6 +77,7 @@ Result<std::vector<Finding>> commit_file_findings(const git::Repo& repo, const C
   FileCheckInput in;
   in.changes = &changes;
   in.read_blob = reader_for(repo);
+  in.lookup = lookup_in(repo, commit, nullptr);
   in.mode = config.settings.mode;
   in.commit = commit;
   const auto names = new_names(changes);
@@ -77,7 +96,12 @@ Result<std::vector<Finding>> commit_file_findings(const git::Repo& repo, const C
 
 Result<std::vector<Finding>> commit_message_findings(const git::Repo& repo, const Config& config,
                                                      const std::string& commit, const std::string& ref) {
-  if (!config.messages.configured()) return std::vector<Finding>{};
+  return commit_message_findings(repo, config.messages, config.settings.mode, commit, ref);
+}
+
+Result<std::vector<Finding>> commit_message_findings(const git::Repo& repo, const MessagePolicy& policy, Mode mode,
+                                                     const std::string& commit, const std::string& ref) {
+  if (!policy.configured()) return std::vector<Finding>{};
   auto c = git::read_commit_info(repo, commit);
   if (!c) return c.error();
   CommitMessageInfo info;
@@ -88,7 +112,7 @@ Result<std::vector<Finding>> commit_message_findings(const git::Repo& repo, cons
   info.ref = ref;
   info.commit = c->id;
   info.label = "commit message";
-  return check_commit_message(config.messages, info, config.settings.mode);
+  return check_commit_message(policy, info, mode);
 }
 
 std::vector<Finding> ref_update_findings(const Config& config, const RefChange& change) {

@@ -29,6 +29,9 @@ Result<std::vector<Finding>> commit_file_findings(const git::Repo& repo, const C
 /// author and committer from the commit; merges are recognised by their parents.
 Result<std::vector<Finding>> commit_message_findings(const git::Repo& repo, const Config& config,
                                                      const std::string& commit, const std::string& ref);
+/// The same under one MessagePolicy (a part of the [messages] rules, see per_ref.h).
+Result<std::vector<Finding>> commit_message_findings(const git::Repo& repo, const MessagePolicy& policy, Mode mode,
+                                                     const std::string& commit, const std::string& ref);
 
 /// Push time: [refs] rules for one ref update. The caller says whether it is a force-push.
 std::vector<Finding> ref_update_findings(const Config& config, const RefChange& change);

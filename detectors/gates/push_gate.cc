@@ -6,13 +6,13 @@
 #include <sstream>
 
 #include "detectors/gates/blob_scan.h"
+#include "detectors/gates/per_ref.h"
 #include "detectors/git/commit_walk.h"
 #include "detectors/gates/policy_gate.h"
 #include "detectors/gates/push_reach.h"
 #include "detectors/git/push_paths.h"
 #include "detectors/gates/name_scan.h"
 #include "detectors/policy/file_policy.h"
-#include "detectors/signatures/verifier.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
@@ -119,7 +119,6 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
   wo.keep_changes = true;
   wo.detect_renames = true;
   wo.max_blob_size = cfg.settings.max_file_size;
-  std::vector<std::pair<std::string, std::string>> ref_updates_for_msgs;  // (new tip, ref)
   for (const auto& u : req.updates) {
     const bool created = git::is_zero_oid(u.old_oid);
     const bool deleted = git::is_zero_oid(u.new_oid);
@@ -133,13 +132,15 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
       rc.forced = old_type.empty() ? false : !git::is_ancestor(repo, u.old_oid, u.new_oid);
     }
     for (auto& f : ref_update_findings(cfg, rc)) report.findings.push_back(std::move(f));
+    // pre-push: whatever the remote has (its old values, when this repository has them) is judged.
+    if (req.kind == GateKind::PrePush && !created) wo.hide.push_back(u.old_oid);
     if (deleted) continue;
     wo.include.push_back(u.new_oid);
-    if (req.kind == GateKind::PrePush && !created) wo.hide.push_back(u.old_oid);
-    ref_updates_for_msgs.emplace_back(u.new_oid, u.ref);
   }
   if (req.kind == GateKind::PrePush) {
     if (!req.remote.empty()) wo.hide_ref_globs.push_back("refs/remotes/" + req.remote + "/*");
+  } else if (req.refs_before) {
+    for (const auto& r : *req.refs_before) wo.hide.push_back(r.commit.empty() ? r.target : r.commit);
   } else {
     wo.hide_all_refs = true;  // in the quarantine, every existing ref still has its old value
   }
@@ -159,46 +160,35 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
   // Messages, identities, tags, and trees or blobs a ref names directly (push_reach.h).
   if (auto reach = judge_push_reach(repo, engine, req, *walk, report); !reach) return reach.error();
 
-  // File and message policy, per new commit.
-  const std::string land_ref = ref_updates_for_msgs.empty() ? std::string() : ref_updates_for_msgs.front().second;
+  // File and message policy, per new commit; the message rules scoped to refs are judged per ref
+  // below (per_ref.h).
+  const MessagePolicy messages = ref_independent_messages(cfg.messages);
   for (std::size_t i = 0; i < walk->commits.size(); ++i) {
     const auto& c = walk->commits[i];
     auto files = commit_file_findings(repo, cfg, c.id, walk->changes[i]);
     if (!files) return files.error();
     for (auto& f : *files) report.findings.push_back(std::move(f));
-    auto msgs = commit_message_findings(repo, cfg, c.id, land_ref);
+    auto msgs = commit_message_findings(repo, messages, cfg.settings.mode, c.id, "");
     if (!msgs) return msgs.error();
     for (auto& f : *msgs) report.findings.push_back(std::move(f));
   }
 
-  // Signatures: the trusted keys come from the old tip (HEAD still names it while a push is in
-  // quarantine; on the laptop, the remote's view when known), never from the pushed commits.
-  const auto& sig = cfg.signatures;
-  if (sig.configured) {
-    bool commits_need = false;
-    std::vector<std::string> tags;
-    for (const auto& u : req.updates) {
-      if (git::is_zero_oid(u.new_oid)) continue;
-      commits_need = commits_need || signatures_required(sig, u.ref);
-      if (tag_signature_required(sig, u.ref) && git::object_type(repo, u.new_oid) == "tag") tags.push_back(u.new_oid);
-    }
-    if (commits_need || !tags.empty()) {
-      std::string trust_rev = "HEAD";
-      if (req.kind == GateKind::PrePush && !req.remote.empty() && repo.resolve("refs/remotes/" + req.remote + "/HEAD")) {
-        trust_rev = "refs/remotes/" + req.remote + "/HEAD";
-      }
-      auto keys = load_trusted_keys(repo, trust_rev, sig);
-      if (!keys) return keys.error();
-      auto trust = TrustStore::build(*keys);
-      if (!trust) return trust.error();
-      if (commits_need) {
-        std::vector<std::string> ids;
-        for (const auto& c : walk->commits) ids.push_back(c.id);
-        for (auto& f : verify_commits(repo, ids, *trust, sig)) report.findings.push_back(std::move(f));
-      }
-      for (auto& f : verify_tags(repo, tags, *trust, sig)) report.findings.push_back(std::move(f));
-    }
+  // Signatures and ref-scoped message rules, on what each updated ref newly reaches. The trusted
+  // keys come from the old tip (HEAD still names it while a push is in quarantine; on the laptop,
+  // the remote's view when known), never from the pushed commits.
+  auto before = req.refs_before ? Result<std::vector<git::RefValue>>(*req.refs_before)
+                                : refs_before_push(repo, req.kind, req.remote);
+  if (!before) return before.error();
+  PerRefInput pr;
+  pr.updates = &req.updates;
+  pr.before = &*before;
+  pr.trust_rev = req.trust_rev.empty() ? "HEAD" : req.trust_rev;
+  if (req.kind == GateKind::PrePush && !req.remote.empty() && repo.resolve("refs/remotes/" + req.remote + "/HEAD")) {
+    pr.trust_rev = "refs/remotes/" + req.remote + "/HEAD";
   }
+  auto per_ref = per_ref_findings(repo, cfg, pr);
+  if (!per_ref) return per_ref.error();
+  for (auto& f : *per_ref) report.findings.push_back(std::move(f));
   // A secret written in a new path or in a pushed ref's name is as public as one in a file.
   std::vector<JudgedName> names;
   for (std::size_t i = 0; i < walk->changes.size() && i < walk->commits.size(); ++i) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "detectors/git/repo.h"
+#include "detectors/git/rev_list.h"
 #include "detectors/pipeline.h"
 #include "detectors/report/report.h"
 
@@ -42,6 +43,11 @@ struct PushRequest {
   std::function<bool()> should_stop;  // deadline
   std::function<Result<git::Repo>()> open_repo;  // one handle per scan worker
   unsigned jobs = 2;
+  /// Server: the refs as they were before the push began and the revision the trusted keys are read
+  /// from. The update hook passes its push's snapshot (sibling refs may already have moved); unset,
+  /// they are read from the repository as it is (pre-receive: still the old values) and "HEAD".
+  std::optional<std::vector<git::RefValue>> refs_before;
+  std::string trust_rev;
 };
 
 struct PushVerdict {

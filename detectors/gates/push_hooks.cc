@@ -17,6 +17,9 @@
 #include "detectors/gates/common.h"
 #include "detectors/gates/laptop_skip.h"
 #include "detectors/gates/push_gate.h"
+#include "detectors/gates/push_snapshot.h"
+#include "detectors/git/commit_walk.h"
+#include "detectors/git/remotes.h"
 #include "detectors/gates/server_policy_file.h"
 #include "detectors/policy/server_policy.h"
 #include "detectors/report/finding_json.h"
@@ -118,7 +121,7 @@ int finish_server(GateKind kind, const git::Repo& repo, const Config& cfg, const
   rec["findings"] = findings;
   rec["skips"] = skips;
   const std::string log = cfg.server.audit_log.empty() ? repo.git_dir() + "/vigil-audit.jsonl" : cfg.server.audit_log;
-  auto w = audit_append(log, rec);
+  auto w = audit_append(log, rec, AuditKeyOptions{cfg.server.audit_key, true});
   if (!w) {
     fmt::print(stderr, "vigil: error: {}\n", w.error().message);
     if (!outcome.accept || !cfg.server.accept_on_error) {
@@ -138,8 +141,19 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
     return kExitError;
   }
   std::vector<std::string> notes;
+  // The update hook: judged already (and audited) by pre-receive, or judged against the refs, the
+  // policy and the trusted keys as they were before the push moved any sibling ref.
+  UpdateView view;
+  if (kind == GateKind::Update) {
+    view = update_view(*repo, updates.front());
+    if (view.judged_by_pre_receive) return kExitAllowed;
+    if (!view.note.empty()) notes.push_back(view.note);
+  }
+  const auto& before = view.before;
+  const std::string& snapshot_error = view.error;
+  const std::string head_rev = before ? (before->head.empty() ? std::string(git::kZeroOid) : before->head) : "HEAD";
   // The floor, tightened by the repository's .vigil.toml at the old tip (server_policy_file.h).
-  auto policy = load_server_policy(*repo, notes);
+  auto policy = load_server_policy(*repo, notes, head_rev);
   Result<Config> cfg = policy ? Result<Config>(std::move(policy->effective)) : Result<Config>(policy.error());
   if (!cfg) {
     // Without a readable policy there is no floor to apply: reject, always.
@@ -149,6 +163,16 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   }
   const ServerSettings server = cfg->server;
   const std::string pusher = pusher_name(server);
+  if (!snapshot_error.empty()) {
+    // Without the record, refs this push already moved would count as judged: an internal error.
+    fmt::print(stderr, "vigil: error: {}\n", snapshot_error);
+    if (!server.accept_on_error) {
+      fmt::print(stderr, "vigil: push rejected: internal error (fail closed)\n");
+      return finish_server(kind, *repo, *cfg, "", updates, pusher, nullptr, {false, "error-reject", snapshot_error}, "",
+                           notes, ms_since(t0));
+    }
+    notes.push_back("update hook: " + snapshot_error + "; judged against the repository as it is (on_error = \"accept\")");
+  }
   auto engine = Engine::create(*cfg);
   if (!engine && policy->floor) {
     // The repository's rules broke the merged set after all: the floor still judges alone.
@@ -172,6 +196,10 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   req.jobs = server.jobs;
   req.should_stop = [stop] { return stop->load(); };
   req.open_repo = [] { return git::Repo::open_from_env(); };
+  if (before) {
+    req.refs_before = before->refs;
+    req.trust_rev = head_rev;
+  }
   // From here on `updates` only feeds the audit record: a secret pasted into a ref name is masked.
   if (auto masker = NameMasker::create(*engine)) {
     for (auto& u : updates) {
@@ -209,7 +237,7 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   report.target = fmt::format("{} new commit{}", verdict->commits, verdict->commits == 1 ? "" : "s");
   report.items_scanned = verdict->commits;
   // A pushed .vigil.toml that does not parse or compile never lands (it would judge later pushes).
-  if (auto pf = pushed_policy_findings(*repo, updates); !pf) {
+  if (auto pf = pushed_policy_findings(*repo, req.updates); !pf) {  // the real ref names, not the masked ones
     const bool accept = server.accept_on_error;
     fmt::print(stderr, "vigil: error: {}\nvigil: push {}: internal error ({})\n", pf.error().message,
                accept ? "accepted" : "rejected", accept ? "fail open, recorded" : "fail closed");
@@ -217,6 +245,7 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
     return finish_server(kind, *repo, *cfg, engine->version, updates, pusher, nullptr, o, "", notes, ms_since(t0));
   } else {
     for (auto& f : *pf) report.findings.push_back(std::move(f));
+    if (!pf->empty()) (void)mask_names(*engine, report.findings, report.skips);  // they quote paths too
   }
 
   // Audited bypass: `git push -o vigil.bypass=<reason>`, where the server policy allows it.
@@ -295,8 +324,10 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   if (!outcome.accept && server.bypass_allowed && outcome.decision != "limit-reject") {
     fmt::print(stderr, "bypass (recorded, if policy allows): git push -o vigil.bypass=\"<reason>\"\n");
   }
-  return finish_server(kind, *repo, *cfg, engine->version, updates, pusher, &report, outcome, bypass_reason, notes,
-                       report.duration_ms);
+  const int code = finish_server(kind, *repo, *cfg, engine->version, updates, pusher, &report, outcome, bypass_reason,
+                                 notes, report.duration_ms);
+  if (code == kExitAllowed && kind == GateKind::PreReceive) record_accepted(*repo, req.updates);  // real names: `updates` is masked
+  return code;
 }
 
 }  // namespace
@@ -315,8 +346,12 @@ int run_pre_push(int argc, char** argv) {
   req.kind = GateKind::PrePush;
   req.updates = std::move(*updates);
   req.remote = argc > 1 ? argv[1] : "";
-  // A URL push has no tracking refs; its "remote name" is the URL and hides nothing.
-  if (req.remote.find('/') != std::string::npos || req.remote.find(':') != std::string::npos) req.remote.clear();
+  // A push by URL gives the URL as the "remote name": map it to the remote configured with that
+  // URL, whose tracking refs say what the remote already has. The remote's old values given on
+  // stdin are hidden either way (judge_push).
+  if (req.remote.find('/') != std::string::npos || req.remote.find(':') != std::string::npos) {
+    req.remote = git::remote_for_url(*repo, argc > 2 ? argv[2] : req.remote).value_or("");
+  }
   req.jobs = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
   const std::string path = repo->is_bare() ? repo->git_dir() : repo->workdir();
   req.open_repo = [path] { return git::Repo::discover(path); };

@@ -45,7 +45,7 @@ Result<void> check_own_rules_compile(const Config& config) {
   return scanner->check_all_patterns();
 }
 
-Result<ServerPolicy> load_server_policy(const git::Repo& repo, std::vector<std::string>& notes) {
+Result<ServerPolicy> load_server_policy(const git::Repo& repo, std::vector<std::string>& notes, const std::string& head_rev) {
   Result<Config> floor = make_error(ErrorCode::Internal, "unset");
   if (auto path = repo.config_string("vigil.policy")) {
     floor = load_config_file(*path, true, RuleDetail::Scan);
@@ -55,7 +55,7 @@ Result<ServerPolicy> load_server_policy(const git::Repo& repo, std::vector<std::
   if (!floor) return floor.error();
   if (!floor->server.repo_config) return ServerPolicy{std::move(*floor), std::nullopt};
   // Never from the push itself: HEAD still names the old tip while the push is in quarantine.
-  auto text = repo.read_file_at("HEAD", kPolicyPath);
+  auto text = repo.read_file_at(head_rev, kPolicyPath);
   if (!text) return text.error();
   if (!*text) return ServerPolicy{std::move(*floor), std::nullopt};
   auto repo_cfg = parse_config(**text, "HEAD:.vigil.toml", RuleDetail::Scan);

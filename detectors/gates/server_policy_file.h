@@ -24,8 +24,10 @@ struct ServerPolicy {
 
 /// The floor (git config vigil.policy, else the defaults) tightened by `.vigil.toml` at HEAD (the
 /// old tip while a push is in quarantine). A broken repository file leaves the floor in force and
-/// says why in `notes`. An unreadable floor is an error.
-Result<ServerPolicy> load_server_policy(const git::Repo& repo, std::vector<std::string>& notes);
+/// says why in `notes`. An unreadable floor is an error. `head_rev`: the update hook passes the
+/// commit HEAD named before the push (push_snapshot.h), since sibling refs may have moved HEAD.
+Result<ServerPolicy> load_server_policy(const git::Repo& repo, std::vector<std::string>& notes,
+                                        const std::string& head_rev = "HEAD");
 
 /// The rules of `config` that the built-in pack does not hold as shipped compile for Hyperscan
 /// and PCRE2 (errors name file:line and the rule). Compiles only those rules, so it is cheap.

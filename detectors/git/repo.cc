@@ -176,6 +176,18 @@ Result<std::optional<std::string>> Repo::read_file_at(const std::string& rev, co
   return std::optional<std::string>(std::move(*bytes));
 }
 
+std::optional<std::pair<std::uint32_t, std::string>> Repo::entry_at(const std::string& rev, const std::string& path) const {
+  git_object* o = nullptr;
+  if (git_revparse_single(&o, repo_.get(), (rev + "^{tree}").c_str()) != 0) return std::nullopt;
+  ObjectPtr tree_obj(o);
+  git_tree_entry* e = nullptr;
+  if (path.empty() || git_tree_entry_bypath(&e, reinterpret_cast<git_tree*>(o), path.c_str()) != 0) return std::nullopt;
+  TreeEntryPtr entry(e);
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, git_tree_entry_id(e));
+  return std::make_pair(static_cast<std::uint32_t>(git_tree_entry_filemode(e)), std::string(buf));
+}
+
 bool Repo::is_ignored(const std::string& path) const {
   int ignored = 0;
   return git_ignore_path_is_ignored(&ignored, repo_.get(), path.c_str()) == 0 && ignored != 0;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "detectors/util/result.h"
@@ -52,6 +53,9 @@ class Repo {
   std::optional<std::string> worktree_blob(const std::string& oid_hex, const std::string& path, std::uint64_t size) const;
   /// The bytes of `path` in the tree of `rev`; nullopt when the path or the revision is absent.
   Result<std::optional<std::string>> read_file_at(const std::string& rev, const std::string& path) const;
+  /// The mode and object id of `path` in the tree of `rev`; nullopt when the path or the revision
+  /// is absent.
+  std::optional<std::pair<std::uint32_t, std::string>> entry_at(const std::string& rev, const std::string& path) const;
   /// The commit id `rev` resolves to; nullopt when it does not resolve (unborn HEAD).
   std::optional<std::string> resolve(const std::string& rev) const;
   /// A config value of this repository (merged with global config), if set.

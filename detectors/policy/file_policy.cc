@@ -4,6 +4,7 @@
 #include <utf8proc.h>
 
 #include <algorithm>
+#include <deque>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -218,6 +219,55 @@ bool symlink_stays_inside(std::string_view link_path, std::string_view target) {
   return true;
 }
 
+Result<bool> symlink_resolves_inside(std::string_view link_path, std::string_view target, const TreeLookup& lookup,
+                                     const BlobReader& read) {
+  // Lexically outside is outside (conservative); physically outside is what a checkout makes of it.
+  if (!symlink_stays_inside(link_path, target)) return false;
+  if (!lookup || !read) return true;
+  constexpr int kMaxLinks = 40;  // as Linux's MAXSYMLINKS: more means a loop
+  constexpr std::size_t kMaxTarget = 4096;  // PATH_MAX
+  std::vector<std::string> dir;  // where resolution stands, from the repository root
+  for (const auto comp : split(link_path, false)) dir.emplace_back(comp);
+  dir.pop_back();  // the link's own name
+  std::deque<std::string> todo;
+  for (const auto comp : split(target, false)) todo.emplace_back(comp);
+  int links = 0;
+  while (!todo.empty()) {
+    std::string comp = std::move(todo.front());
+    todo.pop_front();
+    if (comp.empty() || comp == ".") continue;
+    if (comp == "..") {
+      if (dir.empty()) return false;  // above the repository's root
+      dir.pop_back();
+      continue;
+    }
+    auto trimmed = std::string_view(comp);
+    while (!trimmed.empty() && (trimmed.back() == '.' || trimmed.back() == ' ')) trimmed.remove_suffix(1);
+    if (ieq(trimmed, ".git")) return false;
+    std::string here;
+    for (const auto& d : dir) here += d + "/";
+    here += comp;
+    auto entry = lookup(here);
+    if (!entry) return entry.error();
+    if (*entry && (*entry)->mode == kModeLink) {
+      if (++links > kMaxLinks) return false;
+      auto next = read((*entry)->id);
+      if (!next) return next.error();
+      const std::string_view t = *next;
+      if (t.empty() || t.size() > kMaxTarget || t.front() == '/' || t.find('\\') != std::string_view::npos ||
+          (t.size() >= 2 && t[1] == ':')) {
+        return false;
+      }
+      // The link's target replaces it, relative to the directory that holds the link.
+      const auto parts = split(t, false);
+      for (auto it = parts.rbegin(); it != parts.rend(); ++it) todo.emplace_front(*it);
+      continue;
+    }
+    dir.push_back(std::move(comp));
+  }
+  return true;
+}
+
 bool is_lfs_pointer(std::string_view bytes) {
   // https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md: under 1024 bytes, "version" first,
   // then sorted keys; "oid sha256:<64 hex>" and "size <n>" are required.
@@ -297,7 +347,9 @@ struct Checker {
       } else if (r.symlink == SymlinkPolicy::Inside) {
         auto target = read(c.blob);
         if (!target) return target.error();
-        if (!symlink_stays_inside(c.path, *target)) {
+        auto inside = symlink_resolves_inside(c.path, *target, in.lookup, in.read_blob);
+        if (!inside) return inside.error();
+        if (!*inside) {
           fire(fmt::format("symlink to '{}' points outside the repository", printable(*target)));
         }
       }

@@ -78,6 +78,14 @@ struct FilePolicy {
 /// Reads a blob by id (symlink targets, LFS pointers, binary sniffing). Called only when needed.
 using BlobReader = std::function<Result<std::string>(const std::string& blob_id)>;
 
+/// One entry of the tree a change produces: its mode (0120000 for a symlink) and object id.
+struct TreeEntry {
+  std::uint32_t mode = 0;
+  std::string id;
+};
+/// Looks a path up in that tree; nullopt when there is no such entry.
+using TreeLookup = std::function<Result<std::optional<TreeEntry>>(const std::string& path)>;
+
 /// What one file-policy evaluation looks at.
 struct FileCheckInput {
   const std::vector<git::FileChange>* changes = nullptr;
@@ -85,6 +93,7 @@ struct FileCheckInput {
   /// null: then only the changed paths are compared with each other.
   const std::vector<std::string>* tree_paths = nullptr;
   BlobReader read_blob;  // may be empty: checks that need contents then read nothing
+  TreeLookup lookup;     // may be empty: symlink targets are then resolved lexically only
   std::string commit;    // set on the findings when known (push time)
   Mode mode = Mode::Enforce;  // settings.mode
 };
@@ -102,6 +111,11 @@ std::optional<std::string> unsafe_name_problem(std::string_view path);
 std::optional<std::string> traversal_problem(std::string_view path);
 /// True when `target` of a symlink at `link_path` stays inside the repository (lexically).
 bool symlink_stays_inside(std::string_view link_path, std::string_view target);
+/// The same, resolving each component through the symlinks of the tree (`lookup`, `read`) as a
+/// checkout would: "d/.." where d is a link to "../.." leaves the repository even though it
+/// reads as "." lexically. More than 40 links followed (a loop) counts as leaving it.
+Result<bool> symlink_resolves_inside(std::string_view link_path, std::string_view target, const TreeLookup& lookup,
+                                     const BlobReader& read);
 /// True when `bytes` is a Git LFS pointer file (version line, oid sha256, size).
 bool is_lfs_pointer(std::string_view bytes);
 

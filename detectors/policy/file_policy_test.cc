@@ -148,6 +148,39 @@ TEST_CASE("symlink targets are resolved lexically against the link's directory")
   CHECK_FALSE(symlink_stays_inside("link", ""));
 }
 
+TEST_CASE("symlink targets resolve through the tree's own symlinked directories, with a bound") {
+  // A tree as a map: path -> (mode, id); a link's id is its target text.
+  std::map<std::string, TreeEntry> tree = {
+      {"a", {040000, "t1"}},         {"a/b", {040000, "t2"}},       {"a/b/up", {0120000, "../.."}},
+      {"sub", {040000, "t3"}},       {"d", {0120000, "sub/.."}},    {"x", {0120000, "y"}},
+      {"y", {0120000, "x"}},         {"deep", {0120000, "a/b/up"}}, {"README", {0100644, "r"}},
+  };
+  const TreeLookup lookup = [&](const std::string& p) -> Result<std::optional<TreeEntry>> {
+    const auto it = tree.find(p);
+    if (it == tree.end()) return std::optional<TreeEntry>{};
+    return std::optional<TreeEntry>(it->second);
+  };
+  const BlobReader read = [](const std::string& id) -> Result<std::string> { return id; };
+  auto inside = [&](std::string_view link, std::string_view target) {
+    auto r = symlink_resolves_inside(link, target, lookup, read);
+    REQUIRE(r.ok());
+    return *r;
+  };
+  CHECK(symlink_stays_inside("a/b/esc", "up/.."));  // lexically a/b: the old check passed it
+  CHECK_FALSE(inside("a/b/esc", "up/.."));         // up is the root, so up/.. is above it
+  CHECK(inside("a/b/readme", "up/README"));
+  CHECK_FALSE(inside("e", "d/../.."));              // d -> sub/.. is the root
+  CHECK(inside("e", "d/sub"));
+  CHECK_FALSE(inside("z", "deep/.."));              // two links deep
+  CHECK(inside("z", "deep/a/b"));
+  CHECK_FALSE(inside("loop", "x"));                 // x -> y -> x: never resolves
+  CHECK_FALSE(inside("f", "a/b/up/.git/config"));   // through a link into .git
+  // Without a tree to look in, the lexical answer stands.
+  auto lexical = symlink_resolves_inside("a/b/esc", "up/..", TreeLookup{}, read);
+  REQUIRE(lexical.ok());
+  CHECK(*lexical);
+}
+
 TEST_CASE("submodule = false blocks adding and updating a gitlink, not removing it") {
   const auto p = policy("[[files]]\nsubmodule = false\nreason = \"vendor code instead\"\n");
   Run run;

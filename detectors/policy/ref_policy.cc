@@ -36,6 +36,12 @@ void check_one(const RefPolicy& p, const RefChange& c, Mode mode, std::vector<Fi
       add("refs.protected-delete", "protected ref deletion",
           fmt::format("deletes {}, which is protected by '{}'", c.ref, prot->pattern),
           "protected refs are never deleted by a push");
+    } else if (!c.created && !c.deleted && c.ref.rfind("refs/tags/", 0) == 0 && prot->no_force_push) {
+      // Any update of an existing tag is a move, fast-forward or not, lightweight or annotated.
+      add("refs.protected-tag-move", "protected tag move",
+          fmt::format("moves {}, which is protected by '{}': a protected tag can be created, never moved", c.ref,
+                      prot->pattern),
+          "a released tag names one commit for good; tag the new commit under a new name");
     } else if (c.forced && !c.deleted && prot->no_force_push) {
       add("refs.protected-force-push", "protected ref force-push",
           fmt::format("force-pushes {} (the old tip is not an ancestor of the new one), which is protected by '{}'",

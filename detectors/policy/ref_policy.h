@@ -34,7 +34,8 @@ struct RefPolicy {
 };
 
 /// One ref update of a push. `forced` is computed by the caller (the old tip is not an ancestor
-/// of the new one); a deletion is not also a force-push.
+/// of the new one); a deletion is not also a force-push. A protected tag that is neither created
+/// nor deleted is moved, which `no_force_push` forbids whether or not it is a fast-forward.
 struct RefChange {
   std::string ref;  // full name, "refs/heads/main"
   bool created = false;

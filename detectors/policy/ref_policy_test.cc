@@ -82,3 +82,19 @@ TEST_CASE("[refs] config errors name the rule and file:line") {
   CHECK(err("[refs]\nprotected = [\"refs/heads/[x\"]\n") ==
         ".vigil.toml:3:14: [refs] protected: unclosed '[' in glob 'refs/heads/[x'");
 }
+
+TEST_CASE("protected tags: created, never moved, fast-forward or not; deletion stays its own rule") {
+  const auto p = refs("[refs]\nprotected = [\"refs/tags/v*\"]\n");
+  CHECK(check_ref_change(p, update("refs/tags/v1.0", true)).empty());
+  auto fs = check_ref_change(p, update("refs/tags/v1.0"));  // a fast-forward move
+  REQUIRE(fs.size() == 1);
+  CHECK(fs[0].rule_id == "refs.protected-tag-move");
+  CHECK(fs[0].excerpt.find("can be created, never moved") != std::string::npos);
+  CHECK(ids(check_ref_change(p, update("refs/tags/v1.0", false, false, true))) ==
+        std::vector<std::string>{"refs.protected-tag-move"});
+  CHECK(ids(check_ref_change(p, update("refs/tags/v1.0", false, true))) == std::vector<std::string>{"refs.protected-delete"});
+  CHECK(check_ref_change(p, update("refs/tags/other")).empty());  // not protected
+  // A pattern that allows rewriting allows moving.
+  const auto loose = refs("[refs]\nprotected = [{ pattern = \"refs/tags/*\", no_force_push = false }]\n");
+  CHECK(check_ref_change(loose, update("refs/tags/v1.0")).empty());
+}

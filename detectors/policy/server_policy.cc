@@ -16,7 +16,7 @@ namespace vigil {
 namespace {
 
 const std::vector<std::string> kServerKeys = {"deadline_ms", "on_timeout", "on_error", "bypass", "bypass_max_severity",
-                                              "bypass_users", "pusher_env", "audit_log", "repo_config", "repo_allows",
+                                              "bypass_users", "pusher_env", "audit_log", "audit_key", "repo_config", "repo_allows",
                                               "jobs", "min_mode", "on_limit"};
 
 Error bad(std::string_view path, const toml::node& n, std::string_view what) {
@@ -61,10 +61,10 @@ Result<void> parse_server_settings(const toml::node& node, std::string_view path
       GovernanceSettings g;
       if (auto r = parse_min_mode(v, path, g); !r) return r.error();
       s.min_mode = g.min_mode;
-    } else if (key == "audit_log") {
+    } else if (key == "audit_log" || key == "audit_key") {
       const auto str = v.value<std::string>();
-      if (!str || str->empty()) return bad(path, v, "server.audit_log must be a path");
-      s.audit_log = *str;
+      if (!str || str->empty()) return bad(path, v, fmt::format("server.{} must be a path", key));
+      (key == "audit_log" ? s.audit_log : s.audit_key) = *str;
     } else {
       auto l = toml_strings(v, key, path);
       if (!l) return l.error();

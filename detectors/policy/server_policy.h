@@ -25,6 +25,7 @@ struct ServerSettings {
   std::vector<std::string> bypass_users;  // empty = any pusher may bypass
   std::vector<std::string> pusher_env = {"GL_USERNAME", "GITEA_PUSHER_NAME", "REMOTE_USER", "USER"};
   std::string audit_log;                 // default: <git dir>/vigil-audit.jsonl
+  std::string audit_key;                 // HMAC key of the audit log; default: vigil-audit.key beside it
   bool repo_config = true;               // tighten with the repository's .vigil.toml (old tip)
   bool repo_allows = false;              // honour the repository's [[allow]] entries
   unsigned jobs = 2;

@@ -66,13 +66,13 @@ void merge_settings(Settings& out, const Settings& floor, const Settings& repo, 
   }
   out.builtin_rules = floor.builtin_rules;
   if (!repo.builtin_rules && floor.builtin_rules) note(notes, "sets builtin_rules = false (the server keeps the built-in rules)");
-  out.max_candidates = std::max(floor.max_candidates, repo.max_candidates);
-  if (repo.max_candidates < floor.max_candidates && repo.max_candidates != def.max_candidates) {
-    note(notes, fmt::format("lowers max_candidates to {} (the server confirms up to {})", repo.max_candidates, floor.max_candidates));
-  }
   out.decode_depth = std::max(floor.decode_depth, repo.decode_depth);
   if (repo.decode_depth < floor.decode_depth && repo.decode_depth != def.decode_depth) {
     note(notes, fmt::format("lowers decode_depth to {} (the server peels {})", repo.decode_depth, floor.decode_depth));
+  }
+  out.max_candidates = std::max(floor.max_candidates, repo.max_candidates);
+  if (repo.max_candidates < floor.max_candidates && repo.max_candidates != def.max_candidates) {
+    note(notes, fmt::format("lowers max_candidates to {} (the server confirms up to {})", repo.max_candidates, floor.max_candidates));
   }
   out.inline_allow = floor.inline_allow && repo.inline_allow;
   out.disabled_rules = floor.disabled_rules;

@@ -9,7 +9,7 @@
 #include "detectors/policy/merge_table.h"
 #include "detectors/policy/policy.h"
 #include "detectors/policy/server_policy.h"
-#include "detectors/signatures/policy.h"
+#include "detectors/policy/signature_policy.h"
 
 using namespace vigil;
 

@@ -1,4 +1,4 @@
-// Hashing helpers (SHA-256 via libcrypto, CRC32) used for cache keys and fingerprints.
+// Hashing helpers (SHA-256 and HMAC via libcrypto, CRC32) for cache keys, fingerprints, the audit MAC.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +22,12 @@ class Sha256 {
 };
 
 std::string sha256_hex(std::string_view bytes);
+/// HMAC-SHA256 of `bytes` under `key`, as 64 lower-case hex digits.
+std::string hmac_sha256_hex(std::string_view key, std::string_view bytes);
+/// `n` bytes from the system's cryptographic random source, as 2n hex digits; empty on failure.
+std::string random_hex(std::size_t n);
+/// Compares two strings in time independent of where they differ (for MACs).
+bool constant_time_equal(std::string_view a, std::string_view b);
 std::uint32_t crc32(std::string_view bytes);
 
 }  // namespace vigil

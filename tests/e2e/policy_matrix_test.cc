@@ -85,10 +85,10 @@ struct Lab {
   Lab(const std::string& hook, const std::string& floor, const std::string& repo_toml) {
     const std::string bin = vigil::test::bin_dir();
     dir.write("policy.toml", "[server]\ndeadline_ms = 300000\n" + floor);
-    if (!repo_toml.empty()) dir.write("work/.vigil.toml", "version = 1\n" + repo_toml);
     REQUIRE(sh(dir.path(), "git init -q --bare srv.git && git -C srv.git config vigil.policy " + dir.path() +
-                               "/policy.toml && git clone -q srv.git work 2>/dev/null && cd work && $VIGIL install >/dev/null && "
-                               "echo base > README && echo n > notes.txt && git add -A && "
+                               "/policy.toml && git clone -q srv.git work 2>/dev/null && cd work && $VIGIL install >/dev/null").status == 0);
+    if (!repo_toml.empty()) dir.write("work/.vigil.toml", "version = 1\n" + repo_toml);
+    REQUIRE(sh(dir.path(), "cd work && echo base > README && echo n > notes.txt && git add -A && "
                                "git commit -q --no-verify -m 'chore: base' && echo more >> notes.txt && "
                                "git commit -q --no-verify -am 'docs: notes' && "
                                "git push -q --no-verify origin HEAD:main 2>/dev/null && cd .. && "

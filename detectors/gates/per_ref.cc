@@ -82,13 +82,13 @@ Result<std::vector<Finding>> signature_findings(const git::Repo& repo, const Sig
   return out;
 }
 
-Result<std::vector<Finding>> forbidden_message_findings(const git::Repo& repo, const Config& cfg, const PerRefInput& in) {
-  std::vector<Finding> out;
-  const auto& p = cfg.messages;
+// One message policy's `forbidden` patterns on what each ref it covers newly reaches.
+Result<void> forbidden_findings_of(const git::Repo& repo, const MessagePolicy& p, Mode mode, const PerRefInput& in,
+                                   std::vector<Finding>& out) {
   auto applies = [&p](std::string_view ref) { return forbidden_applies(p, ref); };
   auto commits = reached_by_covered(repo, in, applies);
   if (!commits) return commits.error();
-  if (commits->empty()) return out;
+  if (commits->empty()) return {};
   MessagePolicy only;  // `forbidden` alone: the other rules were judged once per new commit
   only.forbidden = p.forbidden;
   only.forbidden_on = p.forbidden_on;
@@ -96,10 +96,26 @@ Result<std::vector<Finding>> forbidden_message_findings(const git::Repo& repo, c
   only.action = p.action;
   only.reason = p.reason;
   for (const auto& [commit, ref] : *commits) {
-    auto f = commit_message_findings(repo, only, cfg.settings.mode, commit, ref);
+    auto f = commit_message_findings(repo, only, mode, commit, ref);
     if (!f) return f.error();
     for (auto& x : *f) out.push_back(std::move(x));
   }
+  return {};
+}
+
+// The floor's [messages] and every policy merged beside it (a repository's own, with its action).
+Result<void> forbidden_findings_all(const git::Repo& repo, const MessagePolicy& p, Mode mode, const PerRefInput& in,
+                                    std::vector<Finding>& out) {
+  if (auto r = forbidden_findings_of(repo, p, mode, in, out); !r) return r;
+  for (const auto& a : p.added) {
+    if (auto r = forbidden_findings_all(repo, a, mode, in, out); !r) return r;
+  }
+  return {};
+}
+
+Result<std::vector<Finding>> forbidden_message_findings(const git::Repo& repo, const Config& cfg, const PerRefInput& in) {
+  std::vector<Finding> out;
+  if (auto r = forbidden_findings_all(repo, cfg.messages, cfg.settings.mode, in, out); !r) return r.error();
   return out;
 }
 
@@ -136,6 +152,7 @@ Result<std::vector<Finding>> per_ref_findings(const git::Repo& repo, const Confi
 MessagePolicy ref_independent_messages(const MessagePolicy& p) {
   MessagePolicy out = p;
   out.forbidden.clear();
+  for (auto& a : out.added) a = ref_independent_messages(a);
   return out;
 }
 

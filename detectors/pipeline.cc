@@ -12,6 +12,7 @@
 
 namespace vigil {
 
+
 Result<Engine> Engine::create(Config config, CompileStats* stats) {
   CacheOptions cache;
   cache.dir = default_cache_dir();
@@ -80,23 +81,6 @@ void mask_random_runs(std::string& s) {
 }
 
 // The line holding `at`, with every match span on it masked, cut to a readable width.
-/// `text` with each span (byte offsets; overlaps allowed) redacted, and long random runs masked.
-std::string redact_spans(std::string_view text, std::vector<std::pair<std::size_t, std::size_t>> spans) {
-  std::sort(spans.begin(), spans.end());
-  std::string out;
-  std::size_t pos = 0;
-  for (const auto& [b, e] : spans) {
-    if (e <= pos) continue;
-    const std::size_t s = std::max(b, pos);
-    out.append(text.substr(pos, s - pos));
-    out += redact(text.substr(s, e - s));
-    pos = e;
-  }
-  out.append(text.substr(std::min(pos, text.size())));
-  mask_random_runs(out);
-  return out;
-}
-
 /// The excerpt of `line`, given the spans (offsets in the line) of every secret on it.
 std::string excerpt(std::string_view line, std::vector<std::pair<std::size_t, std::size_t>> spans) {
   std::string out = redact_spans(line, std::move(spans));
@@ -224,6 +208,23 @@ bool quotes_fingerprint(std::string_view bytes, const Match& m) {
 }
 
 }  // namespace
+
+std::string redact_spans(std::string_view text, std::vector<std::pair<std::size_t, std::size_t>> spans,
+                         bool random_runs) {
+  std::sort(spans.begin(), spans.end());
+  std::string out;
+  std::size_t pos = 0;
+  for (const auto& [b, e] : spans) {
+    if (e <= pos) continue;
+    const std::size_t s = std::max(b, pos);
+    out.append(text.substr(pos, s - pos));
+    out += redact(text.substr(s, e - s));
+    pos = e;
+  }
+  out.append(text.substr(std::min(pos, text.size())));
+  if (random_runs) mask_random_runs(out);
+  return out;
+}
 
 Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContext& ctx,
                                       std::vector<Finding>& findings, std::vector<Skip>& skips) {

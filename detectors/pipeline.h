@@ -61,6 +61,11 @@ class ScanSession {
   std::vector<Match> matches_;
 };
 
+/// `text` with each span (byte offsets; overlaps allowed) redacted, and, with `random_runs`, long
+/// random runs masked too.
+std::string redact_spans(std::string_view text, std::vector<std::pair<std::size_t, std::size_t>> spans,
+                         bool random_runs = true);
+
 /// Masks secrets in the excerpts of findings that quote user input instead of a matched secret
 /// (file, message, ref and signature policy), so no report or audit record repeats a secret.
 Result<void> mask_quoted_input(const Engine& engine, std::vector<Finding>& findings);

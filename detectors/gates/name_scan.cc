@@ -10,23 +10,13 @@ namespace vigil {
 
 namespace {
 
+// Only what a rule found: a name that merely looks random (a content hash) stays readable.
 std::string mask_spans(std::string_view text, const std::vector<Match>& matches) {
   std::vector<std::pair<std::size_t, std::size_t>> spans;
   for (const auto& m : matches) {
     if (m.secret_begin < m.secret_end && m.secret_end <= text.size()) spans.emplace_back(m.secret_begin, m.secret_end);
   }
-  std::sort(spans.begin(), spans.end());
-  std::string out;
-  std::size_t pos = 0;
-  for (const auto& [b, e] : spans) {
-    if (e <= pos) continue;
-    const std::size_t s = std::max(b, pos);
-    out.append(text.substr(pos, s - pos));
-    out += redact(text.substr(s, e - s));
-    pos = e;
-  }
-  out.append(text.substr(std::min(pos, text.size())));
-  return out;
+  return redact_spans(text, std::move(spans), false);
 }
 
 ScanOptions name_scan_options(const Engine& engine) {

@@ -13,6 +13,21 @@ namespace vigil {
 
 namespace {
 
+// The [[files]] rules over `changes`, findings attributed to `attributed_to`.
+Result<void> file_findings(const git::Repo& repo, const Engine& engine, const std::vector<git::FileChange>& changes,
+                           const std::string& attributed_to, ScanReport& report) {
+  FileCheckInput in;
+  in.changes = &changes;
+  in.read_blob = [&repo](const std::string& blob) { return repo.read_blob(blob); };
+  in.mode = engine.config.settings.mode;
+  in.commit = attributed_to;
+  auto files = check_file_changes(engine.config.files, in);
+  if (!files) return files.error();
+  for (auto& f : *files) report.findings.push_back(std::move(f));
+  return {};
+}
+
+
 constexpr unsigned kSubmoduleMode = 0160000;
 
 // Scans one piece of text that is not a file (a message, an identity) at a pseudo-path.
@@ -74,15 +89,7 @@ Result<void> judge_tree(const git::Repo& repo, const Engine& engine, const PushR
   bo.open_repo = req.open_repo;
   bo.should_stop = req.should_stop;
   if (auto s = scan_walk_blobs(engine, pseudo, bo, report); !s) return s.error();
-  FileCheckInput in;
-  in.changes = &changes;
-  in.read_blob = [&repo](const std::string& blob) { return repo.read_blob(blob); };
-  in.mode = engine.config.settings.mode;
-  in.commit = attributed_to;
-  auto files = check_file_changes(engine.config.files, in);
-  if (!files) return files.error();
-  for (auto& f : *files) report.findings.push_back(std::move(f));
-  return {};
+  return file_findings(repo, engine, changes, attributed_to, report);
 }
 
 // A blob a ref points at has no path: its bytes are scanned at the pseudo-path "(blob)", and the
@@ -103,15 +110,7 @@ Result<void> judge_blob(const git::Repo& repo, const Engine& engine, TextScan& t
   changes[0].blob = blob;
   changes[0].mode = 0100644;
   changes[0].size = bytes->size();
-  FileCheckInput in;
-  in.changes = &changes;
-  in.read_blob = [&repo](const std::string& b) { return repo.read_blob(b); };
-  in.mode = engine.config.settings.mode;
-  in.commit = attributed_to;
-  auto files = check_file_changes(engine.config.files, in);
-  if (!files) return files.error();
-  for (auto& f : *files) report.findings.push_back(std::move(f));
-  return {};
+  return file_findings(repo, engine, changes, attributed_to, report);
 }
 
 }  // namespace

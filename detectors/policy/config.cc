@@ -4,9 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "detectors/policy/governance_toml.h"
 #include "detectors/policy/policy_toml.h"
@@ -16,6 +14,7 @@
 #include "detectors/policy/signature_policy_toml.h"
 #include "detectors/util/glob.h"
 #include "detectors/util/hash.h"
+#include "detectors/util/read_file.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
@@ -300,16 +299,14 @@ Result<Config> load_config_file(const std::string& path, bool must_exist, RuleDe
   if (std::filesystem::is_directory(path, ec)) {
     return make_error(ErrorCode::Config, fmt::format("config file '{}' is a directory — check the path", path));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const auto text = read_whole_file(path);
+  if (!text) {
     if (must_exist) {
       return make_error(ErrorCode::Config, fmt::format("cannot read config file '{}' — check the path", path));
     }
     return default_config(detail);
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_config(ss.str(), path, detail);
+  return parse_config(*text, path, detail);
 }
 
 Result<void> add_rules_file(Config& config, const std::string& path) {
@@ -317,11 +314,9 @@ Result<void> add_rules_file(Config& config, const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) {
     return make_error(ErrorCode::Config, fmt::format("rules file '{}' is a directory — check the path", path));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::Config, fmt::format("cannot read rules file '{}' — check the path", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto rules = load_rules_text(ss.str(), path);
+  const auto text = read_whole_file(path);
+  if (!text) return make_error(ErrorCode::Config, fmt::format("cannot read rules file '{}' — check the path", path));
+  auto rules = load_rules_text(*text, path);
   if (!rules) return rules.error();
   for (auto& r : *rules) {
     auto it = std::find_if(config.rules.begin(), config.rules.end(), [&](const Rule& x) { return x.id == r.id; });

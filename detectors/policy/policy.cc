@@ -150,9 +150,4 @@ void decide(const Config& config, const Rule& rule, std::string_view secret, std
   if (!refused.empty()) finding.note = finding.note.empty() ? refused : refused + "; " + finding.note;
 }
 
-bool any_blocking(const std::vector<Finding>& findings) {
-  return std::any_of(findings.begin(), findings.end(),
-                     [](const Finding& f) { return f.disposition == Disposition::Block; });
-}
-
 }  // namespace vigil

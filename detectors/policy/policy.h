@@ -44,7 +44,4 @@ Mode effective_mode(const Config& config, const Rule& rule);
 /// fail_on warn, unless min_mode requires enforcing their severity.
 Disposition mode_disposition(const Config& config, const Rule& rule);
 
-/// True when any finding blocks.
-bool any_blocking(const std::vector<Finding>& findings);
-
 }  // namespace vigil

@@ -40,6 +40,10 @@ std::vector<std::string> ids(const std::vector<Finding>& fs) {
   return out;
 }
 
+bool any_blocking(const std::vector<Finding>& fs) {
+  return std::any_of(fs.begin(), fs.end(), [](const Finding& f) { return f.disposition == Disposition::Block; });
+}
+
 CommitMessageInfo commit_msg(const std::string& text, const std::string& ref = "refs/heads/main") {
   CommitMessageInfo i;
   i.message = text;

@@ -16,6 +16,7 @@
 #include "detectors/gates/blob_scan.h"
 #include "detectors/gates/history_blob_scan.h"
 #include "detectors/gates/common.h"
+#include "detectors/git/blob_reader.h"
 #include "detectors/git/commit_walk.h"
 #include "detectors/git/history_walk.h"
 #include "detectors/git/repo.h"

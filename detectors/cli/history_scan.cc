@@ -188,7 +188,7 @@ int run_history_scan(const HistoryArgs& a) {
                walked->commits, report.items_scanned, human_size(report.bytes_scanned), report.duration_ms,
                report.count(Disposition::Block), report.count(Disposition::Warn), report.count(Disposition::Warn) == 1 ? "" : "s");
   }
-  return report.blocked() ? kExitBlocked : kExitAllowed;
+  return scan_exit_status(report, a.accept_on_limit, a.quiet);
 }
 
 }  // namespace vigil::cli

@@ -151,8 +151,10 @@ Result<Rule> rule_from_toml(const toml::table& t, std::string_view path, bool pa
         r.validator = Validator::Base62Crc32;
       } else if (s == "jwt") {
         r.validator = Validator::Jwt;
+      } else if (s == "uri-password") {
+        r.validator = Validator::UriPassword;
       } else if (res) {
-        return bad(path, v, fmt::format("unknown validator '{}': use base62-crc32 or jwt", s));
+        return bad(path, v, fmt::format("unknown validator '{}': use base62-crc32, jwt or uri-password", s));
       }
     }
     if (!res) return res.error();

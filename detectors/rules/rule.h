@@ -20,8 +20,10 @@ std::optional<Severity> parse_severity(std::string_view s);
 std::optional<Confidence> parse_confidence(std::string_view s);
 std::optional<Mode> parse_mode(std::string_view s);
 
-/// Checks that can make a regex match near-certain, or reject look-alikes.
-enum class Validator { None, Base62Crc32, Jwt };
+/// Checks that can make a regex match near-certain, or reject look-alikes. The last three judge a
+/// generic match by its context (detectors/scan/credential.h): the name the value is assigned to
+/// (Credential), a password's shape with no name (Password), an HTTP auth header (HttpAuth).
+enum class Validator { None, Base62Crc32, Jwt, Credential, Password, HttpAuth };
 
 struct Rule {
   std::string id;

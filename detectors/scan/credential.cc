@@ -150,6 +150,27 @@ bool encodes_prose(std::string_view v) {
   return printable && d->find(' ') != std::string::npos;
 }
 
+// In the pair form `f("name", "value")` the name must open the argument list: in a tuple or a
+// list ("pypi", "token", "pypi-...") a string next to the word "token" is not its value.
+bool pair_is_first_argument(std::string_view prefix) {
+  std::size_t i = prefix.size();
+  auto skip_space = [&] {
+    while (i > 0 && (prefix[i - 1] == ' ' || prefix[i - 1] == '\t')) --i;
+  };
+  if (i > 0 && (prefix[i - 1] == '"' || prefix[i - 1] == '\'')) --i;  // the value's opening quote
+  skip_space();
+  if (i == 0 || prefix[i - 1] != ',') return true;  // not the pair form
+  --i;
+  skip_space();
+  if (i == 0 || (prefix[i - 1] != '"' && prefix[i - 1] != '\'')) return true;
+  if (i < 2) return false;
+  const auto open = prefix.rfind(prefix[i - 1], i - 2);  // the name's opening quote
+  if (open == std::string_view::npos) return false;
+  i = open;
+  skip_space();
+  return i > 0 && (prefix[i - 1] == '(' || prefix[i - 1] == '[' || prefix[i - 1] == '{');
+}
+
 }  // namespace
 
 std::vector<std::string> name_words(std::string_view name) {
@@ -354,6 +375,7 @@ bool accept_named_credential(std::string_view prefix, std::string_view value, do
     }
     if (lt > 0 && (prefix[lt - 1] == ':' || is_alnum(prefix[lt - 1]))) return false;
   }
+  if (!pair_is_first_argument(prefix)) return false;
   const std::string name = assigned_name(prefix);
   if (lower(name) == lower(value)) return false;  // X = X: a constant named after itself
   switch (classify_credential_name(name)) {

@@ -146,6 +146,11 @@ FILLER = {
     "tf": ["resource \"aws_db_instance\" \"main\" {", "  engine         = \"postgres\"", "  instance_class = \"db.t3.micro\""],
     "cassette": ["interactions:", "- request:", "    body: null", "    method: GET", "    uri: https://api.acme-shop.io/v2/orders"],
     "http": ["GET /v1/orders HTTP/1.1", "Host: api.acme-shop.io", "Accept: application/json"],
+    "c": ["#include <WiFi.h>", "", "const char* ssid = \"acme-guest\";"],
+    "kt": ["package com.acme.orders", "", "object Config {"],
+    "rs": ["use std::env;", ""],
+    "ps1": ["$ErrorActionPreference = 'Stop'", "Import-Module SqlServer"],
+    "sql": ["-- seed users", "CREATE DATABASE orders;"],
 }
 TRAILER = {
     "py": ["", "def main():", "    log.info('ready')"], "test_py": ["", "    assert user.is_active"],
@@ -154,12 +159,15 @@ TRAILER = {
     "yaml": ["  port: 8080"], "json": [], "xml": ["</configuration>"], "properties": ["logging.level.root=INFO"],
     "ini": ["timeout = 30"], "env": ["PORT=3000"], "dockerfile": ["CMD [\"python\", \"main.py\"]"], "tf": ["}"],
     "cassette": ["  response:", "    status: {code: 200, message: OK}"], "http": ["", "{}"],
+    "c": ["", "void setup() { WiFi.begin(ssid, password); }"], "kt": ["}"], "rs": ["", "fn main() {}"],
+    "ps1": ["Invoke-Sqlcmd -Query 'SELECT 1'"], "sql": ["GRANT ALL ON orders.* TO 'app'@'%';"],
 }
 EXT = {"py": "settings.py", "test_py": "test_auth.py", "js": "config.js", "ts": "config.service.ts",
        "java": "DbConfig.java", "go": "config.go", "cs": "Settings.cs", "php": "config.php", "rb": "client.rb",
        "sh": "deploy.sh", "yaml": "application.yml", "json": "config.json", "xml": "web.config",
        "properties": "application.properties", "ini": "settings.ini", "env": ".env", "dockerfile": "Dockerfile",
-       "tf": "main.tf", "cassette": "cassette.yaml", "http": "request.http"}
+       "tf": "main.tf", "cassette": "cassette.yaml", "http": "request.http", "c": "main.cpp", "kt": "Config.kt", "rs": "main.rs",
+       "ps1": "deploy.ps1", "sql": "seed.sql"}
 
 
 def assign(kind, name, value):
@@ -221,6 +229,12 @@ def assign(kind, name, value):
         "dockerfile": [lambda: "ENV %s=%s" % (upper(name), value), lambda: "ENV %s %s" % (upper(name), value),
                        lambda: "ARG %s=%s" % (upper(name), value)],
         "tf": [lambda: '  %s = "%s"' % (snake(name), value)],
+        "c": [lambda: 'const char* %s = "%s";' % (snake(name), value), lambda: '#define %s "%s"' % (upper(name), value),
+              lambda: 'static const char %s[] = "%s";' % (camel(name), value)],
+        "kt": [lambda: '    val %s = "%s"' % (camel(name), value), lambda: '    const val %s: String = "%s"' % (upper(name), value)],
+        "rs": [lambda: 'const %s: &str = "%s";' % (upper(name), value), lambda: '    let %s = "%s";' % (snake(name), value)],
+        "ps1": [lambda: '$%s = "%s"' % (camel(name), value),
+                lambda: '$%s = ConvertTo-SecureString "%s" -AsPlainText -Force' % (camel(name), value)],
     }
     return R.choice(forms[kind])()
 
@@ -249,7 +263,24 @@ class Corpus:
 
 
 ASSIGN_KINDS = ["py", "test_py", "js", "ts", "java", "go", "cs", "php", "rb", "sh", "yaml", "json", "xml",
-                "properties", "ini", "env", "dockerfile", "tf"]
+                "properties", "ini", "env", "dockerfile", "tf", "c", "kt", "rs", "ps1"]
+
+
+def pos_password_call(c):
+    """A password passed beside its user name, or in SQL: no variable name says "password"."""
+    pw = password()
+    kind, line = R.choice([
+        ("py", "r = requests.get(url, auth=('deploy', '%s'))" % pw),
+        ("py", "session.auth = HTTPBasicAuth('svc-orders', '%s')" % pw),
+        ("cs", '        var cred = new NetworkCredential("svc-orders", "%s");' % pw),
+        ("java", '        Connection c = DriverManager.getConnection(url, "sa", "%s");' % pw),
+        ("sql", "CREATE USER 'app'@'%%' IDENTIFIED BY '%s';" % pw),
+        ("sql", "ALTER ROLE reporting WITH PASSWORD '%s';" % pw),
+        ("sh", "java -Dspring.datasource.password=%s -jar orders.jar" % pw),
+        ("http", "GET /api/login?user=ops&password=%s&next=/ HTTP/1.1" % pw),
+    ])
+    lines, at = place(kind, line)
+    c.write(kind, lines, at, at, "password-call", "positive")
 
 
 def pos_password(c):
@@ -414,7 +445,13 @@ def neg_password_lines(kind):
                   "RUN --mount=type=secret,id=db_password cat /run/secrets/db_password"]
     tf = ['  password = var.db_password', '  password = random_password.db.result', '  password = data.vault_generic_secret.db.data["password"]',
           '  password = "${var.db_password}"', '  manage_master_user_password = true']
-    table = {"py": py, "test_py": test_py, "js": js, "ts": js, "java": java, "go": go, "cs": cs, "php": php,
+    c_ = ['const char* password = getenv("WIFI_PASSWORD");', '#define PASSWORD_MAX_LEN 64', 'char password[64];',
+          'strncpy(password, argv[2], sizeof(password));', '#define PASSWORD_PROMPT "Password: "']
+    kt = ['    val password = System.getenv("DB_PASSWORD")', '    val password: String by lazy { vault.read("db") }']
+    rs = ['    let password = env::var("DB_PASSWORD")?;', 'const PASSWORD_ENV: &str = "DB_PASSWORD";']
+    ps1 = ['$password = Read-Host -AsSecureString "Password"', '$password = $env:DB_PASSWORD',
+           '$cred = Get-Credential -UserName admin']
+    table = {"c": c_, "kt": kt, "rs": rs, "ps1": ps1, "py": py, "test_py": test_py, "js": js, "ts": js, "java": java, "go": go, "cs": cs, "php": php,
              "rb": rb, "sh": sh, "yaml": yaml, "json": json_, "xml": xml, "properties": properties, "ini": ini,
              "env": env, "dockerfile": dockerfile, "tf": tf}
     return R.choice(table[kind])
@@ -440,7 +477,9 @@ def neg_secret_line(kind):
         lambda: assign(kind, R.choice(["otp_length", "totp_period", "token_ttl", "key_size"]), str(R.choice([6, 30, 3600, 2048]))),
         lambda: assign(kind, R.choice(["font_family", "message_key", "translation_key"]), R.choice(["HelveticaNeueBold", "errors.token.expired", "auth.password.reset"])),
     ]
-    return R.choice(shapes)()
+    # A value given to ConvertTo-SecureString -AsPlainText is a secret whatever its name: the
+    # negatives keep to the plain assignment.
+    return R.choice(shapes)().replace('ConvertTo-SecureString "', '"').replace('" -AsPlainText -Force', '"')
 
 
 def neg_http_line(kind):
@@ -491,6 +530,8 @@ def main():
         pos_password(c)
     for _ in range(20 * s):
         pos_named_secret(c)
+    for _ in range(4 * s):
+        pos_password_call(c)
     for _ in range(8 * s):
         pos_http(c)
     for _ in range(5 * s):
@@ -508,6 +549,16 @@ def main():
         neg(c, "neg-http", k, neg_http_line(k))
     for _ in range(4 * s):
         neg(c, "neg-cli", "sh", neg_cli_line())
+    for _ in range(3 * s):
+        kind, line = R.choice([("py", "r = requests.get(url, auth=(user, password))"),
+                               ("py", "r = requests.get(url, auth=('deploy', os.environ['DEPLOY_PW']))"),
+                               ("cs", '        var cred = new NetworkCredential(user, password);'),
+                               ("java", '        Connection c = DriverManager.getConnection(url, user, pass);'),
+                               ("sql", "CREATE USER 'app'@'%' IDENTIFIED BY :password;"),
+                               ("sql", "ALTER ROLE reporting WITH PASSWORD NULL;"),
+                               ("sh", "java -Dspring.datasource.password=${DB_PASSWORD} -jar orders.jar"),
+                               ("http", "GET /api/login?user=ops&password={{password}} HTTP/1.1")])
+        neg(c, "neg-password-call", kind, line)
     for _ in range(2 * s):
         k = R.choice(["py", "yaml", "env", "json"])
         neg(c, "neg-otp", k, neg_otp_line(k))

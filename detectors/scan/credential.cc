@@ -86,7 +86,7 @@ bool password_word(std::string_view w) {
       contains(w, "pwd") || contains(w, "pswd") || contains(w, "passwort")) {
     return true;
   }
-  if (w == "pw" || w == "pass" || w == "psw") return true;
+  if (w == "pw" || w == "pass" || w == "psw" || w == "psk") return true;  // psk: a WPA pre-shared key
   return ends_with(w, "pass") && one_of(w.substr(0, w.size() - 4), kPassOwners);
 }
 
@@ -281,9 +281,14 @@ bool plausible_password(std::string_view v, std::string_view name) {
   const std::string lv = lower(v);
   if (templated(lv) || placeholder_word(lv) || file_like(lv) || identifier_chain(v) || encodes_prose(v)) return false;
   if ((v.find('(') != std::string_view::npos && v.find(')') != std::string_view::npos) ||
-      (v.find('[') != std::string_view::npos && v.find(']') != std::string_view::npos)) {
-    return false;  // a call or an index: getenv("X"), ENV['X']
+      (v.find('[') != std::string_view::npos && v.find(']') != std::string_view::npos) ||
+      (v.find('{') != std::string_view::npos && v.find('}') != std::string_view::npos) ||
+      v.find("::") != std::string_view::npos) {
+    return false;  // a call, an index or a template: getenv("X"), ENV['X'], $Config{x}, A::B
   }
+  // key=value inside the value (secret=password from a query string), not base64 padding.
+  const auto eq = v.find('=');
+  if (eq != std::string_view::npos && v.find_first_not_of('=', eq) != std::string_view::npos) return false;
   if (!letter) return !symbol && v.size() >= 6 && std::all_of(v.begin(), v.end(), [](char c) { return is_digit(c); });
   // Letters alone, or letters with _ - . only: a field name, a label, a word, an identifier.
   if (!digit && !symbol) return false;
@@ -382,7 +387,10 @@ bool accept_named_credential(std::string_view prefix, std::string_view value, do
     case NameClass::Password:
       return plausible_password(value, name) || plausible_token(value, min_entropy);
     case NameClass::Secret:
-      return plausible_token(value, min_entropy);
+      // A short secret under a name that says "secret" (client_secret = "acme2019secret"): held
+      // to the password shape, with 8+ characters.
+      return plausible_token(value, min_entropy) ||
+             (value.size() >= 8 && name_words(name).back() == "secret" && plausible_password(value, name));
     case NameClass::Otp:
       return plausible_otp_seed(value) || plausible_token(value, min_entropy);
     case NameClass::None:

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "detectors/scan/credential.h"
 #include "detectors/util/hash.h"
 #include "detectors/util/text.h"
 
@@ -179,6 +180,26 @@ bool accept_match(const Rule& rule, std::string_view whole_match, std::string_vi
     if (m.find("publishable") != std::string::npos || m.find("public_key") != std::string::npos ||
         m.find("publickey") != std::string::npos || m.find("public-key") != std::string::npos) {
       return false;
+    }
+    if (rule.validator == Validator::Credential || rule.validator == Validator::Password ||
+        rule.validator == Validator::HttpAuth) {
+      // The context before the secret: `before` and the match up to the secret, which are
+      // adjacent in the scanned buffer (a copy when a caller passes them apart).
+      std::string ctx;
+      std::string_view prefix;
+      const bool inside = secret.data() >= whole_match.data() && secret.data() <= whole_match.data() + whole_match.size();
+      const auto lead = inside ? whole_match.substr(0, static_cast<std::size_t>(secret.data() - whole_match.data()))
+                               : std::string_view{};
+      if (!before.empty() && before.data() + before.size() == whole_match.data()) {
+        prefix = std::string_view(before.data(), before.size() + lead.size());
+      } else {
+        ctx = std::string(before) + std::string(lead);
+        prefix = ctx;
+      }
+      const double e = rule.entropy > 0 ? rule.entropy : 0.7;
+      if (rule.validator == Validator::Credential) return accept_named_credential(prefix, secret, e);
+      if (rule.validator == Validator::HttpAuth) return accept_http_credential(prefix, secret, e);
+      return plausible_password(secret, "") || plausible_token(secret, e);
     }
     // Generic detectors: entropy is a fraction of the alphabet's maximum, plus noise filters.
     if (looks_like_placeholder(secret)) return false;

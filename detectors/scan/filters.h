@@ -8,6 +8,9 @@
 namespace vigil {
 
 /// True when a confirmed regex match should become a finding.
+/// `before` is up to 48 bytes of the line before the match; the text from the line's start (as
+/// far as `before` reaches) to the secret is the context the Credential and HttpAuth validators
+/// read the name or header from.
 bool accept_match(const Rule& rule, std::string_view whole_match, std::string_view secret,
                   std::string_view before = {});
 

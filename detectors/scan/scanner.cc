@@ -403,9 +403,11 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
             out.end());
   // Overlapping matches of one rule (e.g. a value with and without its "=" padding): keep the
   // longest, so a secret is reported once.
+  // Two generic detectors that read the same value through different syntaxes (an auth header's
+  // name is also a secret-like name) report it once too.
   for (auto it = first; it != out.end(); ++it) {
     for (auto jt = std::next(it); jt != out.end() && jt->secret_begin < it->secret_end; ++jt) {
-      if (jt->rule != it->rule) continue;
+      if (jt->rule != it->rule && !(impl_->rules[jt->rule].generic && impl_->rules[it->rule].generic)) continue;
       if (jt->secret_end - jt->secret_begin > it->secret_end - it->secret_begin) {
         it->secret_end = it->secret_begin;  // mark the shorter one empty
         break;

@@ -9,7 +9,7 @@
 
 #include "detectors/git/commit_diff.h"
 #include "detectors/git/commit_info.h"
-#include "detectors/git/commit_walk.h"
+#include "detectors/git/refs.h"
 #include "detectors/git/signature_extract.h"
 
 namespace vigil {

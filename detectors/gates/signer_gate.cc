@@ -9,7 +9,7 @@
 
 #include "detectors/gates/group_approval.h"
 #include "detectors/git/commit_diff.h"
-#include "detectors/git/commit_walk.h"
+#include "detectors/git/refs.h"
 #include "detectors/policy/file_policy.h"
 #include "detectors/policy/policy_action.h"
 
@@ -98,6 +98,13 @@ Result<std::vector<Finding>> signer_findings(const git::Repo& repo, const Config
   const auto rules = active_signer_rules(cfg);
   if (rules.empty()) return out;
   std::optional<GroupApprovals> approvals;  // built on first need: keys are loaded only then
+  if (!cfg.server.trust_root.empty()) {
+    // A trust root the server cannot read is a broken floor: say so on every push, not only on the
+    // first one that changes the policy.
+    auto a = GroupApprovals::build(repo, cfg, in.trust_rev);
+    if (!a) return a.error();
+    approvals.emplace(std::move(*a));
+  }
   std::map<std::string, std::vector<git::FileChange>> changes_of;
   std::set<std::string> reported;  // commit + rule id
   for (const auto& u : *in.updates) {

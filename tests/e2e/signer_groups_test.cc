@@ -166,6 +166,18 @@ TEST_SUITE("e2e") {
     CHECK(s.server("main") == s.head());
   }
 
+  TEST_CASE("trust root: an unreadable trust root file rejects every push") {
+    Site s;
+    s.set_floor("[server]\ntrust_root = [\"keys/no-such-root.pub\"]\n");
+    const auto base = s.server("main");
+    s.write("src/app.c", "int main(void) { return 9; }\n");
+    s.add_commit("bob", "bob");
+    auto r = s.push("HEAD:main");
+    CHECK(r.status != 0);
+    CHECK(r.err.find("no-such-root.pub") != std::string::npos);
+    CHECK(s.server("main") == base);
+  }
+
   TEST_CASE("key revocation: a removed key stops counting for new commits; history it signed stays") {
     Site s;
     s.write("src/auth/login.c", "int login(void) { return 6; }\n");

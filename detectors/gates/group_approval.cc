@@ -27,18 +27,35 @@ bool contains(const std::vector<std::string>& v, const std::string& s) { return 
 
 Result<RefReach> RefReach::of(const git::Repo& repo, const RefUpdate& u, const std::vector<git::RefValue>& before,
                               const std::function<bool(std::string_view)>& covered) {
+  if (git::is_zero_oid(u.new_oid)) {
+    RefReach r;
+    r.ref_ = u.ref;
+    return r;
+  }
+  if (git::is_zero_oid(u.old_oid) || git::object_type(repo, u.old_oid).empty()) {
+    return of_created(repo, {u.new_oid}, u.ref, before, covered);
+  }
   RefReach r;
   r.ref_ = u.ref;
-  if (git::is_zero_oid(u.new_oid)) return r;
-  if (!git::is_zero_oid(u.old_oid) && !git::object_type(repo, u.old_oid).empty()) {
-    r.hide_.push_back(u.old_oid);
-  } else {
-    // A new ref: what the covered refs already hold was judged under the same rule when it landed.
-    for (const auto& b : before) {
-      if (!b.commit.empty() && covered(b.name)) r.hide_.push_back(b.commit);
-    }
-  }
+  r.hide_.push_back(u.old_oid);
   auto commits = git::rev_list(repo, {u.new_oid}, r.hide_);
+  if (!commits) return commits.error();
+  r.commits_ = std::move(*commits);
+  return r;
+}
+
+Result<RefReach> RefReach::of_created(const git::Repo& repo, const std::vector<std::string>& tips, std::string ref,
+                                      const std::vector<git::RefValue>& before,
+                                      const std::function<bool(std::string_view)>& covered) {
+  RefReach r;
+  r.ref_ = std::move(ref);
+  r.created_ = true;
+  // What the covered refs already hold was judged under the same rule when it landed.
+  for (const auto& b : before) {
+    if (!b.commit.empty() && covered(b.name)) r.hide_.push_back(b.commit);
+  }
+  if (tips.empty()) return r;
+  auto commits = git::rev_list(repo, tips, r.hide_);
   if (!commits) return commits.error();
   r.commits_ = std::move(*commits);
   return r;

@@ -27,15 +27,24 @@ class RefReach {
   /// deletion.
   static Result<RefReach> of(const git::Repo& repo, const RefUpdate& update, const std::vector<git::RefValue>& before,
                              const std::function<bool(std::string_view)>& covered);
+  /// What several created refs newly reach together, in one walk: their new values `--not` every
+  /// covered ref of `before` (10,000 refs created at once cost one walk, not 10,000). A signed merge
+  /// any of them brings approves what it brings. `ref` names them in messages.
+  static Result<RefReach> of_created(const git::Repo& repo, const std::vector<std::string>& tips, std::string ref,
+                                     const std::vector<git::RefValue>& before,
+                                     const std::function<bool(std::string_view)>& covered);
   const std::string& ref() const { return ref_; }
   const std::vector<std::string>& commits() const { return commits_; }  // parents first
   bool contains(const std::string& commit) const;
+  /// Whether the ref (or, for of_created, every ref) is new, or its old value unknown here.
+  bool created() const { return created_; }
 
  private:
   friend class GroupApprovals;
   std::string ref_;
   std::vector<std::string> commits_;
   std::vector<std::string> hide_;  // what the ref already had
+  bool created_ = false;
 };
 
 /// Who approved a commit for a group, or why nobody did.

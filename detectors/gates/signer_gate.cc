@@ -107,14 +107,40 @@ Result<std::vector<Finding>> signer_findings(const git::Repo& repo, const Config
   }
   std::map<std::string, std::vector<git::FileChange>> changes_of;
   std::set<std::string> reported;  // commit + rule id
-  for (const auto& u : *in.updates) {
-    if (git::is_zero_oid(u.new_oid)) continue;
-    for (const auto& r : rules) {
-      if (!signer_rule_applies_to_ref(r, u.ref)) continue;
-      const auto covered = [&r](std::string_view ref) { return signer_rule_applies_to_ref(r, ref); };
+  // What each covered ref newly reaches, per distinct `refs` list (rules that share one share the
+  // walks): one walk per updated ref, one for all the refs the push creates.
+  std::map<std::string, std::vector<RefReach>> reaches;
+  const auto reaches_for = [&](const SignerRule& r) -> Result<const std::vector<RefReach>*> {
+    const std::string key = fmt::format("{}", fmt::join(r.refs, "\n"));
+    if (auto it = reaches.find(key); it != reaches.end()) return &it->second;
+    const auto covered = [&r](std::string_view ref) { return signer_rule_applies_to_ref(r, ref); };
+    std::vector<RefReach> walks;
+    std::vector<std::string> created;
+    std::string created_refs;
+    for (const auto& u : *in.updates) {
+      if (git::is_zero_oid(u.new_oid) || !covered(u.ref)) continue;
+      if (git::is_zero_oid(u.old_oid) || git::object_type(repo, u.old_oid).empty()) {
+        created.push_back(u.new_oid);
+        if (created.size() <= 3) created_refs += (created_refs.empty() ? "" : ", ") + u.ref;
+        continue;
+      }
       auto reach = RefReach::of(repo, u, *in.before, covered);
       if (!reach) return reach.error();
-      for (const auto& c : reach->commits()) {
+      walks.push_back(std::move(*reach));
+    }
+    if (created.size() > 3) created_refs += fmt::format(" and {} other new refs", created.size() - 3);
+    if (!created.empty()) {
+      auto reach = RefReach::of_created(repo, created, created_refs, *in.before, covered);
+      if (!reach) return reach.error();
+      walks.push_back(std::move(*reach));
+    }
+    return &reaches.emplace(key, std::move(walks)).first->second;
+  };
+  for (const auto& r : rules) {
+    auto rule_reaches = reaches_for(r);
+    if (!rule_reaches) return rule_reaches.error();
+    for (const auto& reach : **rule_reaches) {
+      for (const auto& c : reach.commits()) {
         if (reported.count(c + '\0' + r.id)) continue;
         auto it = changes_of.find(c);
         if (it == changes_of.end()) {
@@ -129,7 +155,7 @@ Result<std::vector<Finding>> signer_findings(const git::Repo& repo, const Config
           if (!a) return a.error();
           approvals.emplace(std::move(*a));
         }
-        auto verdict = approvals->approve(c, r.group, *reach, true, r.approval == Approval::Merge);
+        auto verdict = approvals->approve(c, r.group, reach, true, r.approval == Approval::Merge);
         if (!verdict) return verdict.error();
         if (verdict->approved) continue;
         reported.insert(c + '\0' + r.id);
@@ -143,7 +169,7 @@ Result<std::vector<Finding>> signer_findings(const git::Repo& repo, const Config
             hit->path, PolicyAction::Block, cfg.settings.mode,
             fmt::format("'{}' ({}) is protected by signer group '{}' (may sign: {}); {}", hit->path, type_name(hit->types),
                         r.group, who, verdict->why_not),
-            fmt::format("{} — to get it approved, {}", r.reason, how_to_approve(r, u.ref, policy)));
+            fmt::format("{} — to get it approved, {}", r.reason, how_to_approve(r, reach.ref(), policy)));
         f.commit = c;
         f.tags.push_back("signers");
         f.fingerprint = fingerprint(r.id, c + ":" + hit->path);

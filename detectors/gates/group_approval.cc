@@ -87,31 +87,53 @@ Result<SignatureVerdict> GroupApprovals::verdict(const std::string& commit) {
   if (auto it = verdicts_.find(commit); it != verdicts_.end()) return it->second;
   auto obj = git::extract_commit_signature(*repo_, commit);
   if (!obj) return obj.error();
-  // The committer's own key first (one in-process check for SSH); when the key is bound to other
-  // principals, ask for all of them.
+  // The committer's own key first: for SSH that is one in-process check, where asking for every
+  // principal of the key costs two ssh-keygen processes. full_verdict() asks when it matters.
   SignatureVerdict v = trust_.verify(*obj, true);
-  if (v.status == SignatureStatus::IdentityMismatch ||
-      (v.status == SignatureStatus::Good && v.format == SignatureFormat::Ssh)) {
-    SignatureVerdict all = trust_.verify(*obj, false);
-    if (all.status == SignatureStatus::Good) {
-      for (auto& i : v.identities) {
-        if (!contains(all.identities, i)) all.identities.push_back(i);
-      }
-      v = std::move(all);
-    }
-  }
   for (auto& i : v.identities) i = lower(i);
   if (obj->is_signed() && !roots_.empty()) root_signers_[commit] = roots_.signer(*obj);
   return verdicts_.emplace(commit, std::move(v)).first->second;
 }
 
+Result<SignatureVerdict> GroupApprovals::full_verdict(const std::string& commit) {
+  if (auto it = full_verdicts_.find(commit); it != full_verdicts_.end()) return it->second;
+  auto quick = verdict(commit);
+  if (!quick) return quick.error();
+  SignatureVerdict v = *quick;
+  // Good for the committer: the key may be bound to other principals too; signed by someone other
+  // than the committer: who, then.
+  if (v.status == SignatureStatus::IdentityMismatch ||
+      (v.status == SignatureStatus::Good && v.format == SignatureFormat::Ssh)) {
+    auto obj = git::extract_commit_signature(*repo_, commit);
+    if (!obj) return obj.error();
+    SignatureVerdict all = trust_.verify(*obj, false);
+    if (all.status == SignatureStatus::Good) {
+      for (auto& i : all.identities) i = lower(i);
+      for (const auto& i : v.identities) {
+        if (!contains(all.identities, i)) all.identities.push_back(i);
+      }
+      v = std::move(all);
+    }
+  }
+  return full_verdicts_.emplace(commit, std::move(v)).first->second;
+}
+
 Result<std::optional<std::string>> GroupApprovals::member_signature(const std::string& commit, std::string_view group) {
+  const auto members_of = members(group);
+  const auto member_in = [&](const SignatureVerdict& v) -> std::optional<std::string> {
+    if (v.status != SignatureStatus::Good) return std::nullopt;
+    for (const auto& m : members_of) {
+      if (contains(v.identities, m)) return m;
+    }
+    return std::nullopt;
+  };
   auto v = verdict(commit);
   if (!v) return v.error();
-  if (v->status == SignatureStatus::Good) {
-    for (const auto& m : members(group)) {
-      if (contains(v->identities, m)) return std::optional<std::string>(m);
-    }
+  if (auto m = member_in(*v)) return m;
+  if (v->status == SignatureStatus::Good || v->status == SignatureStatus::IdentityMismatch) {
+    auto full = full_verdict(commit);
+    if (!full) return full.error();
+    if (auto m = member_in(*full)) return m;
   }
   if (group == kPolicyGroup) {
     if (auto it = root_signers_.find(commit); it != root_signers_.end() && it->second) {
@@ -125,7 +147,7 @@ Result<std::vector<std::string>> GroupApprovals::authors(const std::string& comm
   auto info = git::read_commit_info(*repo_, commit);
   if (!info) return info.error();
   std::vector<std::string> out = {lower(info->author_email), lower(info->committer_email)};
-  auto v = verdict(commit);
+  auto v = full_verdict(commit);
   if (!v) return v.error();
   if (v->status == SignatureStatus::Good) {
     for (const auto& i : v->identities) {
@@ -165,7 +187,7 @@ Result<GroupApproval> GroupApprovals::approve(const std::string& commit, std::st
       return a;
     }
   }
-  auto v = verdict(commit);
+  auto v = full_verdict(commit);
   if (!v) return v.error();
   if (v->status == SignatureStatus::Good) {
     a.why_not = fmt::format("signed by {}, who is not a member of '{}'",
@@ -187,7 +209,7 @@ Result<GroupApproval> GroupApprovals::approve(const std::string& commit, std::st
     if (!*member) continue;
     auto mine = authors(commit);
     if (!mine) return mine.error();
-    auto merger = verdict(m);
+    auto merger = full_verdict(m);
     if (!merger) return merger.error();
     const bool self = std::any_of(merger->identities.begin(), merger->identities.end(),
                                   [&](const std::string& i) { return contains(*mine, i); });

@@ -78,8 +78,11 @@ class GroupApprovals {
   Result<GroupApproval> approve(const std::string& commit, std::string_view group, const RefReach& reach,
                                 bool own_signature, bool by_merge);
 
-  /// The verdict on `commit`'s signature against the old tip's keys (cached), identities lower-case.
+  /// The verdict on `commit`'s signature against the old tip's keys, as for its committer (cached;
+  /// identities lower-case).
   Result<SignatureVerdict> verdict(const std::string& commit);
+  /// The same with every identity the signing key is bound to, whoever the committer (cached).
+  Result<SignatureVerdict> full_verdict(const std::string& commit);
 
  private:
   GroupApprovals(const git::Repo& repo, const Config& cfg, TrustStore trust, TrustRoots roots);
@@ -90,6 +93,7 @@ class GroupApprovals {
   TrustStore trust_;
   TrustRoots roots_;
   std::map<std::string, SignatureVerdict> verdicts_;
+  std::map<std::string, SignatureVerdict> full_verdicts_;
   std::map<std::string, std::optional<std::string>> root_signers_;
   std::map<std::string, std::vector<std::string>> brought_;  // merge -> commits it brings (sorted)
 };

@@ -12,6 +12,7 @@
 #include "detectors/policy/server_toml.h"
 #include "detectors/rules/rule_toml.h"
 #include "detectors/policy/signature_policy_toml.h"
+#include "detectors/policy/signer_policy_toml.h"
 #include "detectors/util/glob.h"
 #include "detectors/util/hash.h"
 #include "detectors/util/read_file.h"
@@ -21,7 +22,7 @@ namespace vigil {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "waivers", "families", "signatures", "files", "messages", "refs", "server"};
+const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "waivers", "families", "signatures", "files", "messages", "refs", "server", "signers"};
 // Sections that later versions of the schema define; naming them now is an error, not a no-op,
 // so nobody believes a policy is enforced when it is not.
 const std::vector<std::string> kReservedKeys = {};
@@ -244,6 +245,10 @@ Result<Config> parse_config(std::string_view text, std::string_view path, RuleDe
     if (auto f = parse_families(*fm, path, c.family_modes); !f) return f.error();
   }
   if (auto pr = parse_policy_sections(doc, path, c.files, c.messages, c.refs); !pr) return pr.error();
+  if (auto sg = parse_signer_sections(doc, path, c.signers); !sg) return sg.error();
+  if (const auto problem = signer_policy_problem(c.signers); !problem.empty()) {
+    return make_error(ErrorCode::Config, problem);
+  }
   if (const auto* sv = doc.get("server")) {
     if (auto sr = parse_server_settings(*sv, path, c.server); !sr) return sr.error();
   }

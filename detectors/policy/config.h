@@ -15,6 +15,7 @@
 #include "detectors/rules/rule.h"
 #include "detectors/scan/regex.h"
 #include "detectors/policy/signature_policy.h"
+#include "detectors/policy/signer_policy.h"
 #include "detectors/util/result.h"
 
 namespace vigil {
@@ -48,6 +49,7 @@ struct Config {
   std::vector<Waiver> waivers;                // [[waivers]]
   std::map<std::string, Mode> family_modes;   // [families.<family>] mode
   SignaturePolicy signatures;  // [signatures]: required signatures and trusted key files
+  SignerPolicy signers;     // [signers.<group>] and [[files]] signers = "<group>": who may change what
   FilePolicy files;         // [[files]] rules and the path checks
   MessagePolicy messages;   // [messages]
   RefPolicy refs;           // [refs]

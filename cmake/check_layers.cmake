@@ -2,9 +2,9 @@
 # 1. A header that no source of its own module includes is never compiled in that module's view,
 #    so its includes are checked here: each must name its own module or one on a lower level.
 # 2. System headers sit on the default include path: libgit2's only in git/, Hyperscan's and
-#    PCRE2's only in scan/, gpgme's only in signatures/.
+#    PCRE2's only in scan/, gpgme's only in signatures/, SQLite's and libpq's only in evidence/.
 # Usage: cmake -DSRC=<source dir> -P check_layers.cmake
-set(levels "util=0;rules=1;scan=2;git=3;policy=4;signatures=5;report=5;audit=5;import=5;gates=6;installer=7;cli=8")
+set(levels "util=0;rules=1;scan=2;git=3;policy=4;signatures=5;report=5;audit=5;import=5;gates=6;evidence=6;installer=7;cli=8")
 set(top_finding rules)
 set(top_pipeline gates)
 foreach(pair IN LISTS levels)
@@ -28,6 +28,8 @@ set(system_owner_git2 git)
 set(system_owner_hs scan)
 set(system_owner_pcre2 scan)
 set(system_owner_gpgme signatures)
+set(system_owner_sqlite3 evidence)
+set(system_owner_libpq-fe evidence)
 file(GLOB_RECURSE files RELATIVE "${SRC}" "${SRC}/detectors/*.h" "${SRC}/detectors/*.cc" "${SRC}/installer/*.h" "${SRC}/installer/*.cc")
 set(problems 0)
 foreach(f IN LISTS files)
@@ -43,7 +45,7 @@ foreach(f IN LISTS files)
         message("${f}: includes ${CMAKE_MATCH_1}: module '${m}' may include only its own module and lower ones")
         math(EXPR problems "${problems} + 1")
       endif()
-    elseif(line MATCHES "^#include <(git2|hs|pcre2|gpgme)[./]")
+    elseif(line MATCHES "^#include <(git2|hs|pcre2|gpgme|sqlite3|libpq-fe)[./]")
       set(owner ${system_owner_${CMAKE_MATCH_1}})
       if(NOT owner STREQUAL m)
         message("${f}: includes <${CMAKE_MATCH_1}...>: only detectors/${owner}/ may use it")

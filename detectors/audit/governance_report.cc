@@ -58,13 +58,25 @@ std::optional<double> GovernanceMetrics::median_fix_seconds() const {
 }
 
 GovernanceMetrics compute_metrics(std::vector<nlohmann::json> records, const ReportWindow& window) {
+  std::stable_sort(records.begin(), records.end(),
+                   [](const nlohmann::json& a, const nlohmann::json& b) { return str(a, "time") < str(b, "time"); });
+  std::size_t next = 0;
+  return fold_metrics(
+      [&](nlohmann::json& rec) {
+        if (next == records.size()) return false;
+        rec = std::move(records[next++]);
+        return true;
+      },
+      window);
+}
+
+GovernanceMetrics fold_metrics(const std::function<bool(nlohmann::json&)>& next_record, const ReportWindow& window) {
   GovernanceMetrics m;
   if (window.since) m.since = to_string(*window.since);
   if (window.until) m.until = to_string(*window.until);
-  std::stable_sort(records.begin(), records.end(),
-                   [](const nlohmann::json& a, const nlohmann::json& b) { return str(a, "time") < str(b, "time"); });
   std::map<std::string, double> pending;  // repo, pusher, ref -> time of the first unresolved block
-  for (const auto& rec : records) {
+  nlohmann::json rec;
+  while (next_record(rec)) {
     if (!rec.is_object()) continue;
     const std::string time = str(rec, "time"), hook = str(rec, "hook"), repo = str(rec, "repo");
     const Outcome o = outcome_of(str(rec, "decision"));
@@ -161,6 +173,31 @@ GovernanceMetrics compute_metrics(std::vector<nlohmann::json> records, const Rep
   return m;
 }
 
+Result<nlohmann::json> read_scan_result(const std::string& path, std::size_t& skipped) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::Io, fmt::format("cannot read the scan result '{}' — check the path", path));
+  nlohmann::json rec = {{"hook", "scan"}, {"repo", path}, {"decision", "accept"}, {"findings", nlohmann::json::array()}};
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      ++skipped;
+      continue;
+    }
+    const std::string type = str(j, "type");
+    const auto& data = j.contains("data") ? j["data"] : j;
+    if (type == "finding") {
+      rec["findings"].push_back(data);
+    } else if (type == "summary") {
+      if (data.value("blocked", false)) rec["decision"] = "reject";
+      if (!str(data, "rules_version").empty()) rec["rules_version"] = str(data, "rules_version");
+      if (!str(data, "vigil_version").empty()) rec["vigil_version"] = str(data, "vigil_version");
+      if (!str(data, "target").empty()) rec["target"] = str(data, "target");
+    }
+  }
+  return rec;
+}
+
 Result<GovernanceMetrics> load_metrics(const std::vector<std::string>& audit_logs,
                                        const std::vector<std::string>& scan_results, const ReportWindow& window) {
   std::vector<nlohmann::json> records;
@@ -196,27 +233,9 @@ Result<GovernanceMetrics> load_metrics(const std::vector<std::string>& audit_log
     logs.push_back(std::move(li));
   }
   for (const auto& path : scan_results) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error(ErrorCode::Io, fmt::format("cannot read the scan result '{}' — check the path", path));
-    nlohmann::json rec = {{"hook", "scan"}, {"repo", path}, {"decision", "accept"}, {"findings", nlohmann::json::array()}};
-    std::string line;
-    while (std::getline(in, line)) {
-      auto j = nlohmann::json::parse(line, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) {
-        ++skipped;
-        continue;
-      }
-      const std::string type = str(j, "type");
-      const auto& data = j.contains("data") ? j["data"] : j;
-      if (type == "finding") {
-        rec["findings"].push_back(data);
-      } else if (type == "summary") {
-        if (data.value("blocked", false)) rec["decision"] = "reject";
-        if (!str(data, "rules_version").empty()) rec["rules_version"] = str(data, "rules_version");
-        if (!str(data, "vigil_version").empty()) rec["vigil_version"] = str(data, "vigil_version");
-      }
-    }
-    records.push_back(std::move(rec));
+    auto rec = read_scan_result(path, skipped);
+    if (!rec) return rec.error();
+    records.push_back(std::move(*rec));
   }
   auto m = compute_metrics(std::move(records), window);
   m.logs = std::move(logs);

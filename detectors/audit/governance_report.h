@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -67,10 +68,19 @@ struct GovernanceMetrics {
 /// Folds records (already filtered and sorted by time) into metrics.
 GovernanceMetrics compute_metrics(std::vector<nlohmann::json> records, const ReportWindow& window);
 
+/// The same over a stream of records already filtered and in time order (`next_record` fills its
+/// argument and returns false at the end): `vigil report --db` folds millions of records this way
+/// without holding them.
+GovernanceMetrics fold_metrics(const std::function<bool(nlohmann::json&)>& next_record, const ReportWindow& window);
+
 /// Reads audit logs (JSON Lines, hash-chained or not) and `vigil scan --format json` results,
 /// keeps the records inside the window, and computes the metrics.
 Result<GovernanceMetrics> load_metrics(const std::vector<std::string>& audit_logs,
                                        const std::vector<std::string>& scan_results, const ReportWindow& window);
+
+/// One `vigil scan --format json` result as one record (hook "scan", repo = the file's path,
+/// decision "reject" when it blocked, its findings); unreadable lines are counted in `skipped`.
+Result<nlohmann::json> read_scan_result(const std::string& path, std::size_t& skipped);
 
 nlohmann::json metrics_to_json(const GovernanceMetrics& m);
 std::string metrics_to_text(const GovernanceMetrics& m);

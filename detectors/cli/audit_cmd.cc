@@ -66,6 +66,7 @@ void register_audit(CLI::App& app, int& exit_code) {
                  "when every hash was recomputed; without it only the unkeyed chain is checked (and it says so).\n"
                  "Exit status: 0 intact, 1 tampered, 2 could not read the log.");
   verify->callback([path, key, &exit_code] { exit_code = run_verify(*path, *key); });
+  register_audit_ship(*audit, exit_code);
 }
 
 }  // namespace vigil::cli

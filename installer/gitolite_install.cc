@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "detectors/report/report.h"
+#include "detectors/util/process.h"
 #include "installer/install.h"
 #include "installer/install_util.h"
 #include "installer/templates.h"
@@ -33,7 +34,7 @@ struct Gitolite {
 };
 
 // Runs `gitolite ARGS` as the gitolite user would: its HOME, and its uid when we are root.
-Result<ProcessResult> run_gitolite(const std::string& home, const std::vector<std::string>& args) {
+ProcResult run_gitolite(const std::string& home, const std::vector<std::string>& args) {
   std::vector<std::string> argv;
   struct stat st {};
   if (::geteuid() == 0 && ::stat(home.c_str(), &st) == 0 && st.st_uid != 0) {
@@ -41,13 +42,15 @@ Result<ProcessResult> run_gitolite(const std::string& home, const std::vector<st
   }
   argv.insert(argv.end(), {"env", "HOME=" + home, "gitolite"});
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_process(argv, home);
+  ProcOptions o;
+  o.cwd = home;
+  return run_process(argv, o);
 }
 
 std::optional<std::string> query_rc(const std::string& home, const std::string& var) {
   auto r = run_gitolite(home, {"query-rc", var});
-  if (!r || r->status != 0) return std::nullopt;
-  std::string v = r->out;
+  if (r.status != 0) return std::nullopt;
+  std::string v = r.out;
   while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
   if (v.empty()) return std::nullopt;
   return v;
@@ -200,10 +203,10 @@ Result<InstallResult> install_gitolite(const InstallOptions& opts) {
     chown_like(g->state(), g->home);
   }
   auto r = run_gitolite(g->home, {"setup", "--hooks-only"});
-  if (!r || r->status != 0) {
+  if (r.status != 0) {
     return make_error(ErrorCode::Io, fmt::format("`gitolite setup --hooks-only` failed: {} — run it as the gitolite "
                                                  "user to link the hook into every repository",
-                                                 r ? r->err : r.error().message));
+                                                 r.err));
   }
   res.messages.push_back(fmt::format("gitolite: linked pre-receive into the {} repositories under {} (gitolite setup --hooks-only)",
                                      gitolite_repos(g->repo_base).size(), g->repo_base));

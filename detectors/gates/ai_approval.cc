@@ -6,7 +6,7 @@
 #include <cctype>
 
 #include "detectors/git/commit_info.h"
-#include "detectors/git/commit_walk.h"
+#include "detectors/git/refs.h"
 #include "detectors/git/signature_extract.h"
 #include "detectors/policy/ai_policy.h"
 

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "detectors/policy/governance_toml.h"
+#include "detectors/policy/identity_toml.h"
 #include "detectors/policy/policy_toml.h"
 #include "detectors/rules/rule_loader.h"
 #include "detectors/policy/server_toml.h"
@@ -22,7 +23,8 @@ namespace vigil {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "waivers", "families", "signatures", "files", "messages", "refs", "server", "signers"};
+const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "waivers", "families", "signatures", "files", "messages", "refs", "server",
+                                           "signers", "pushers", "ai"};
 // Sections that later versions of the schema define; naming them now is an error, not a no-op,
 // so nobody believes a policy is enforced when it is not.
 const std::vector<std::string> kReservedKeys = {};
@@ -258,6 +260,20 @@ Result<Config> parse_config(std::string_view text, std::string_view path, RuleDe
     auto sp = parse_signature_policy(*t, path);
     if (!sp) return sp.error();
     c.signatures = std::move(*sp);
+  }
+  if (const auto* pu = doc.get("pushers")) {
+    const auto* t = pu->as_table();
+    if (!t) return bad(path, *pu, "[pushers] must be a table");
+    auto pp = parse_pusher_policy(*t, path);
+    if (!pp) return pp.error();
+    c.pushers = std::move(*pp);
+  }
+  if (const auto* ai = doc.get("ai")) {
+    const auto* t = ai->as_table();
+    if (!t) return bad(path, *ai, "[ai] must be a table");
+    auto ap = parse_ai_policy(*t, path);
+    if (!ap) return ap.error();
+    c.ai = std::move(*ap);
   }
   std::vector<std::string> ids;
   for (const auto& r : c.rules) ids.push_back(r.id);

@@ -11,6 +11,7 @@
 #include "detectors/policy/governance_toml.h"
 #include "detectors/policy/policy_toml.h"
 #include "detectors/rules/rule_loader.h"
+#include "detectors/policy/report_toml.h"
 #include "detectors/policy/server_toml.h"
 #include "detectors/rules/rule_toml.h"
 #include "detectors/policy/signature_policy_toml.h"
@@ -22,7 +23,7 @@ namespace vigil {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "waivers", "families", "signatures", "files", "messages", "refs", "server"};
+const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "waivers", "families", "signatures", "files", "messages", "refs", "server", "report"};
 // Sections that later versions of the schema define; naming them now is an error, not a no-op,
 // so nobody believes a policy is enforced when it is not.
 const std::vector<std::string> kReservedKeys = {};
@@ -247,6 +248,9 @@ Result<Config> parse_config(std::string_view text, std::string_view path, RuleDe
   if (auto pr = parse_policy_sections(doc, path, c.files, c.messages, c.refs); !pr) return pr.error();
   if (const auto* sv = doc.get("server")) {
     if (auto sr = parse_server_settings(*sv, path, c.server); !sr) return sr.error();
+  }
+  if (const auto* rp = doc.get("report")) {
+    if (auto rr = parse_report_settings(*rp, path, c.report); !rr) return rr.error();
   }
   if (const auto* sg = doc.get("signatures")) {
     const auto* t = sg->as_table();

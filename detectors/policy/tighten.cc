@@ -30,6 +30,7 @@ static_assert(field_count<Waiver>() == merge_rows("Waiver"), "Waiver: add the fi
 static_assert(field_count<FileRule>() == merge_rows("FileRule"), "FileRule: add the field to kMergeTable");
 static_assert(field_count<ProtectedRef>() == merge_rows("ProtectedRef"), "ProtectedRef: add the field to kMergeTable");
 static_assert(field_count<TrailerRule>() == merge_rows("TrailerRule"), "TrailerRule: add the field to kMergeTable");
+static_assert(field_count<ReportSettings>() == merge_rows("ReportSettings"), "ReportSettings: add the field to kMergeTable and merge_report_settings()");
 static_assert(field_count<ServerSettings>() == merge_rows("ServerSettings"),
               "ServerSettings: add the field to kMergeTable");
 
@@ -248,6 +249,7 @@ Config tighten(const Config& floor, const Config& repo, std::vector<std::string>
   if (repo.server.configured) {
     note(notes, "has a [server] section (only the server's own policy file sets it; its min_mode still raises the floor)");
   }
+  merge_report_settings(out.report, floor.report, repo.report, notes);
   out.hash = floor.hash + "+" + repo.hash;
   return out;
 }

@@ -9,6 +9,7 @@
 
 #include "detectors/policy/policy.h"
 #include "detectors/util/text.h"
+#include "detectors/util/wide_text.h"
 
 namespace vigil {
 
@@ -233,7 +234,13 @@ Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContex
     skips.push_back(oversize_skip(ctx.path, ctx.commit, cfg.settings.max_file_size, bytes.size()));
     return {};
   }
-  if (looks_binary(bytes)) {
+  // UTF-16/32 text is scanned as UTF-8: its lines are the same lines, so line numbers, added
+  // lines (diffed on the transcoded text too) and inline allows carry over.
+  const auto wide = detect_wide_text(bytes);
+  if (wide != WideEncoding::None) {
+    wide_text_ = wide_to_utf8(bytes, wide);
+    bytes = wide_text_;
+  } else if (looks_binary(bytes)) {
     skips.push_back({ctx.path, ctx.commit, "binary (NUL byte in the first 8000 bytes)"});
     return {};
   }
@@ -261,7 +268,17 @@ Result<void> ScanSession::scan_buffer(std::string_view bytes, const BufferContex
     }
   }
   add_limit_skips(limits, ctx, cfg, skips);
+  const std::size_t first_new = findings.size();
   append_findings(bytes, ctx, findings);
+  if (wide != WideEncoding::None) {
+    // The report says the file was read as wide text ("utf-16le", "utf-16le>base64").
+    const std::string name = wide_encoding_name(wide);
+    for (std::size_t i = first_new; i < findings.size(); ++i) {
+      auto& e = findings[i].encoding;
+      e = e.empty() ? name : name + ">" + e;
+    }
+  }
+  if (wide_text_.capacity() > (std::size_t{1} << 20)) std::string().swap(wide_text_);
   return {};
 }
 

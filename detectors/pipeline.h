@@ -59,6 +59,7 @@ class ScanSession {
   const Engine* engine_;
   Scratch scratch_;
   std::vector<Match> matches_;
+  std::string wide_text_;  // a UTF-16/32 buffer transcoded to UTF-8
 };
 
 /// `text` with each span (byte offsets; overlaps allowed) redacted, and, with `random_runs`, long

@@ -12,6 +12,8 @@
 
 #include "detectors/policy/config.h"
 #include "detectors/import/gitleaks_import.h"
+#include "detectors/import/gitleaks_path_globs.h"
+#include "detectors/import/gitleaks_regex.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

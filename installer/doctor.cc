@@ -8,6 +8,7 @@
 
 #include "detectors/git/repo.h"
 #include "detectors/pipeline.h"
+#include "detectors/util/process.h"
 #include "installer/install.h"
 #include "installer/install_util.h"
 
@@ -40,8 +41,7 @@ std::string shim_binary(const std::string& text) {
 }
 
 bool on_path(const std::string& name) {
-  auto r = installer::run_process({"sh", "-c", "command -v \"$0\"", name});
-  return r && r->status == 0;
+  return run_process({"sh", "-c", "command -v \"$0\"", name}).status == 0;
 }
 
 struct HookContext {
@@ -176,8 +176,8 @@ std::vector<DoctorCheck> check_signing(const Config& cfg, const HookContext& ctx
   } else if (format == "openpgp" || format == "x509") {
     const std::string tool = format == "x509" ? "gpgsm" : "gpg";
     const std::string who = key ? *key : email.value_or("");
-    auto r = installer::run_process({tool, "--batch", "--list-secret-keys", who});
-    if (who.empty() || !r || r->status != 0) {
+    auto r = run_process({tool, "--batch", "--list-secret-keys", who});
+    if (who.empty() || r.status != 0) {
       ok = false;
       out.push_back({"signing", false,
                      fmt::format("signing: no {} secret key for {} (gpg.format={})", tool, who.empty() ? "you" : who, format),
@@ -219,8 +219,8 @@ Result<DoctorReport> run_doctor(const std::string& repo_path) {
   const std::string cwd = ctx.workdir.empty() ? repo->git_dir() : ctx.workdir;
   ctx.hooks_path = repo->config_string("core.hooksPath");
   if (ctx.hooks_path) {
-    auto r = installer::run_process({"git", "config", "--show-origin", "--get", "core.hooksPath"}, cwd);
-    if (r && r->status == 0) ctx.hooks_origin = r->out.substr(0, r->out.find('\t'));
+    auto r = run_process({"git", "config", "--show-origin", "--get", "core.hooksPath"}, ProcOptions{{}, {}, {}, cwd});
+    if (r.status == 0) ctx.hooks_origin = r.out.substr(0, r.out.find('\t'));
     rep.hooks_why = fmt::format("core.hooksPath = {} (set in {})", *ctx.hooks_path, ctx.hooks_origin);
     const auto global = git_config_get({"--global"}, "core.hooksPath");
     ctx.global_vigil = global && canonical(*global) == canonical(ctx.hooks_dir) &&

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "detectors/util/hash.h"
+#include "detectors/util/process.h"
 
 namespace fs = std::filesystem;
 
@@ -96,51 +97,6 @@ Result<std::vector<std::string>> create_dirs(const std::string& dir) {
   return missing;
 }
 
-Result<ProcessResult> run_process(const std::vector<std::string>& argv, const std::string& cwd,
-                                  const std::vector<std::pair<std::string, std::string>>& env,
-                                  const std::string& input) {
-  // Temporary files instead of pipes: no poll loop, and no deadlock on large output.
-  std::unique_ptr<FILE, int (*)(FILE*)> in(std::tmpfile(), &std::fclose), out(std::tmpfile(), &std::fclose),
-      err(std::tmpfile(), &std::fclose);
-  if (!in || !out || !err) return make_error(ErrorCode::Io, "cannot create temporary files — check TMPDIR");
-  std::fwrite(input.data(), 1, input.size(), in.get());
-  std::fflush(in.get());
-  std::rewind(in.get());
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) return make_error(ErrorCode::Io, fmt::format("cannot start {}: {}", argv[0], std::strerror(errno)));
-  if (pid == 0) {
-    ::dup2(fileno(in.get()), 0);
-    ::dup2(fileno(out.get()), 1);
-    ::dup2(fileno(err.get()), 2);
-    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) _exit(127);
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    ::execvp(args[0], args.data());
-    _exit(127);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  ProcessResult r;
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-  auto slurp = [](FILE* f) {
-    std::string s;
-    std::rewind(f);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-    return s;
-  };
-  r.out = slurp(out.get());
-  r.err = slurp(err.get());
-  if (r.status == 127 && r.out.empty()) {
-    return make_error(ErrorCode::Io, fmt::format("cannot run {} — is it installed and on PATH?", argv[0]));
-  }
-  return r;
-}
-
 namespace {
 
 std::vector<std::string> git_args(const std::vector<std::string>& scope, std::initializer_list<std::string> rest) {
@@ -159,31 +115,31 @@ std::string chomp(std::string s) {
 
 std::optional<std::string> git_config_get(const std::vector<std::string>& scope, const std::string& key,
                                           const std::string& cwd) {
-  auto r = run_process(git_args(scope, {"--get", key}), cwd);
-  if (!r || r->status != 0) return std::nullopt;
-  return chomp(r->out);
+  ProcOptions opts;
+  opts.cwd = cwd;
+  auto r = run_process(git_args(scope, {"--get", key}), opts);
+  if (r.status != 0) return std::nullopt;
+  return chomp(r.out);
 }
 
 Result<void> git_config_set(const std::vector<std::string>& scope, const std::string& key, const std::string& value) {
   auto r = run_process(git_args(scope, {key, value}));
-  if (!r) return r.error();
-  if (r->status != 0) {
+  if (r.status != 0) {
     return make_error(ErrorCode::Io, fmt::format("git config {} {} failed: {} — check that the config file is writable",
-                                                 key, value, chomp(r->err)));
+                                                 key, value, chomp(r.err)));
   }
   return {};
 }
 
 Result<void> git_config_unset(const std::vector<std::string>& scope, const std::string& key) {
   auto r = run_process(git_args(scope, {"--unset-all", key}));
-  if (!r) return r.error();
-  if (r->status != 0 && r->status != 5) {  // 5: the key was not set
-    return make_error(ErrorCode::Io, fmt::format("git config --unset {} failed: {}", key, chomp(r->err)));
+  if (r.status != 0 && r.status != 5) {  // 5: the key was not set
+    return make_error(ErrorCode::Io, fmt::format("git config --unset {} failed: {}", key, chomp(r.err)));
   }
   // git leaves an empty "[section]" behind; drop it so the file is byte-identical to before.
   const std::string section = key.substr(0, key.rfind('.'));
   auto rest = run_process(git_args(scope, {"--get-regexp", "^" + section + "\\."}));
-  if (rest && rest->status == 1) (void)run_process(git_args(scope, {"--remove-section", section}));
+  if (rest.status == 1) (void)run_process(git_args(scope, {"--remove-section", section}));
   return {};
 }
 

@@ -27,16 +27,6 @@ Result<void> check_writable_dir(const std::string& dir);
 /// Creates `dir` and its missing parents; returns the ones it created (outermost first).
 Result<std::vector<std::string>> create_dirs(const std::string& dir);
 
-struct ProcessResult {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-/// Runs argv[0] from PATH (no shell), with `env` added to the environment, in `cwd` when given.
-Result<ProcessResult> run_process(const std::vector<std::string>& argv, const std::string& cwd = {},
-                                  const std::vector<std::pair<std::string, std::string>>& env = {},
-                                  const std::string& input = {});
-
 /// `git config <scope...> --get key`: nullopt when unset. `scope` is e.g. {"--global"} or
 /// {"--file", path}; empty = the merged value seen from `cwd`.
 std::optional<std::string> git_config_get(const std::vector<std::string>& scope, const std::string& key,

@@ -12,6 +12,7 @@
 #include "detectors/gates/common.h"
 #include "detectors/git/repo.h"
 #include "detectors/report/report.h"
+#include "detectors/util/process.h"
 #include "installer/install.h"
 #include "installer/install_util.h"
 #include "installer/templates.h"
@@ -109,14 +110,14 @@ std::string warm_cache(const std::string& policy, const std::string& git_dir, co
     auto r = run_process({"setpriv", "--reuid=" + std::to_string(owner->uid), "--regid=" + std::to_string(owner->gid),
                           "--init-groups", "env", "HOME=" + owner->home, "XDG_CACHE_HOME=" + owner->home + "/.cache",
                           vigil, "scan", "-q", "-c", policy, "-"},
-                         owner->home);
-    if (r && r->status == 0) {
+                         ProcOptions{{}, {}, {}, owner->home});
+    if (r.status == 0) {
       return fmt::format("warmed the rules database cache of {} (HOME={}) by running `vigil scan -q -` on empty input as that user",
                          owner->name, owner->home);
     }
     return fmt::format("could not warm the rules cache of {} — run `echo | sudo -u {} -H vigil scan -q -c {} -` "
                        "(the first push compiles it otherwise){}",
-                       owner->name, owner->name, policy, r ? "" : ": " + r.error().message);
+                       owner->name, owner->name, policy, r.status >= 0 ? "" : ": " + r.err);
   }
   CompileStats stats;
   auto engine = load_engine("", policy, &stats);

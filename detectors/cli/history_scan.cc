@@ -16,6 +16,7 @@
 #include "detectors/gates/blob_scan.h"
 #include "detectors/gates/history_blob_scan.h"
 #include "detectors/gates/common.h"
+#include "detectors/git/blob_reader.h"
 #include "detectors/git/commit_walk.h"
 #include "detectors/git/history_walk.h"
 #include "detectors/git/repo.h"
@@ -190,7 +191,7 @@ int run_history_scan(const HistoryArgs& a) {
                walked->commits, report.items_scanned, human_size(report.bytes_scanned), report.duration_ms,
                report.count(Disposition::Block), report.count(Disposition::Warn), report.count(Disposition::Warn) == 1 ? "" : "s");
   }
-  return report.blocked() ? kExitBlocked : kExitAllowed;
+  return scan_exit_status(report, a.accept_on_limit, a.quiet);
 }
 
 }  // namespace vigil::cli

@@ -19,6 +19,7 @@ struct HistoryArgs {
   unsigned jobs = 0;
   bool quiet = false;
   bool incremental = false;
+  bool accept_on_limit = false;  // --on-limit accept
 };
 
 /// Runs the history scan and returns the exit code (0 allowed, 1 blocked, 2 error).

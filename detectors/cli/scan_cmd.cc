@@ -40,6 +40,7 @@ struct ScanArgs {
   bool no_gitignore = false;
   bool history = false;
   bool incremental = false;
+  std::string on_limit = "block";  // --on-limit: block or accept a scan a bound kept partial
   bool archives = false;   // --archives: scan the members of zip/tar/compressed files
   int archive_depth = 2;   // archives inside archives, this many levels
   std::string range;
@@ -135,7 +136,9 @@ Result<void> scan_archive(ScanSession& s, std::string_view bytes, const std::str
         }
         if (auto n = scan_plain(s, data, inner, out); !n) failure = n.error();
       },
-      [&](const std::string& name, const std::string& reason) { out.skipped.push_back({where + "!" + name, "", reason}); });
+      [&](const std::string& name, const std::string& reason, const std::string& bound) {
+        out.skipped.push_back({where + "!" + name, "", reason, bound});
+      });
   if (failure) return *failure;
   if (!r) {
     out.skipped.push_back({where, "", r.error().message + ": scanned as plain bytes"});
@@ -226,6 +229,7 @@ int run_scan(ScanArgs& a) {
     h.jobs = a.jobs;
     h.quiet = a.quiet;
     h.incremental = a.incremental;
+    h.accept_on_limit = a.on_limit == "accept";
     return run_history_scan(h);
   }
   std::optional<Baseline> baseline;  // read first, so a bad file fails before a long scan
@@ -301,7 +305,12 @@ int run_scan(ScanArgs& a) {
       const auto size = fs::file_size(files[i], ec);
       const std::string path = display_path(files[i]);
       if (!ec && size > max_size && !(may_be_archive && size <= ArchiveLimits{}.max_total_bytes)) {
-        too_big(path, size);
+        // A binary file is skipped by policy at any size; only text left unread is a bound reached.
+        if (auto head = read_file_head(files[i], 8000); head && looks_binary(*head)) {
+          w.skipped.push_back({path, "", "binary (NUL byte in the first 8000 bytes)"});
+        } else {
+          too_big(path, size);
+        }
         continue;
       }
       // One read into a buffer of the file's size (a stringstream copied every file twice).
@@ -357,7 +366,7 @@ int run_scan(ScanArgs& a) {
                report.count(Disposition::Block), report.count(Disposition::Warn),
                report.count(Disposition::Warn) == 1 ? "" : "s");
   }
-  return report.blocked() ? kExitBlocked : kExitAllowed;
+  return scan_exit_status(report, a.on_limit == "accept", a.quiet);
 }
 
 }  // namespace
@@ -384,6 +393,10 @@ void register_scan(CLI::App& app, int& exit_code) {
   cmd->add_flag("--archives", args->archives, "Also scan the members of zip, tar, tar.gz/.bz2/.xz/.zst and .gz files");
   cmd->add_option("--archive-depth", args->archive_depth, "Archives inside archives: levels to open with --archives [default: 2]")
       ->check(CLI::Range(1, 8));
+  cmd->add_option("--on-limit", args->on_limit,
+                  "When a bound (max_file_size, max_candidates, ...) keeps part of the input from being judged: "
+                  "block (exit 1) or accept (exit 0, still reported) [default: block]")
+      ->check(CLI::IsMember({"block", "accept"}));
   cmd->add_flag("--no-builtin", args->no_builtin, "Use only the rules given with --rules");
   cmd->add_flag("-q,--quiet", args->quiet, "Print nothing unless something blocks");
   cmd->footer("Exit status: 0 allowed, 1 blocked by policy, 2 vigil could not do its job.\n"

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "detectors/gates/path_class.h"
+#include "detectors/git/blob_reader.h"
 #include "detectors/git/push_paths.h"
 
 namespace vigil {

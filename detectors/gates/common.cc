@@ -116,6 +116,22 @@ bool block_on_bound_hits(const ScanReport& report, const char* what, const char*
   return true;
 }
 
+int scan_exit_status(const ScanReport& report, bool accept_on_limit, bool quiet) {
+  const auto summary = bound_hits_summary(report);
+  if (summary.empty()) return report.blocked() ? kExitBlocked : kExitAllowed;
+  if (accept_on_limit) {
+    if (!quiet) {
+      fmt::print(stderr, "vigil: not fully scanned, a bound was reached: {} — accepted (--on-limit accept)\n", summary);
+    }
+    return report.blocked() ? kExitBlocked : kExitAllowed;
+  }
+  fmt::print(stderr,
+             "vigil: scan failed: not fully scanned, a bound was reached: {} — see the skipped lines for the key "
+             "that raises each bound, or pass --on-limit accept to accept a partial scan\n",
+             summary);
+  return kExitBlocked;
+}
+
 std::string hook_format() {
   const char* f = std::getenv("VIGIL_FORMAT");
   return f && *f ? f : "text";

@@ -48,6 +48,11 @@ std::string bound_hits_summary(const ScanReport& report);
 /// documented bypass). Returns true when it blocks.
 bool block_on_bound_hits(const ScanReport& report, const char* what, const char* escape);
 
+/// `vigil scan` (files and history): the exit status for `report`. A bound reached means part of the
+/// input was not judged: it blocks (exit 1) with a line naming the bounds, unless `accept_on_limit`
+/// (`--on-limit accept`), which accepts and says so. Never silent either way.
+int scan_exit_status(const ScanReport& report, bool accept_on_limit, bool quiet);
+
 /// VIGIL_FORMAT from the environment, or "text".
 std::string hook_format();
 

@@ -14,6 +14,7 @@
 
 #include "detectors/gates/blob_scan.h"
 #include "detectors/gates/history_paths.h"
+#include "detectors/git/blob_reader.h"
 
 namespace vigil {
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "detectors/gates/path_class.h"
+#include "detectors/git/blob_reader.h"
 
 namespace vigil {
 

@@ -7,7 +7,7 @@
 #include <unordered_set>
 
 #include "detectors/gates/policy_gate.h"
-#include "detectors/git/commit_walk.h"
+#include "detectors/git/refs.h"
 #include "detectors/policy/ref_policy.h"
 #include "detectors/signatures/verifier.h"
 

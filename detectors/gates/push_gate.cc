@@ -12,6 +12,7 @@
 #include "detectors/gates/push_reach.h"
 #include "detectors/git/push_paths.h"
 #include "detectors/gates/name_scan.h"
+#include "detectors/git/refs.h"
 #include "detectors/policy/file_policy.h"
 #include "detectors/util/text.h"
 

@@ -18,7 +18,7 @@
 #include "detectors/gates/laptop_skip.h"
 #include "detectors/gates/push_gate.h"
 #include "detectors/gates/push_snapshot.h"
-#include "detectors/git/commit_walk.h"
+#include "detectors/git/refs.h"
 #include "detectors/git/remotes.h"
 #include "detectors/gates/server_policy_file.h"
 #include "detectors/policy/server_policy.h"

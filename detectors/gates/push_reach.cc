@@ -7,6 +7,7 @@
 
 #include "detectors/gates/blob_scan.h"
 #include "detectors/git/ref_target.h"
+#include "detectors/git/refs.h"
 #include "detectors/policy/file_policy.h"
 
 namespace vigil {

@@ -10,7 +10,7 @@
 #include <iterator>
 #include <sstream>
 
-#include "detectors/git/commit_walk.h"
+#include "detectors/git/refs.h"
 #include "detectors/util/hash.h"
 
 namespace fs = std::filesystem;

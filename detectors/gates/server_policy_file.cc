@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "detectors/git/commit_walk.h"
+#include "detectors/git/refs.h"
 #include "detectors/policy/server_policy.h"
 #include "detectors/rules/rule_loader.h"
 #include "detectors/scan/scanner.h"

@@ -10,6 +10,7 @@
 #include "detectors/git/index_diff.h"
 #include "detectors/util/process.h"
 #include "detectors/util/trace.h"
+#include "detectors/util/wide_text.h"
 
 namespace vigil::git {
 
@@ -75,10 +76,18 @@ Result<void> fill_patch(git_repository* r, FileChange& c) {
   // Plain buffers, no repository: a blob diff looks up diff attributes, which loads the whole
   // index (137M instructions in a 22k-file repo). So binary means git's NUL heuristic, and a file
   // marked `binary` or `-diff` in .gitattributes is still scanned: attributes do not hide secrets.
-  const void* old_data = old_blob ? git_blob_rawcontent(old_blob.get()) : nullptr;
-  const auto old_len = old_blob ? static_cast<std::size_t>(git_blob_rawsize(old_blob.get())) : 0;
-  if (git_patch_from_buffers(&p, old_data, old_len, nullptr, git_blob_rawcontent(nb), static_cast<std::size_t>(c.size), nullptr,
-                             &opts) != 0) {
+  std::string_view old_view, new_view(static_cast<const char*>(git_blob_rawcontent(nb)), static_cast<std::size_t>(c.size));
+  if (old_blob) {
+    old_view = {static_cast<const char*>(git_blob_rawcontent(old_blob.get())),
+                static_cast<std::size_t>(git_blob_rawsize(old_blob.get()))};
+  }
+  // UTF-16/32 text looks binary to git (NUL bytes): its lines are diffed as UTF-8, which has the
+  // same lines, so the scanner (which reads it transcoded too) gets the right added lines.
+  std::string old_utf8, new_utf8;
+  old_view = as_utf8_text(old_view, old_utf8);
+  new_view = as_utf8_text(new_view, new_utf8);
+  if (git_patch_from_buffers(&p, old_blob ? old_view.data() : nullptr, old_view.size(), nullptr, new_view.data(),
+                             new_view.size(), nullptr, &opts) != 0) {
     return git_error(fmt::format("cannot diff '{}'", c.path));
   }
   PatchPtr patch(p);

@@ -85,49 +85,4 @@ struct WalkResult {
 Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts,
                                 const std::function<bool()>& should_stop = {});
 
-/// Turns libgit2's object cache off for the process. A history walk reads each tree once as
-/// new and once as the next commit's parent side; the cache (256 MB by default, counted in raw
-/// object bytes, so parsed trees take more) kept every tree and made peak memory follow the
-/// length of history: 115 MB at 2,000 commits with it, 78 MB without, at the same speed.
-void disable_object_cache();
-
-/// Bounds how much of the pack files libgit2 keeps mapped, for the process: windows of
-/// `window_bytes`, at most `mapped_bytes` of them at a time (least recently used unmapped
-/// first). By default libgit2 maps a pack whole (1 GB windows, 8 GB in all), and every page a
-/// history scan touches stays in its resident set: peak RSS followed the size of the pack.
-void limit_pack_mapping(std::size_t window_bytes, std::size_t mapped_bytes);
-
-/// Reads blobs without copying them out of libgit2: the bytes stay valid until the next read
-/// or until the reader is destroyed. One per thread (it holds its repository's object database).
-class BlobReader {
- public:
-  static Result<BlobReader> open(const Repo& repo);
-  BlobReader(BlobReader&&) noexcept;
-  BlobReader& operator=(BlobReader&&) = delete;
-  ~BlobReader();
-  /// The bytes of blob `oid_hex`; a missing or damaged object is an error that names it.
-  Result<std::string_view> read(const std::string& oid_hex);
-  Result<std::string_view> read(const ObjectId& id);
-
- private:
-  BlobReader(const Repo& repo, void* odb) : repo_(&repo), odb_(odb) {}
-  void release();
-  const Repo* repo_;
-  void* odb_;               // git_odb*
-  void* current_ = nullptr;  // git_odb_object* of the last read
-};
-
-/// Every ref name and its target commit id (tags peeled), for hiding and protection checks.
-Result<std::vector<std::pair<std::string, std::string>>> list_refs(const Repo& repo);
-
-/// True when `ancestor` is reachable from `descendant` (fast-forward check). In a shallow clone,
-/// only the history the clone has counts.
-bool is_ancestor(const Repo& repo, const std::string& ancestor, const std::string& descendant);
-
-/// The type of an object ("commit", "tag", ...), or "" when it is missing.
-std::string object_type(const Repo& repo, const std::string& oid);
-
-inline constexpr const char* kZeroOid = "0000000000000000000000000000000000000000";
-inline bool is_zero_oid(const std::string& s) { return s.find_first_not_of('0') == std::string::npos; }
-
 }  // namespace vigil::git

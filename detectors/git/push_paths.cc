@@ -9,6 +9,7 @@
 
 #include "detectors/git/handles.h"
 #include "detectors/git/tree_diff.h"
+#include "detectors/util/wide_text.h"
 
 namespace vigil::git {
 
@@ -189,6 +190,10 @@ Result<std::vector<std::pair<std::size_t, std::size_t>>> added_line_ranges(std::
   dopts.context_lines = 0;
   dopts.interhunk_lines = 0;
   std::vector<std::pair<std::size_t, std::size_t>> out;
+  // UTF-16/32 text is diffed transcoded (see fill_patch in changes.cc).
+  std::string old_utf8, new_utf8;
+  old_bytes = as_utf8_text(old_bytes, old_utf8);
+  new_bytes = as_utf8_text(new_bytes, new_utf8);
   if (git_diff_buffers(old_bytes.data(), old_bytes.size(), nullptr, new_bytes.data(), new_bytes.size(), nullptr, &dopts,
                        nullptr, nullptr, collect_added, nullptr, &out) != 0) {
     return git_error("cannot diff two versions of a file");

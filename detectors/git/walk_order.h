@@ -31,6 +31,13 @@ struct WalkOrder {
   OidSet shallow;                // commits a shallow clone cut off from their parents
 };
 
+/// The commits a shallow clone has cut off from their parents ($GIT_DIR/shallow); empty when the
+/// repository is not shallow.
+OidSet shallow_commits(git_repository* r);
+
+/// Parents of `id` that the clone has (none for a shallow boundary).
+Result<std::vector<git_oid>> parents_of(git_repository* r, const git_oid& id, const OidSet& shallow);
+
 /// `t` (seconds since the epoch) as ISO 8601 in UTC, as reports show commit dates.
 std::string iso_time(std::int64_t t);
 

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstddef>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,23 +31,5 @@ struct GitleaksImport {
 /// Never throws, and runs in time bounded by the input size (regexes are capped at 16 KiB and Go's
 /// own repeat limit of 1000).
 Result<GitleaksImport> import_gitleaks(std::string_view toml_text, std::string_view path);
-
-/// A Go (RE2) regex rewritten for Hyperscan and PCRE2. Exposed for tests.
-struct TranslatedRegex {
-  std::string pattern;
-  int groups = 0;                  // capture groups, numbered as Go numbers them
-  std::vector<std::string> notes;  // approximations made ("\z became $ ...")
-};
-
-/// Rewrites Go regexp syntax: named groups become plain groups, \Q..\E, \x{..}, octal and
-/// non-ASCII literals become byte escapes, \A and \z become line anchors (vigil scans with
-/// multi-line anchors). Fails, saying why, on syntax with no equivalent: Unicode classes (\p),
-/// \C, (?U), non-ASCII in a class, repeat counts over 1000, and what Go rejects itself.
-Result<TranslatedRegex> translate_go_regex(std::string_view go);
-
-/// Converts a gitleaks path regex (searched in the repository-relative path) into vigil globs that
-/// match the same paths: literals, '.', '.*', classes, '?' and alternation are supported, at most
-/// 64 globs. nullopt when there is no faithful glob form (the allow is then left out).
-std::optional<std::vector<std::string>> go_path_regex_to_globs(std::string_view go);
 
 }  // namespace vigil

@@ -1,6 +1,8 @@
 // Tests for the gitleaks importer: Go regex translation, path regex -> globs, config mapping,
 // the warnings it prints, its errors, and that it survives damaged input.
 #include "detectors/import/gitleaks_import.h"
+#include "detectors/import/gitleaks_path_globs.h"
+#include "detectors/import/gitleaks_regex.h"
 
 #include <doctest/doctest.h>
 

@@ -44,6 +44,7 @@ class JsonReporter : public Reporter {
     for (const auto& s : r.skips) {
       nlohmann::json d = {{"path", quote_name(s.path, NameQuoting::Json)}, {"reason", s.reason}};
       if (!s.commit.empty()) d["commit"] = s.commit;
+      if (!s.bound.empty()) d["bound"] = s.bound;  // not fully judged: the gate fails closed
       fmt::print(out, "{}\n", nlohmann::json{{"type", "skip"}, {"data", d}}.dump(-1, ' ', false, kReplaceInvalidUtf8));
     }
     nlohmann::json summary = {
@@ -55,6 +56,7 @@ class JsonReporter : public Reporter {
         {"waived", r.count(Disposition::Waived)},
         {"bypassed", r.count(Disposition::Bypassed)},
         {"skipped", r.skips.size()},
+        {"bound_hits", count_bound_hits(r.skips)},
         {"items_scanned", r.items_scanned},
         {"bytes_scanned", r.bytes_scanned},
         {"duration_ms", r.duration_ms},

@@ -135,13 +135,14 @@ class SarifReporter : public Reporter {
     nlohmann::ordered_json notes = nlohmann::ordered_json::array();
     for (const auto& s : report.skips) {
       nlohmann::ordered_json n = {
-          {"level", "note"},
+          {"level", s.bound.empty() ? "note" : "error"},  // a bound reached: part of the input was not judged
           {"descriptor", {{"id", "skipped"}}},
           {"message", {{"text", fmt::format("skipped {}: {}", quote_name(s.path), s.reason)}}},
           {"locations", nlohmann::ordered_json::array(
                             {{{"physicalLocation", {{"artifactLocation", {{"uri", uri_of(s.path)}, {"uriBaseId", "%SRCROOT%"}}}}}}})},
       };
-      if (!s.commit.empty()) n["properties"] = {{"commit", s.commit}};
+      if (!s.commit.empty()) n["properties"]["commit"] = s.commit;
+      if (!s.bound.empty()) n["properties"]["bound"] = s.bound;
       notes.push_back(n);
     }
     nlohmann::ordered_json invocation = {{"executionSuccessful", true}};

@@ -62,7 +62,7 @@ bool looks_like_archive(std::string_view b) {
 
 Result<void> for_each_archive_member(std::string_view bytes, const ArchiveLimits& limits,
                                      const std::function<void(const std::string&, std::string&&)>& member,
-                                     const std::function<void(const std::string&, const std::string&)>& skip) {
+                                     const std::function<void(const std::string&, const std::string&, const std::string&)>& skip) {
   ArchivePtr a = open_reader(bytes, false);
   bool raw = false;
   if (!a && compressed_stream(bytes)) {  // one compressed file, not a tar inside it
@@ -80,19 +80,19 @@ Result<void> for_each_archive_member(std::string_view bytes, const ArchiveLimits
     const std::string name = raw ? "(decompressed)" : (p ? p : "(unnamed)");
     if (archive_entry_filetype(e) != AE_IFREG) continue;  // directories, links, devices: no content
     if (++members > limits.max_members) {
-      skip(name, fmt::format("archive has more than {} members: the rest were not scanned", limits.max_members));
+      skip(name, fmt::format("archive has more than {} members: the rest were not scanned", limits.max_members), "archive_members");
       break;
     }
     if (archive_entry_is_encrypted(e)) {
-      skip(name, "encrypted archive member (cannot be read)");
+      skip(name, "encrypted archive member (cannot be read)", "");
       continue;
     }
     // Skipping a member of a zip or a plain tar is a seek; inside a compressed stream it means
     // decompressing it, which a bomb turns into minutes: there the rest is not read at all.
     const bool cheap_skip = archive_format(a.get()) == ARCHIVE_FORMAT_ZIP || archive_filter_count(a.get()) <= 1;
     auto oversize = [&](const std::string& what) {
-      skip(name, what);
-      if (!cheap_skip) skip(name, "the members after it in this compressed archive were not scanned");
+      skip(name, what, "max_file_size");
+      if (!cheap_skip) skip(name, "the members after it in this compressed archive were not scanned", "max_file_size");
       return !cheap_skip;
     };
     if (archive_entry_size_is_set(e) && static_cast<std::uint64_t>(archive_entry_size(e)) > limits.max_member_bytes) {
@@ -124,13 +124,13 @@ Result<void> for_each_archive_member(std::string_view bytes, const ArchiveLimits
       data.append(buf, static_cast<std::size_t>(n));
     }
     if (failed) {
-      skip(name, fmt::format("unreadable archive member: {}", why(a.get())));
+      skip(name, fmt::format("unreadable archive member: {}", why(a.get())), "");
       if (!cheap_skip) break;
       continue;
     }
     if (over_total) {
       skip(name, fmt::format("archive expands beyond {}: this member and the rest were not scanned",
-                             human_size(limits.max_total_bytes)));
+                             human_size(limits.max_total_bytes)), "archive_total");
       break;
     }
     if (member_too_big) {

@@ -25,11 +25,12 @@ struct ArchiveLimits {
 /// True when the bytes start like an archive or compressed file this module reads.
 bool looks_like_archive(std::string_view bytes);
 
-/// Calls `member(name, bytes)` for each regular member, in archive order, and `skip(name, reason)`
-/// for each member it does not hand over (too big, over the total budget, unreadable). Fails when
+/// Calls `member(name, bytes)` for each regular member, in archive order, and `skip(name, reason,
+/// bound)` for each member it does not hand over: `bound` names the limit reached ("max_file_size",
+/// "archive_members", "archive_total"), or is empty when the member cannot be read at all. Fails when
 /// the archive itself cannot be read (corrupt, truncated, encrypted headers).
 Result<void> for_each_archive_member(std::string_view bytes, const ArchiveLimits& limits,
                                      const std::function<void(const std::string&, std::string&&)>& member,
-                                     const std::function<void(const std::string&, const std::string&)>& skip);
+                                     const std::function<void(const std::string&, const std::string&, const std::string&)>& skip);
 
 }  // namespace vigil

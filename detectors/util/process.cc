@@ -55,6 +55,7 @@ ProcResult run_process(const std::vector<std::string>& argv, const ProcOptions& 
   posix_spawn_file_actions_addopen(&fa, 0, opts.stdin_path.empty() ? "/dev/null" : opts.stdin_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out_p[1], 1);
   posix_spawn_file_actions_adddup2(&fa, err_p[1], 2);
+  if (!opts.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, opts.cwd.c_str());
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

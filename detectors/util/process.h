@@ -17,10 +17,13 @@ struct ProcOptions {
   std::string stdin_path;  // file to read stdin from; empty = /dev/null
   std::vector<std::pair<std::string, std::string>> set_env;  // variables to set in the child
   std::vector<std::string> unset_env;                         // variables to remove from it
+  std::string cwd = {};  // directory to run in; empty = ours (the initializer keeps {a, b, c} warning-free)
 };
 
 /// Runs argv (PATH lookup, no shell: arguments are passed as they are), capturing stdout and
 /// stderr. Both pipes are drained together, so a chatty child cannot deadlock on a full pipe.
+/// A program that cannot be started (not on PATH, `cwd` missing) gives status -1 and says why in
+/// `err`.
 ProcResult run_process(const std::vector<std::string>& argv, const ProcOptions& opts = {});
 
 }  // namespace vigil

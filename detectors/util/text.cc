@@ -7,6 +7,8 @@
 #include <cctype>
 #include <cmath>
 
+#include "detectors/util/wide_text.h"
+
 namespace vigil {
 
 double shannon_entropy(std::string_view s) {
@@ -72,7 +74,9 @@ std::string human_size(std::uint64_t bytes) {
 }
 
 bool looks_binary(std::string_view bytes) {
-  return bytes.substr(0, 8000).find('\0') != std::string_view::npos;
+  // UTF-16 and UTF-32 text has NUL bytes too, but it is text: scanned (transcoded) and not
+  // "binary" to [[files]] rules either.
+  return bytes.substr(0, 8000).find('\0') != std::string_view::npos && detect_wide_text(bytes) == WideEncoding::None;
 }
 
 LineCol line_col(std::string_view bytes, std::size_t offset) {

@@ -25,7 +25,8 @@ std::string redact(std::string_view secret);
 /// A byte count for people: "812 B", "4.0 KiB", "5.0 MiB", "1.2 GiB".
 std::string human_size(std::uint64_t bytes);
 
-/// git's heuristic: a NUL byte in the first 8000 bytes means binary.
+/// git's heuristic (a NUL byte in the first 8000 bytes means binary), except for UTF-16 and
+/// UTF-32 text (wide_text.h), which is text.
 bool looks_binary(std::string_view bytes);
 
 /// 1-based line and column (in bytes) of `offset` inside `bytes`.

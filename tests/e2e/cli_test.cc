@@ -284,4 +284,46 @@ TEST_SUITE("e2e") {
     CHECK(j["waivers"][0]["expires"] == "2020-01-31");
     CHECK(j["waivers"][0]["state"] == "invalid");
   }
+
+  TEST_CASE("scan: a bound reached fails the scan, unless --on-limit accept; an oversized binary file is a policy skip") {
+    TempDir dir;
+    dir.write("cfg.toml", "version = 1\n[settings]\nmax_file_size = \"64KB\"\n");
+    std::string filler;
+    while (filler.size() < 100 * 1024) filler += "value = 1\n";
+    dir.write("text/big.conf", filler + "GITHUB_TOKEN=" + fake_github_pat(41) + "\n");
+    dir.write("bin/big.dat", std::string("\x7f" "ELF\0\0", 6) + filler);
+
+    // A text file left unread: the scan did not judge all of its input, so it fails, naming the bound.
+    auto r = sh(dir.path(), "$VIGIL scan --config cfg.toml text");
+    INFO(r.err);
+    CHECK(r.status == 1);
+    CHECK(has(r.err, "not fully scanned, a bound was reached: max_file_size (1 file)"));
+    CHECK(has(r.err, "--on-limit accept"));
+    // Accepting a partial scan is explicit and still said.
+    r = sh(dir.path(), "$VIGIL scan --config cfg.toml --on-limit accept text");
+    CHECK(r.status == 0);
+    CHECK(has(r.err, "max_file_size (1 file) — accepted (--on-limit accept)"));
+    // JSON lists the skip with its bound, and the exit status is the same.
+    r = sh(dir.path(), "$VIGIL scan --config cfg.toml --format json text");
+    CHECK(r.status == 1);
+    CHECK(has(r.out, "\"bound\":\"max_file_size\""));
+    // A binary file is skipped by policy at any size: nothing was left unjudged.
+    r = sh(dir.path(), "$VIGIL scan --config cfg.toml bin");
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(has(r.err, "binary"));
+    CHECK(!has(r.err, "bound was reached"));
+    CHECK(sh(dir.path(), "$VIGIL scan --config cfg.toml --on-limit maybe bin").status == 2);
+
+    // History: a blob over the bound fails the backstop scan the same way.
+    TempRepo repo;
+    repo.write("big.conf", filler + "GITHUB_TOKEN=" + fake_github_pat(42) + "\n");
+    REQUIRE(repo.run("git add -A && git commit -q --no-verify -m big").status == 0);
+    const std::string cfg = dir.path() + "/cfg.toml";
+    r = repo.run("$VIGIL scan --history --config " + cfg);
+    INFO(r.err);
+    CHECK(r.status == 1);
+    CHECK(has(r.err, "not fully scanned, a bound was reached: max_file_size (1 file)"));
+    CHECK(repo.run("$VIGIL scan --history --on-limit accept --config " + cfg).status == 0);
+  }
 }

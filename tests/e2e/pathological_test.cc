@@ -156,7 +156,8 @@ TEST_SUITE("e2e") {
     TempDir dir;
     write_one_line(dir.path() + "/huge.txt", 1024);
     const auto m = run_measured(dir.path(), "$VIGIL scan huge.txt");
-    CHECK(m.r.status == 0);
+    CHECK(m.r.status == 1);  // not judged, so not a pass
+    CHECK(has(m.r.err, "not fully scanned, a bound was reached: max_file_size (1 file)"));
     CHECK(has(m.r.err, "vigil: skipped huge.txt: larger than max_file_size 5.0 MiB (1.0 GiB)"));
     CHECK(m.max_rss_kib < kRssBudgetKib);
     CHECK(m.max_rss_kib < 512 * 1024);  // far below the file: it was never read whole
@@ -412,7 +413,8 @@ TEST_SUITE("e2e") {
     for (int i = 0; i < 20000; ++i) input += std::string(40, 'a') + "y\n";
     repo.write("input.txt", input);
     const auto r = repo.run("$VIGIL scan input.txt --no-builtin --rules redos.toml");
-    CHECK(r.status == 0);
+    CHECK(r.status == 1);  // candidates left unconfirmed: not a pass
+    CHECK(has(r.err, "a bound was reached: confirm_limit"));
     CHECK(has(r.err, "confirm limit hit: rule 'team.redos'"));
     CHECK(has(r.err, "20000 candidates not confirmed"));
   }

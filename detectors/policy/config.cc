@@ -10,6 +10,7 @@
 #include "detectors/policy/identity_toml.h"
 #include "detectors/policy/policy_toml.h"
 #include "detectors/rules/rule_loader.h"
+#include "detectors/policy/report_toml.h"
 #include "detectors/policy/server_toml.h"
 #include "detectors/rules/rule_toml.h"
 #include "detectors/policy/signature_policy_toml.h"
@@ -24,7 +25,7 @@ namespace vigil {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "waivers", "families", "signatures", "files", "messages", "refs", "server",
-                                           "signers", "pushers", "ai"};
+                                           "signers", "pushers", "ai", "report"};
 // Sections that later versions of the schema define; naming them now is an error, not a no-op,
 // so nobody believes a policy is enforced when it is not.
 const std::vector<std::string> kReservedKeys = {};
@@ -253,6 +254,9 @@ Result<Config> parse_config(std::string_view text, std::string_view path, RuleDe
   }
   if (const auto* sv = doc.get("server")) {
     if (auto sr = parse_server_settings(*sv, path, c.server); !sr) return sr.error();
+  }
+  if (const auto* rp = doc.get("report")) {
+    if (auto rr = parse_report_settings(*rp, path, c.report); !rr) return rr.error();
   }
   if (const auto* sg = doc.get("signatures")) {
     const auto* t = sg->as_table();

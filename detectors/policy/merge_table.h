@@ -30,6 +30,7 @@ inline constexpr MergeRule kMergeTable[] = {
   {"Config", "pushers", "field by field (PusherPolicy)"},
   {"Config", "ai", "field by field (AiPolicy)"},
   {"Config", "server", "floor's only; a repository [server] table is noted and ignored (its min_mode already raised governance)"},
+  {"Config", "report", "field by field (ReportSettings)"},
   {"Config", "source", "floor's"},
   {"Config", "hash", "floor hash + repository hash (the rules version names both)"},
 
@@ -154,6 +155,7 @@ inline constexpr MergeRule kMergeTable[] = {
   {"Waiver", "created", "whole entry (span checked against waiver_max_days)"},
   {"Waiver", "expires", "whole entry"},
   {"Waiver", "where", "whole entry"},
+  {"Waiver", "kind", "whole entry (false-positive or accepted-risk, counted by `vigil report`)"},
   {"FileRule", "id", "whole entry (FilePolicy.rules): a repository rule only adds findings"},
   {"FileRule", "globs", "whole entry"},
   {"FileRule", "on", "whole entry"},
@@ -174,6 +176,21 @@ inline constexpr MergeRule kMergeTable[] = {
   {"AiEscalation", "where", "whole entry"},
   {"TrailerRule", "name", "whole entry (MessagePolicy.trailers)"},
   {"TrailerRule", "value", "whole entry"},
+
+  // [report] only steers `vigil report`; a repository may set stricter targets, never looser ones.
+  {"ReportSettings", "pass_rate_target", "the higher (noted when lower)"},
+  {"ReportSettings", "pass_rate_alert", "the higher (noted when lower)"},
+  {"ReportSettings", "false_positive_target", "the lower (noted when higher)"},
+  {"ReportSettings", "false_positive_alert", "the lower (noted when higher)"},
+  {"ReportSettings", "protected_findings_target", "the lower (noted when higher)"},
+  {"ReportSettings", "protected_findings_alert", "the lower (noted when higher)"},
+  {"ReportSettings", "remediate_target_days", "the lower (noted when higher)"},
+  {"ReportSettings", "remediate_alert_days", "the lower (noted when higher)"},
+  {"ReportSettings", "escalation_target", "the lower (noted when higher)"},
+  {"ReportSettings", "escalation_alert", "the lower (noted when higher)"},
+  {"ReportSettings", "protected_branches", "union"},
+  {"ReportSettings", "teams", "floor's (the repository's noted)"},
+  {"ReportSettings", "configured", "either"},
 
   // ServerSettings is never taken from a repository (Config.server is the floor's); listed so a new
   // server key is a decision too.

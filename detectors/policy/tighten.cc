@@ -36,6 +36,7 @@ static_assert(field_count<SignerRule>() == merge_rows("SignerRule"), "SignerRule
 static_assert(field_count<PusherPolicy>() == merge_rows("PusherPolicy"), "PusherPolicy: add the field to kMergeTable and tighten()");
 static_assert(field_count<AiPolicy>() == merge_rows("AiPolicy"), "AiPolicy: add the field to kMergeTable and tighten()");
 static_assert(field_count<AiEscalation>() == merge_rows("AiEscalation"), "AiEscalation: add the field to kMergeTable");
+static_assert(field_count<ReportSettings>() == merge_rows("ReportSettings"), "ReportSettings: add the field to kMergeTable and merge_report_settings()");
 static_assert(field_count<ServerSettings>() == merge_rows("ServerSettings"),
               "ServerSettings: add the field to kMergeTable");
 
@@ -321,6 +322,7 @@ Config tighten(const Config& floor, const Config& repo, std::vector<std::string>
   if (repo.server.configured) {
     note(notes, "has a [server] section (only the server's own policy file sets it; its min_mode still raises the floor)");
   }
+  merge_report_settings(out.report, floor.report, repo.report, notes);
   out.hash = floor.hash + "+" + repo.hash;
   return out;
 }

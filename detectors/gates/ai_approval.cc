@@ -63,9 +63,9 @@ Result<const TrustStore*> TrustCache::get() {
   return &*store_;
 }
 
-Result<Approval> ai_approval(const git::Repo& repo, const Config& cfg, TrustCache& trust, const ApprovalQuery& q,
+Result<AiApproval> ai_approval(const git::Repo& repo, const Config& cfg, TrustCache& trust, const ApprovalQuery& q,
                              const std::vector<std::pair<std::string, std::string>>& reached) {
-  Approval a;
+  AiApproval a;
   a.how = fmt::format("a human member of '{}' signs the commit, or signs the merge that brings it onto {} "
                       "(git merge --no-ff -S); AI identities and the change's author do not count for a merge",
                       q.group, q.ref);

@@ -41,7 +41,7 @@ struct ApprovalQuery {
   std::string group;
 };
 
-struct Approval {
+struct AiApproval {
   bool approved = false;
   std::string how;  // approved: by whom; else what would approve it
   std::string why;  // not approved: " (...)" saying what was tried, or ""
@@ -49,7 +49,7 @@ struct Approval {
 
 /// Judges one escalated commit. `reached`: the (commit, ref) pairs the ref newly reaches in this
 /// push, where an approving merge is looked for.
-Result<Approval> ai_approval(const git::Repo& repo, const Config& cfg, TrustCache& trust, const ApprovalQuery& q,
+Result<AiApproval> ai_approval(const git::Repo& repo, const Config& cfg, TrustCache& trust, const ApprovalQuery& q,
                              const std::vector<std::pair<std::string, std::string>>& reached);
 
 }  // namespace vigil

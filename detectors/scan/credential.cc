@@ -387,7 +387,7 @@ bool accept_named_credential(std::string_view prefix, std::string_view value, do
     case NameClass::Password:
       return plausible_password(value, name) || plausible_token(value, min_entropy);
     case NameClass::Secret:
-      // A short secret under a name that says "secret" (client_secret = "acme2019secret"): held
+      // A short secret (8 to 15 characters) under a name that ends in "secret": held
       // to the password shape, with 8+ characters.
       return plausible_token(value, min_entropy) ||
              (value.size() >= 8 && name_words(name).back() == "secret" && plausible_password(value, name));

@@ -10,7 +10,7 @@ namespace vigil {
 
 namespace {
 
-constexpr std::string_view kMagic = "vigil-rules-cache 2\n";
+constexpr std::string_view kMagic = "vigil-rules-cache 3\n";  // 3: Validator gained UriPassword, Credential, Password, HttpAuth
 constexpr std::uint32_t kMaxCount = 1u << 20;
 
 struct Writer {

@@ -151,6 +151,8 @@ Result<Rule> rule_from_toml(const toml::table& t, std::string_view path, bool pa
         r.validator = Validator::Base62Crc32;
       } else if (s == "jwt") {
         r.validator = Validator::Jwt;
+      } else if (s == "uri-password") {
+        r.validator = Validator::UriPassword;
       } else if (s == "credential") {
         r.validator = Validator::Credential;
       } else if (s == "password") {
@@ -158,8 +160,8 @@ Result<Rule> rule_from_toml(const toml::table& t, std::string_view path, bool pa
       } else if (s == "http-auth") {
         r.validator = Validator::HttpAuth;
       } else if (res) {
-        return bad(path, v,
-                   fmt::format("unknown validator '{}': use base62-crc32, jwt, credential, password or http-auth", s));
+        return bad(path, v, fmt::format("unknown validator '{}': use base62-crc32, jwt, uri-password, credential, "
+                                        "password or http-auth", s));
       }
     }
     if (!res) return res.error();

@@ -117,8 +117,18 @@ int cmd_explain(const std::string& id) {
     fmt::print("regex:       {}\nsecret:      group {}\nkeywords:    {}\nentropy:     {}{}\n", r.regex, r.secret_group,
                fmt::join(r.keywords, ", "), r.entropy, r.generic ? " (fraction of the alphabet's maximum)" : " bits/char");
     if (r.validator != Validator::None) {
-      constexpr const char* kNames[] = {"none", "base62-crc32", "jwt", "credential", "password", "http-auth"};
-      fmt::print("validator:   {}\n", kNames[static_cast<int>(r.validator)]);
+      // A switch, not a table: a validator added to the enum cannot index past a name list.
+      const char* name = "none";
+      switch (r.validator) {
+        case Validator::None: break;
+        case Validator::Base62Crc32: name = "base62-crc32"; break;
+        case Validator::Jwt: name = "jwt"; break;
+        case Validator::UriPassword: name = "uri-password"; break;
+        case Validator::Credential: name = "credential"; break;
+        case Validator::Password: name = "password"; break;
+        case Validator::HttpAuth: name = "http-auth"; break;
+      }
+      fmt::print("validator:   {}\n", name);
     }
     fmt::print("tags:        {}\nreference:   {}\nsource:      {}:{}\n", fmt::join(r.tags, ", "), r.reference, r.source,
                r.source_line);

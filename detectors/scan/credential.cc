@@ -150,6 +150,18 @@ bool encodes_prose(std::string_view v) {
   return printable && d->find(' ') != std::string::npos;
 }
 
+// Vendor token prefixes: the provider rules own these formats, so a value that starts with one and
+// that no provider rule matched is a truncated or malformed example (ghp_abc123), not a password.
+bool vendor_prefixed(std::string_view v) {
+  constexpr std::string_view kPrefixes[] = {
+      "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "gldt-", "glrt-", "xoxb-", "xoxp-",
+      "xoxa-", "xoxr-", "xoxs-", "xapp-", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_",
+      "pk_test_", "whsec_", "AKIA", "ASIA", "npm_", "pypi-", "dckr_pat_", "hf_", "sk-ant-", "sk-proj-",
+      "shpat_", "shpss_", "AIza", "dop_v1_", "hvs.", "glsa_", "pul-", "dapi", "lin_api_", "PMAK-"};
+  return std::any_of(std::begin(kPrefixes), std::end(kPrefixes),
+                     [&](std::string_view p) { return v.substr(0, p.size()) == p; });
+}
+
 // In the pair form `f("name", "value")` the name must open the argument list: in a tuple or a
 // list ("pypi", "token", "pypi-...") a string next to the word "token" is not its value.
 bool pair_is_first_argument(std::string_view prefix) {
@@ -279,7 +291,10 @@ bool plausible_password(std::string_view v, std::string_view name) {
     }
   }
   const std::string lv = lower(v);
-  if (templated(lv) || placeholder_word(lv) || file_like(lv) || identifier_chain(v) || encodes_prose(v)) return false;
+  if (templated(lv) || placeholder_word(lv) || file_like(lv) || identifier_chain(v) || encodes_prose(v) ||
+      vendor_prefixed(v)) {
+    return false;
+  }
   if ((v.find('(') != std::string_view::npos && v.find(')') != std::string_view::npos) ||
       (v.find('[') != std::string_view::npos && v.find(']') != std::string_view::npos) ||
       (v.find('{') != std::string_view::npos && v.find('}') != std::string_view::npos) ||
@@ -311,7 +326,10 @@ bool plausible_token(std::string_view v, double min_entropy) {
     if (!(is_alnum(c) || std::string_view("+/=_.~-").find(c) != std::string_view::npos)) return false;
   }
   const std::string lv = lower(v);
-  if (placeholder_word(lv) || templated(lv) || identifier_chain(v) || file_like(lv) || encodes_prose(v)) return false;
+  if (placeholder_word(lv) || templated(lv) || identifier_chain(v) || file_like(lv) || encodes_prose(v) ||
+      vendor_prefixed(v)) {
+    return false;
+  }
   for (std::string_view w : {"password", "secret", "token", "apikey", "api_key", "fake", "foobar", "insert"}) {
     if (contains(lv, w)) return false;
   }
@@ -387,7 +405,7 @@ bool accept_named_credential(std::string_view prefix, std::string_view value, do
     case NameClass::Password:
       return plausible_password(value, name) || plausible_token(value, min_entropy);
     case NameClass::Secret:
-      // A short secret under a name that says "secret" (client_secret = "acme2019secret"): held
+      // A short secret (8 to 15 characters) under a name that ends in "secret": held
       // to the password shape, with 8+ characters.
       return plausible_token(value, min_entropy) ||
              (value.size() >= 8 && name_words(name).back() == "secret" && plausible_password(value, name));

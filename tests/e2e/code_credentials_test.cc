@@ -83,6 +83,18 @@ TEST_SUITE("e2e") {
     CHECK(r.err.empty());
   }
 
+  TEST_CASE("rules explain names each context validator") {
+    TempRepo repo;
+    for (const char* id_and_name : {"generic.http-auth|http-auth", "generic.password|credential",
+                                    "generic.cli-password|password"}) {
+      const std::string s(id_and_name);
+      const auto bar = s.find('|');
+      const auto r = repo.run("$VIGIL rules explain " + s.substr(0, bar));
+      CHECK(r.status == 0);
+      CHECK(r.out.find("validator:   " + s.substr(bar + 1) + "\n") != std::string::npos);
+    }
+  }
+
   TEST_CASE("attack: a hard-coded low-entropy password pushed with client hooks skipped") {
     TempDir dir;
     const std::string bin = vigil::test::bin_dir();

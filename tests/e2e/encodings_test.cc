@@ -272,5 +272,21 @@ TEST_SUITE("e2e") {
     CHECK(s.push().status == 0);
     CHECK(s.server_ref() != before);
   }
+  TEST_CASE("encodings: history and directory scans find a token in a UTF-16 file at its line") {
+    TempRepo repo;
+    repo.write("legacy/app.config", wide("<config>\r\n  <add key=\"token\" value=\"" + fake_github_pat(15) + "\"/>\r\n</config>\r\n",
+                                         2, false, true));
+    REQUIRE(repo.run("git add -A && git commit -q --no-verify -m legacy && git rm -q legacy/app.config && "
+                     "git commit -q --no-verify -m removed").status == 0);
+    const auto h = repo.run("$VIGIL scan --history -q --format json");
+    CHECK(h.status == 1);
+    CHECK(has(h.out, "\"path\":\"legacy/app.config\""));
+    CHECK(has(h.out, "\"line\":2"));
+    CHECK(has(h.out, "\"encoding\":\"utf-16le\""));
+    repo.write("dir/app.config", wide("x\ntoken " + fake_github_pat(16) + "\n", 4, true, true));
+    const auto d = repo.run("$VIGIL scan -q --format json dir");
+    CHECK(d.status == 1);
+    CHECK(has(d.out, "\"line\":2"));
+    CHECK(has(d.out, "\"encoding\":\"utf-32be\""));
+  }
 }
-

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "detectors/audit/audit_log.h"
+#include "tests/support/attack_server.h"
 #include "tests/support/temp_repo.h"
 
 using vigil::test::fake_github_pat;
@@ -16,32 +17,7 @@ using vigil::test::TempDir;
 
 namespace {
 
-struct Server {
-  TempDir dir;
-  std::string bare() const { return dir.path() + "/srv.git"; }
-  std::string log() const { return bare() + "/vigil-audit.jsonl"; }
-  explicit Server(const std::string& policy = "") {
-    vigil::test::hermetic_git_env();
-    const std::string bin = vigil::test::bin_dir();
-    REQUIRE(sh(dir.path(), "git init -q --bare srv.git && ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && "
-                           "git clone -q srv.git work 2>/dev/null && cd work && echo base > README && git add README && "
-                           "git commit -q -m base && git push -q origin HEAD:main 2>/dev/null").status == 0);
-    dir.write("policy.toml", "[server]\ndeadline_ms = 300000\n" + policy);
-    REQUIRE(sh(dir.path(), "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
-  }
-  vigil::test::CmdResult in_clone(const std::string& cmd) const { return sh(dir.path() + "/work", cmd); }
-  std::string server_ref(const std::string& ref) const { return sh(bare(), "git rev-parse -q --verify " + ref).out; }
-  std::string audit() const { return dir.read("srv.git/vigil-audit.jsonl"); }
-  std::string last_record() const {
-    const auto a = audit();
-    const auto end = a.rfind('\n');
-    const auto start = a.rfind('\n', end - 1);
-    return a.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1));
-  }
-  vigil::test::CmdResult verify(const std::string& log = "srv.git/vigil-audit.jsonl") const {
-    return sh(dir.path(), "$VIGIL audit verify " + log);
-  }
-};
+using Server = vigil::test::AttackServer;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "tests/support/attack_server.h"
 #include "tests/support/temp_repo.h"
 
 using vigil::test::fake_github_pat;
@@ -14,32 +15,7 @@ using vigil::test::TempDir;
 
 namespace {
 
-// A bare server with vigil-pre-receive and a floor policy, and a clone to attack it from.
-struct Server {
-  TempDir dir;
-  std::string bare() const { return dir.path() + "/srv.git"; }
-  explicit Server(const std::string& policy = "") {
-    const std::string bin = vigil::test::bin_dir();
-    REQUIRE(sh(dir.path(), "git init -q --bare srv.git && ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && "
-                           "git clone -q srv.git work 2>/dev/null && cd work && echo base > README && git add README && "
-                           "git commit -q -m base && git push -q origin HEAD:main 2>/dev/null").status == 0);
-    // A generous deadline: sanitizer builds and a cold rules cache are slow.
-    dir.write("policy.toml", "[server]\ndeadline_ms = 300000\n" + policy);
-    REQUIRE(sh(dir.path(), "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
-  }
-  vigil::test::CmdResult in_clone(const std::string& cmd) const { return sh(dir.path() + "/work", cmd); }
-  vigil::test::CmdResult push(const std::string& refspec) const { return in_clone("git push --no-verify origin " + refspec); }
-  std::string clone_rev(const std::string& rev) const { return in_clone("git rev-parse " + rev).out.substr(0, 40); }
-  /// The server's value of `ref`, or "" when it does not exist.
-  std::string server_ref(const std::string& ref) const { return sh(bare(), "git rev-parse -q --verify " + ref).out; }
-  /// Whether the server's object store holds `oid` (pre-receive refusing a push drops its objects).
-  bool server_has(const std::string& oid) const { return sh(bare(), "git cat-file -e " + oid).status == 0; }
-  std::string audit() const { return dir.read("srv.git/vigil-audit.jsonl"); }
-  /// Writes `text` as a blob in the clone and returns its id.
-  std::string blob(const std::string& text) const {
-    return in_clone("printf '%s\\n' '" + text + "' | git hash-object -w --stdin").out.substr(0, 40);
-  }
-};
+using Server = vigil::test::AttackServer;
 
 // A value only the generic assignment detector finds (no provider rule knows it); lockfiles run
 // without the generic detectors.

@@ -5,13 +5,13 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "detectors/audit/audit_log.h"
 #include "detectors/audit/governance_report.h"
 #include "detectors/util/hash.h"
+#include "detectors/util/read_file.h"
 
 namespace vigil::evidence {
 
@@ -177,11 +177,9 @@ Result<ShipResult> ship_audit_log(EvidenceDb& db, const std::string& path, const
 Result<ShipResult> ship_scan_result(EvidenceDb& db, const std::string& path, const std::string& repo,
                                     const ShipOptions& opts) {
   ShipResult res;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::Io, fmt::format("cannot read the scan result '{}' — check the path", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string bytes = ss.str();
+  const auto text = read_whole_file(path);
+  if (!text) return make_error(ErrorCode::Io, fmt::format("cannot read the scan result '{}' — check the path", path));
+  const std::string& bytes = *text;
   std::size_t skipped = 0;
   auto rec = read_scan_result(path, skipped);
   if (!rec) return rec.error();

@@ -62,4 +62,8 @@ std::string content_hash(const std::string& text);
 /// Gives `path` to the owner of `like` when vigil runs as root (server repos belong to git).
 void chown_like(const std::string& path, const std::string& like);
 
+/// Compiles the rules of `policy` into the database cache of the user owning `owner_path` (the
+/// hooks' user), so the first push does not pay for it; returns one line saying what it did.
+std::string warm_rules_cache(const std::string& policy, const std::string& owner_path, const std::string& bin_dir);
+
 }  // namespace vigil::installer

@@ -180,7 +180,12 @@ Result<void> install_drop_in(const ServerRepo& repo, const std::string& hook, co
 
 }  // namespace
 
+std::string warm_rules_cache(const std::string& policy, const std::string& owner_path, const std::string& bin_dir) {
+  return warm_cache(policy, owner_path, bin_dir);
+}
+
 Result<InstallResult> install_server(const InstallOptions& opts) {
+  if (opts.layout == ServerLayout::Gitolite) return install_gitolite(opts);
   if (opts.server_paths.empty()) {
     return make_error(ErrorCode::Usage, "no repository given — pass the bare repositories: `vigil install --server PATH...`");
   }
@@ -277,6 +282,7 @@ Result<InstallResult> install_server(const InstallOptions& opts) {
 }
 
 Result<InstallResult> uninstall_server(const InstallOptions& opts) {
+  if (opts.layout == ServerLayout::Gitolite) return uninstall_gitolite(opts);
   if (opts.server_paths.empty()) {
     return make_error(ErrorCode::Usage, "no repository given — pass the bare repositories: `vigil uninstall --server PATH...`");
   }

@@ -153,14 +153,14 @@ std::optional<std::uint64_t> seq_of(const std::string& line) {
 // The type a known member must have; unknown members are free (later versions add some).
 const char* expected_type(const std::string& key, const nlohmann::json& v) {
   static const std::set<std::string> kStrings = {"time", "hook", "repo", "pusher", "decision", "reason",
-                                                 "vigil_version", "rules_version", "prev", "mac"};
+                                                 "pusher_source", "vigil_version", "rules_version", "prev", "mac"};
   static const std::set<std::string> kArrays = {"findings", "updates", "notes"};
   static const std::set<std::string> kCounts = {"seq", "unkeyed_before", "commits_scanned"};
   if (kStrings.count(key)) return v.is_string() ? nullptr : "a string";
   if (kArrays.count(key)) return v.is_array() ? nullptr : "an array";
   if (kCounts.count(key)) return v.is_number_unsigned() ? nullptr : "a non-negative integer";
   if (key == "duration_ms") return v.is_number() ? nullptr : "a number";
-  if (key == "bypass") return v.is_object() ? nullptr : "an object";
+  if (key == "bypass" || key == "ai") return v.is_object() ? nullptr : "an object";
   return nullptr;
 }
 

@@ -117,7 +117,8 @@ int cmd_explain(const std::string& id) {
     fmt::print("regex:       {}\nsecret:      group {}\nkeywords:    {}\nentropy:     {}{}\n", r.regex, r.secret_group,
                fmt::join(r.keywords, ", "), r.entropy, r.generic ? " (fraction of the alphabet's maximum)" : " bits/char");
     if (r.validator != Validator::None) {
-      fmt::print("validator:   {}\n", r.validator == Validator::Base62Crc32 ? "base62-crc32" : "jwt");
+      constexpr const char* kNames[] = {"none", "base62-crc32", "jwt", "credential", "password", "http-auth"};
+      fmt::print("validator:   {}\n", kNames[static_cast<int>(r.validator)]);
     }
     fmt::print("tags:        {}\nreference:   {}\nsource:      {}:{}\n", fmt::join(r.tags, ", "), r.reference, r.source,
                r.source_line);

@@ -13,6 +13,7 @@
 
 #include "detectors/audit/audit_log.h"
 #include "detectors/gates/common.h"
+#include "detectors/gates/identity_gate.h"
 #include "detectors/gates/laptop_skip.h"
 #include "detectors/gates/push_gate.h"
 #include "detectors/gates/push_snapshot.h"
@@ -43,11 +44,10 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// The audit record's name for the pusher: "unknown" when no variable of pusher_env names one.
 std::string pusher_name(const ServerSettings& s) {
-  for (const auto& var : s.pusher_env) {
-    if (const char* v = std::getenv(var.c_str()); v && *v) return v;
-  }
-  return "unknown";
+  const auto id = pusher_from_env(s);
+  return id.known() ? id.name : "unknown";
 }
 
 // Ref names as the audit record keeps them: any long random run masked (the rules have masked what
@@ -84,7 +84,7 @@ struct ServerOutcome {
 int finish_server(GateKind kind, const git::Repo& repo, const Config& cfg, const std::string& rules_version,
                   const std::vector<RefUpdate>& updates, const std::string& pusher, const ScanReport* report,
                   const ServerOutcome& outcome, const std::string& bypass_reason, const std::vector<std::string>& notes,
-                  double duration_ms) {
+                  double duration_ms, const AiCounts* ai = nullptr) {
   nlohmann::json rec = {
       {"time", now_iso()},
       {"hook", to_string(kind)},
@@ -96,6 +96,11 @@ int finish_server(GateKind kind, const git::Repo& repo, const Config& cfg, const
       {"vigil_version", vigil_version()},
       {"rules_version", rules_version},
   };
+  if (const auto id = pusher_from_env(cfg.server); id.known()) rec["pusher_source"] = id.source;
+  if (ai && (ai->assisted > 0 || ai->escalated > 0)) {
+    rec["ai"] = {{"assisted", ai->assisted}, {"escalated", ai->escalated}, {"approved", ai->approved},
+                 {"escalated_commits", ai->escalated_commits}};
+  }
   if (!outcome.reason.empty()) rec["reason"] = outcome.reason;
   if (!bypass_reason.empty()) rec["bypass"] = {{"reason", bypass_reason}, {"by", pusher}};
   if (!notes.empty()) rec["notes"] = notes;
@@ -189,6 +194,8 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   req.jobs = server.jobs;
   req.should_stop = [stop] { return stop->load(); };
   req.open_repo = [] { return git::Repo::open_from_env(); };
+  req.pusher = pusher_from_env(server);
+  req.pusher_env = server.pusher_env;
   if (before) {
     req.refs_before = before->refs;
     req.trust_rev = head_rev;
@@ -318,7 +325,7 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
     fmt::print(stderr, "bypass (recorded, if policy allows): git push -o vigil.bypass=\"<reason>\"\n");
   }
   const int code = finish_server(kind, *repo, *cfg, engine->version, updates, pusher, &report, outcome, bypass_reason,
-                                 notes, report.duration_ms);
+                                 notes, report.duration_ms, &verdict->ai);
   if (code == kExitAllowed && kind == GateKind::PreReceive) record_accepted(*repo, req.updates);  // real names: `updates` is masked
   return code;
 }

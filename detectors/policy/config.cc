@@ -7,11 +7,14 @@
 #include <map>
 
 #include "detectors/policy/governance_toml.h"
+#include "detectors/policy/identity_toml.h"
 #include "detectors/policy/policy_toml.h"
 #include "detectors/rules/rule_loader.h"
+#include "detectors/policy/report_toml.h"
 #include "detectors/policy/server_toml.h"
 #include "detectors/rules/rule_toml.h"
 #include "detectors/policy/signature_policy_toml.h"
+#include "detectors/policy/signer_policy_toml.h"
 #include "detectors/util/glob.h"
 #include "detectors/util/hash.h"
 #include "detectors/util/read_file.h"
@@ -21,7 +24,8 @@ namespace vigil {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "waivers", "families", "signatures", "files", "messages", "refs", "server"};
+const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "waivers", "families", "signatures", "files", "messages", "refs", "server",
+                                           "signers", "pushers", "ai", "report"};
 // Sections that later versions of the schema define; naming them now is an error, not a no-op,
 // so nobody believes a policy is enforced when it is not.
 const std::vector<std::string> kReservedKeys = {};
@@ -244,8 +248,15 @@ Result<Config> parse_config(std::string_view text, std::string_view path, RuleDe
     if (auto f = parse_families(*fm, path, c.family_modes); !f) return f.error();
   }
   if (auto pr = parse_policy_sections(doc, path, c.files, c.messages, c.refs); !pr) return pr.error();
+  if (auto sg = parse_signer_sections(doc, path, c.signers); !sg) return sg.error();
+  if (const auto problem = signer_policy_problem(c.signers); !problem.empty()) {
+    return make_error(ErrorCode::Config, problem);
+  }
   if (const auto* sv = doc.get("server")) {
     if (auto sr = parse_server_settings(*sv, path, c.server); !sr) return sr.error();
+  }
+  if (const auto* rp = doc.get("report")) {
+    if (auto rr = parse_report_settings(*rp, path, c.report); !rr) return rr.error();
   }
   if (const auto* sg = doc.get("signatures")) {
     const auto* t = sg->as_table();
@@ -253,6 +264,20 @@ Result<Config> parse_config(std::string_view text, std::string_view path, RuleDe
     auto sp = parse_signature_policy(*t, path);
     if (!sp) return sp.error();
     c.signatures = std::move(*sp);
+  }
+  if (const auto* pu = doc.get("pushers")) {
+    const auto* t = pu->as_table();
+    if (!t) return bad(path, *pu, "[pushers] must be a table");
+    auto pp = parse_pusher_policy(*t, path);
+    if (!pp) return pp.error();
+    c.pushers = std::move(*pp);
+  }
+  if (const auto* ai = doc.get("ai")) {
+    const auto* t = ai->as_table();
+    if (!t) return bad(path, *ai, "[ai] must be a table");
+    auto ap = parse_ai_policy(*t, path);
+    if (!ap) return ap.error();
+    c.ai = std::move(*ap);
   }
   std::vector<std::string> ids;
   for (const auto& r : c.rules) ids.push_back(r.id);

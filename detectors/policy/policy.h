@@ -17,6 +17,8 @@ struct InlineAllow {
   /// A leading word shaped like an id of a known rule family ("github.pta") that names no rule:
   /// the allow is refused rather than read as a reason that allows every rule.
   std::string unknown_rule;
+  /// "false-positive" or "accepted-risk" when the word after the rule ids names one.
+  std::string kind;
 };
 /// `rules` are the rules an id may name (an Engine's config has handed its rules to the scanner:
 /// pass engine.scanner.rules() there).

@@ -23,11 +23,18 @@ struct ServerSettings {
   bool bypass_allowed = false;           // `git push -o vigil.bypass=<reason>`
   Severity bypass_max_severity = Severity::High;  // findings above this cannot be bypassed
   std::vector<std::string> bypass_users;  // empty = any pusher may bypass
-  std::vector<std::string> pusher_env = {"GL_USERNAME", "GITEA_PUSHER_NAME", "REMOTE_USER", "USER"};
+  /// Where the pusher's name comes from, first set wins: GitLab, Gitea/Forgejo, gitolite, a web
+  /// server's authenticated user (smart HTTP), and VIGIL_PUSHER for a forced command in sshd's
+  /// authorized_keys. Not USER: over ssh that is the server's git account, never the person.
+  std::vector<std::string> pusher_env = {"GL_USERNAME", "GITEA_PUSHER_NAME", "GL_USER", "REMOTE_USER", "VIGIL_PUSHER"};
   std::string audit_log;                 // default: <git dir>/vigil-audit.jsonl
   std::string audit_key;                 // HMAC key of the audit log; default: vigil-audit.key beside it
   bool repo_config = true;               // tighten with the repository's .vigil.toml (old tip)
   bool repo_allows = false;              // honour the repository's [[allow]] entries
+  /// Keys that may always sign trust-policy changes (.vigil.toml, .vigil/), the first one of an
+  /// empty repository included: key files (SSH .pub or allowed_signers, OpenPGP .asc, X.509 CA
+  /// .pem) or SSH fingerprints ("SHA256:..."). A repository cannot change them.
+  std::vector<std::string> trust_root;
   unsigned jobs = 2;
   /// min_mode = { critical = "enforce" }: the least mode per severity (merged into
   /// settings.governance.min_mode when parsed; a repository can raise it, never lower it).

@@ -76,6 +76,7 @@ TEST_CASE("tighten: the merge table names every field of every merged struct onc
   CHECK(field_count<Rule>() == merge_rows("Rule"));
   CHECK(field_count<ServerSettings>() == merge_rows("ServerSettings"));
   CHECK(field_count<Waiver>() == merge_rows("Waiver"));
+  CHECK(field_count<ReportSettings>() == merge_rows("ReportSettings"));
   // The counter itself counts: a struct of three fields of awkward types is three.
   struct Three {
     std::optional<Mode> a;

@@ -115,7 +115,8 @@ TEST_SUITE("e2e") {
     // base64(base64(base64("GITHUB_TOKEN=ghp_..."))): three layers, two are peeled by default.
     s.write("plain.txt", secret_line(4));
     REQUIRE(sh(s.clone(), "b=$(base64 -w0 plain.txt | base64 -w0 | base64 -w0) && rm plain.txt && "
-                         "printf 'blob: %s\\n' \"$b\" > nested.txt").status == 0);
+                          "printf 'blob: %s\\n' \"$b\" > nested.txt")
+                .status == 0);
     const auto r = s.commit_and_push("attack");
     check_rejected_for_bound(s, before, r, "decode_depth");
     CHECK(has(r.err, "raise [settings] decode_depth"));
@@ -181,7 +182,8 @@ TEST_SUITE("e2e") {
     Server s("");
     const auto before = s.server_ref();
     REQUIRE(sh(s.clone(), "mkdir -p many && i=0; while [ $i -lt 5000 ]; do echo \"value $i\" > many/f$i.txt; "
-                         "i=$((i+1)); done").status == 0);
+                          "i=$((i+1)); done")
+                .status == 0);
     s.write("many/f4999.txt", secret_line(6));
     const auto r = s.commit_and_push("attack");
     CHECK(r.status != 0);

@@ -222,7 +222,7 @@ TEST_SUITE("e2e") {
     for (int i = 0; i < 8; ++i) {
       const auto fp = vigil::fingerprint(i % 2 ? "stripe.secret-key" : "openai.api-key", "seed " + std::to_string(i));
       toml += "[[waivers]]\nfingerprint = \"" + fp + "\"\nowner = \"erin@example.com\"\n"
-              "reason = \"sandbox key, rotation tracked in PAY-12\"\nexpires = 2099-05-29\n";
+                                                     "reason = \"sandbox key, rotation tracked in PAY-12\"\nexpires = 2099-05-29\n";
       baseline += fp + " stripe.secret-key src/pay.py\n";
     }
     s.write(".vigil.toml", toml);

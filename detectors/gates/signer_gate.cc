@@ -89,7 +89,14 @@ std::string how_to_approve(const SignerRule& r, const std::string& ref, bool pol
 
 std::vector<SignerRule> active_signer_rules(const Config& cfg) {
   std::vector<SignerRule> rules = cfg.signers.rules;
-  if (find_group(cfg.signers, kPolicyGroup) || !cfg.server.trust_root.empty()) rules.push_back(policy_signer_rule());
+  if (find_group(cfg.signers, kPolicyGroup) || !cfg.server.trust_root.empty()) {
+    // The trusted key files are policy wherever [signatures] puts them.
+    SignerRule p = policy_signer_rule();
+    for (const auto& g : trusted_key_globs(cfg.signatures)) {
+      if (std::find(p.globs.begin(), p.globs.end(), g) == p.globs.end()) p.globs.push_back(g);
+    }
+    rules.push_back(std::move(p));
+  }
   return rules;
 }
 

@@ -20,6 +20,7 @@ enum class ServerLayout {
   Plain,   // <repo>.git/hooks/pre-receive (an existing hook is chained)
   GitLab,  // <repo>.git/custom_hooks/pre-receive.d/vigil (Gitaly runs every file there)
   Gitea,   // <repo>.git/hooks/pre-receive.d/vigil (Gitea's and Forgejo's dispatcher runs them)
+  Gitolite,  // a gitolite common hook (hooks/common/pre-receive), linked into every repository
 };
 
 struct InstallOptions {
@@ -36,6 +37,7 @@ struct InstallOptions {
   bool with_update = false;  // also the update hook (per-ref verdicts)
   std::string policy_file;   // default: <repo>/vigil-policy.toml, scaffolded when missing
   bool warm_cache = true;    // compile the rules database once so the first push need not
+  std::string gitolite_home;  // Gitolite: the gitolite user's HOME [default: $HOME]
 };
 
 struct InstallResult {
@@ -76,6 +78,8 @@ Result<InstallResult> install_global(const InstallOptions& opts);
 Result<InstallResult> uninstall_global(const InstallOptions& opts);
 Result<InstallResult> install_server(const InstallOptions& opts);
 Result<InstallResult> uninstall_server(const InstallOptions& opts);
+Result<InstallResult> install_gitolite(const InstallOptions& opts);    // gitolite_install.cc
+Result<InstallResult> uninstall_gitolite(const InstallOptions& opts);
 }  // namespace installer
 
 }  // namespace vigil

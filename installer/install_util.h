@@ -15,7 +15,6 @@ inline constexpr std::string_view kShimMarker = "# vigil-managed-hook";
 /// Suffix under which a hook that was there before is kept (and still run) in repo mode.
 inline constexpr std::string_view kChainedSuffix = ".vigil-chained";
 
-std::string read_file(const std::string& path);
 bool is_vigil_shim(const std::string& path);
 /// Writes `text` to `path` with mode 0755 (hooks) or 0644. The error names the path and a fix.
 Result<void> write_file(const std::string& path, const std::string& text, bool executable);
@@ -62,5 +61,9 @@ std::string content_hash(const std::string& text);
 
 /// Gives `path` to the owner of `like` when vigil runs as root (server repos belong to git).
 void chown_like(const std::string& path, const std::string& like);
+
+/// Compiles the rules of `policy` into the database cache of the user owning `owner_path` (the
+/// hooks' user), so the first push does not pay for it; returns one line saying what it did.
+std::string warm_rules_cache(const std::string& policy, const std::string& owner_path, const std::string& bin_dir);
 
 }  // namespace vigil::installer

@@ -131,8 +131,9 @@ bypass = false
 bypass_max_severity = "high"
 # bypass_users: who may bypass; an empty list means any pusher.
 bypass_users = []
-# pusher_env: environment variables naming the pusher, first one set wins (GitLab, Gitea, CGI, ssh).
-pusher_env = ["GL_USERNAME", "GITEA_PUSHER_NAME", "REMOTE_USER", "USER"]
+# pusher_env: environment variables naming the pusher, first one set wins (GitLab, Gitea, gitolite,
+# smart HTTP REMOTE_USER, VIGIL_PUSHER from a forced command in authorized_keys; docs/server.md).
+pusher_env = ["GL_USERNAME", "GITEA_PUSHER_NAME", "GL_USER", "REMOTE_USER", "VIGIL_PUSHER"]
 # audit_log: the hash-chained audit trail (`vigil audit verify`); default <git dir>/vigil-audit.jsonl.
 #audit_log = "/var/log/vigil/audit.jsonl"
 # audit_key: the HMAC-SHA256 key every audit record is signed with (made 0600 on first use and by

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "detectors/util/hash.h"
+#include "detectors/util/read_file.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
@@ -101,14 +102,12 @@ struct KeyRead {
 Result<KeyRead> read_key(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return KeyRead{{}, true};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const auto text = read_whole_file(path);
+  if (!text) {
     return make_error(ErrorCode::Io, fmt::format("cannot read the audit key '{}': {} — check its owner and mode "
                                                  "(0600, readable by the hook's user)", path, std::strerror(errno)));
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const auto key = std::string(trim(ss.str()));
+  const auto key = std::string(trim(*text));
   if (key.size() < 16) {
     return make_error(ErrorCode::Config, fmt::format("the audit key '{}' is shorter than 16 bytes — make a new one: "
                                                     "openssl rand -hex 32 > {} && chmod 600 {}", path, path, path));
@@ -154,14 +153,14 @@ std::optional<std::uint64_t> seq_of(const std::string& line) {
 // The type a known member must have; unknown members are free (later versions add some).
 const char* expected_type(const std::string& key, const nlohmann::json& v) {
   static const std::set<std::string> kStrings = {"time", "hook", "repo", "pusher", "decision", "reason",
-                                                 "vigil_version", "rules_version", "prev", "mac"};
+                                                 "pusher_source", "vigil_version", "rules_version", "prev", "mac"};
   static const std::set<std::string> kArrays = {"findings", "updates", "notes"};
   static const std::set<std::string> kCounts = {"seq", "unkeyed_before", "commits_scanned"};
   if (kStrings.count(key)) return v.is_string() ? nullptr : "a string";
   if (kArrays.count(key)) return v.is_array() ? nullptr : "an array";
   if (kCounts.count(key)) return v.is_number_unsigned() ? nullptr : "a non-negative integer";
   if (key == "duration_ms") return v.is_number() ? nullptr : "a number";
-  if (key == "bypass") return v.is_object() ? nullptr : "an object";
+  if (key == "bypass" || key == "ai") return v.is_object() ? nullptr : "an object";
   return nullptr;
 }
 

@@ -1,4 +1,4 @@
-// `vigil install` and `vigil uninstall`: repository, global, server (plain, GitLab, Gitea) modes.
+// `vigil install` and `vigil uninstall`: repository, global, server (plain, GitLab, Gitea, gitolite) modes.
 #include <fmt/format.h>
 
 #include "detectors/cli/commands.h"
@@ -13,20 +13,26 @@ namespace {
 
 struct InstallArgs {
   InstallOptions opts;
-  bool repo = false, global = false, server = false, gitlab = false, gitea = false, no_warm = false;
+  bool repo = false, global = false, server = false, gitlab = false, gitea = false, gitolite = false, no_warm = false;
   std::vector<std::string> paths;
 };
 
 int run(bool do_install, InstallArgs a) {
   git::LibGit2Session session;
-  const int modes = int(a.repo) + int(a.global) + int(a.server || a.gitlab || a.gitea);
+  const int modes = int(a.repo) + int(a.global) + int(a.server || a.gitlab || a.gitea || a.gitolite);
   if (modes > 1) return die(make_error(ErrorCode::Usage, "choose one of --repo, --global and --server — run `vigil install --help`"));
-  if (a.gitlab && a.gitea) return die(make_error(ErrorCode::Usage, "choose one of --gitlab and --gitea"));
+  if (int(a.gitlab) + int(a.gitea) + int(a.gitolite) > 1) {
+    return die(make_error(ErrorCode::Usage, "choose one of --gitlab, --gitea and --gitolite"));
+  }
+  if (a.gitolite && !a.paths.empty()) {
+    return die(make_error(ErrorCode::Usage, fmt::format("unexpected argument '{}' — --gitolite covers every repository "
+                                                        "gitolite manages (name its home with --gitolite-home)", a.paths.front())));
+  }
   auto& o = a.opts;
   if (a.global) o.mode = InstallMode::Global;
-  if (a.server || a.gitlab || a.gitea) {
+  if (a.server || a.gitlab || a.gitea || a.gitolite) {
     o.mode = InstallMode::Server;
-    o.layout = a.gitlab ? ServerLayout::GitLab : a.gitea ? ServerLayout::Gitea : ServerLayout::Plain;
+    o.layout = a.gitlab ? ServerLayout::GitLab : a.gitea ? ServerLayout::Gitea : a.gitolite ? ServerLayout::Gitolite : ServerLayout::Plain;
     o.server_paths = a.paths;
   } else if (!a.paths.empty()) {
     return die(make_error(ErrorCode::Usage, fmt::format("unexpected argument '{}' — repository paths go with --server "
@@ -55,6 +61,9 @@ void register_install(CLI::App& app, int& exit_code) {
     cmd->add_flag("--server", args->server, "Bare repositories PATH...: pre-receive (and update), plus a server policy scaffold");
     cmd->add_flag("--gitlab", args->gitlab, "Server, GitLab layout: PATH.git/custom_hooks/pre-receive.d/vigil");
     cmd->add_flag("--gitea", args->gitea, "Server, Gitea/Forgejo layout: PATH.git/hooks/pre-receive.d/vigil");
+    cmd->add_flag("--gitolite", args->gitolite,
+                  "Server, gitolite: a common pre-receive hook (LOCAL_CODE/hooks/common or ~/.gitolite/hooks/common) in every repository");
+    cmd->add_option("--gitolite-home", args->opts.gitolite_home, "Gitolite mode: the gitolite user's home [default: $HOME]");
     cmd->add_option("paths", args->paths, "Server mode: the bare repositories");
     cmd->add_option("-C,--path", args->opts.repo_path, "Repo mode: a path inside the repository [default: .]");
     cmd->add_option("--hook", args->opts.hooks, "Only this hook (repeatable) [default: pre-commit, commit-msg, pre-push]")->allow_extra_args(false);

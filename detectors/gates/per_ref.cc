@@ -22,44 +22,6 @@ bool forbidden_applies(const MessagePolicy& p, std::string_view ref) {
          std::any_of(p.forbidden_on.begin(), p.forbidden_on.end(), [&](const std::string& g) { return ref_glob_match(g, ref); });
 }
 
-/// Each commit once, in first-seen order, over every update `applies` accepts, with the ref it
-/// lands on. An update is walked as `new --not old`; the refs it creates (or whose old value this
-/// repository lacks) are walked together, hiding the old value of every covered ref: the same
-/// set as one walk per ref, at the cost of one walk for a push that creates 10,000 refs.
-Result<std::vector<std::pair<std::string, std::string>>> reached_by_covered(
-    const git::Repo& repo, const PerRefInput& in, const std::function<bool(std::string_view)>& applies) {
-  std::vector<std::pair<std::string, std::string>> out;  // (commit, ref it lands on)
-  std::unordered_set<std::string> seen;
-  auto take = [&](std::vector<std::string> commits, const std::string& ref) {
-    for (auto& c : commits) {
-      if (seen.insert(c).second) out.emplace_back(std::move(c), ref);
-    }
-  };
-  std::vector<std::string> created_tips;
-  std::string created_ref;
-  for (const auto& u : *in.updates) {
-    if (git::is_zero_oid(u.new_oid) || !applies(u.ref)) continue;
-    if (git::is_zero_oid(u.old_oid) || git::object_type(repo, u.old_oid).empty()) {
-      created_tips.push_back(u.new_oid);
-      if (created_ref.empty()) created_ref = u.ref;
-      continue;
-    }
-    auto commits = git::rev_list(repo, {u.new_oid}, {u.old_oid});
-    if (!commits) return commits.error();
-    take(std::move(*commits), u.ref);
-  }
-  if (!created_tips.empty()) {
-    std::vector<std::string> hide;
-    for (const auto& r : *in.before) {
-      if (!r.commit.empty() && applies(r.name)) hide.push_back(r.commit);
-    }
-    auto commits = git::rev_list(repo, created_tips, hide);
-    if (!commits) return commits.error();
-    take(std::move(*commits), created_ref);
-  }
-  return out;
-}
-
 Result<std::vector<Finding>> signature_findings(const git::Repo& repo, const SignaturePolicy& sig, const PerRefInput& in) {
   std::vector<Finding> out;
   auto needs_commits = [&sig](std::string_view ref) { return signatures_required(sig, ref); };
@@ -121,6 +83,40 @@ Result<std::vector<Finding>> forbidden_message_findings(const git::Repo& repo, c
 }
 
 }  // namespace
+
+Result<std::vector<std::pair<std::string, std::string>>> reached_by_covered(
+    const git::Repo& repo, const PerRefInput& in, const std::function<bool(std::string_view)>& applies) {
+  std::vector<std::pair<std::string, std::string>> out;  // (commit, ref it lands on)
+  std::unordered_set<std::string> seen;
+  auto take = [&](std::vector<std::string> commits, const std::string& ref) {
+    for (auto& c : commits) {
+      if (seen.insert(c).second) out.emplace_back(std::move(c), ref);
+    }
+  };
+  std::vector<std::string> created_tips;
+  std::string created_ref;
+  for (const auto& u : *in.updates) {
+    if (git::is_zero_oid(u.new_oid) || !applies(u.ref)) continue;
+    if (git::is_zero_oid(u.old_oid) || git::object_type(repo, u.old_oid).empty()) {
+      created_tips.push_back(u.new_oid);
+      if (created_ref.empty()) created_ref = u.ref;
+      continue;
+    }
+    auto commits = git::rev_list(repo, {u.new_oid}, {u.old_oid});
+    if (!commits) return commits.error();
+    take(std::move(*commits), u.ref);
+  }
+  if (!created_tips.empty()) {
+    std::vector<std::string> hide;
+    for (const auto& r : *in.before) {
+      if (!r.commit.empty() && applies(r.name)) hide.push_back(r.commit);
+    }
+    auto commits = git::rev_list(repo, created_tips, hide);
+    if (!commits) return commits.error();
+    take(std::move(*commits), created_ref);
+  }
+  return out;
+}
 
 Result<std::vector<git::RefValue>> refs_before_push(const git::Repo& repo, GateKind kind, const std::string& remote) {
   if (kind != GateKind::PrePush) return git::list_ref_values(repo);

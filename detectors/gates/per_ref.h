@@ -4,7 +4,10 @@
 // and then fast-forwarded onto a protected one is judged when it reaches the protected one.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "detectors/finding.h"
@@ -26,6 +29,14 @@ struct PerRefInput {
   const std::vector<git::RefValue>* before = nullptr;
   std::string trust_rev = "HEAD";  // the revision the trusted keys are read from (never the push)
 };
+
+/// Each commit once, in first-seen order, over every update `applies` accepts, with the ref it
+/// lands on: (commit, ref). An update is walked as `new --not old`; the refs it creates (or whose
+/// old value this repository lacks) are walked together, hiding the old value of every covered
+/// ref: the same set as one walk per ref, at the cost of one walk for a push that creates 10,000
+/// refs. Every per-ref rule (signatures, messages, pushers, AI escalation) judges this set.
+Result<std::vector<std::pair<std::string, std::string>>> reached_by_covered(
+    const git::Repo& repo, const PerRefInput& in, const std::function<bool(std::string_view)>& applies);
 
 /// Signature and ref-scoped message findings for every ref update of a push, each judged on the
 /// commits the ref newly reaches: reachable from its new value and not from its old one; when it

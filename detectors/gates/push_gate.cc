@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "detectors/gates/blob_scan.h"
+#include "detectors/gates/identity_gate.h"
 #include "detectors/gates/per_ref.h"
 #include "detectors/git/commit_walk.h"
 #include "detectors/gates/policy_gate.h"
@@ -145,7 +146,15 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
   } else {
     wo.hide_all_refs = true;  // in the quarantine, every existing ref still has its old value
   }
-  if (wo.include.empty()) return verdict;
+  if (wo.include.empty()) {
+    // Only deletions: no commit to judge, but a push that must name its pusher still must.
+    const std::vector<git::RefValue> none;
+    PerRefInput pr{&req.updates, &none, "HEAD"};
+    auto pushers = pusher_findings(repo, cfg, IdentityInput{pr, req.pusher, req.pusher_env});
+    if (!pushers) return pushers.error();
+    for (auto& f : *pushers) report.findings.push_back(std::move(f));
+    return verdict;
+  }
 
   auto walk = git::walk_commits(repo, wo, req.should_stop);
   if (!walk) return walk.error();
@@ -190,6 +199,14 @@ Result<PushVerdict> judge_push(const git::Repo& repo, const Engine& engine, cons
   auto per_ref = per_ref_findings(repo, cfg, pr);
   if (!per_ref) return per_ref.error();
   for (auto& f : *per_ref) report.findings.push_back(std::move(f));
+  // Who pushed and who (or what) wrote the commits, on the same per-ref sets (identity_gate.h).
+  IdentityInput idin{pr, req.pusher, req.pusher_env};
+  auto pushers = pusher_findings(repo, cfg, idin);
+  if (!pushers) return pushers.error();
+  for (auto& f : *pushers) report.findings.push_back(std::move(f));
+  auto ai = ai_findings(repo, cfg, pr, verdict.ai);
+  if (!ai) return ai.error();
+  for (auto& f : *ai) report.findings.push_back(std::move(f));
   // A secret written in a new path or in a pushed ref's name is as public as one in a file.
   std::vector<JudgedName> names;
   for (std::size_t i = 0; i < walk->changes.size() && i < walk->commits.size(); ++i) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "detectors/gates/identity.h"
 #include "detectors/git/repo.h"
 #include "detectors/git/rev_list.h"
 #include "detectors/pipeline.h"
@@ -48,11 +49,15 @@ struct PushRequest {
   /// they are read from the repository as it is (pre-receive: still the old values) and "HEAD".
   std::optional<std::vector<git::RefValue>> refs_before;
   std::string trust_rev;
+  /// Server: the pusher ([pushers] checks run only when it is set, known or not).
+  std::optional<PusherIdentity> pusher;
+  std::vector<std::string> pusher_env;  // where the server looked for it, for messages
 };
 
 struct PushVerdict {
   ScanReport report;
   std::size_t commits = 0;  // new commits judged
+  AiCounts ai;              // AI-assisted commits, escalations and approvals (audit record)
 };
 
 /// Judges a push. Secrets are scanned in added lines of new commits only (a file edited next to an

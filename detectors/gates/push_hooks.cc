@@ -9,12 +9,11 @@
 #include <ctime>
 #include <filesystem>
 #include <future>
-#include <iostream>
-#include <sstream>
 #include <thread>
 
 #include "detectors/audit/audit_log.h"
 #include "detectors/gates/common.h"
+#include "detectors/gates/identity_gate.h"
 #include "detectors/gates/laptop_skip.h"
 #include "detectors/gates/push_gate.h"
 #include "detectors/gates/push_snapshot.h"
@@ -25,17 +24,12 @@
 #include "detectors/report/finding_json.h"
 #include "detectors/gates/name_scan.h"
 #include "detectors/util/quote.h"
+#include "detectors/util/read_file.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
 
 namespace {
-
-std::string read_stdin() {
-  std::stringstream ss;
-  ss << std::cin.rdbuf();
-  return ss.str();
-}
 
 std::string now_iso() {
   const std::time_t t = std::time(nullptr);
@@ -50,11 +44,10 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// The audit record's name for the pusher: "unknown" when no variable of pusher_env names one.
 std::string pusher_name(const ServerSettings& s) {
-  for (const auto& var : s.pusher_env) {
-    if (const char* v = std::getenv(var.c_str()); v && *v) return v;
-  }
-  return "unknown";
+  const auto id = pusher_from_env(s);
+  return id.known() ? id.name : "unknown";
 }
 
 // Ref names as the audit record keeps them: any long random run masked (the rules have masked what
@@ -91,7 +84,7 @@ struct ServerOutcome {
 int finish_server(GateKind kind, const git::Repo& repo, const Config& cfg, const std::string& rules_version,
                   const std::vector<RefUpdate>& updates, const std::string& pusher, const ScanReport* report,
                   const ServerOutcome& outcome, const std::string& bypass_reason, const std::vector<std::string>& notes,
-                  double duration_ms) {
+                  double duration_ms, const AiCounts* ai = nullptr) {
   nlohmann::json rec = {
       {"time", now_iso()},
       {"hook", to_string(kind)},
@@ -103,6 +96,11 @@ int finish_server(GateKind kind, const git::Repo& repo, const Config& cfg, const
       {"vigil_version", vigil_version()},
       {"rules_version", rules_version},
   };
+  if (const auto id = pusher_from_env(cfg.server); id.known()) rec["pusher_source"] = id.source;
+  if (ai && (ai->assisted > 0 || ai->escalated > 0)) {
+    rec["ai"] = {{"assisted", ai->assisted}, {"escalated", ai->escalated}, {"approved", ai->approved},
+                 {"escalated_commits", ai->escalated_commits}};
+  }
   if (!outcome.reason.empty()) rec["reason"] = outcome.reason;
   if (!bypass_reason.empty()) rec["bypass"] = {{"reason", bypass_reason}, {"by", pusher}};
   if (!notes.empty()) rec["notes"] = notes;
@@ -196,6 +194,8 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
   req.jobs = server.jobs;
   req.should_stop = [stop] { return stop->load(); };
   req.open_repo = [] { return git::Repo::open_from_env(); };
+  req.pusher = pusher_from_env(server);
+  req.pusher_env = server.pusher_env;
   if (before) {
     req.refs_before = before->refs;
     req.trust_rev = head_rev;
@@ -325,7 +325,7 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
     fmt::print(stderr, "bypass (recorded, if policy allows): git push -o vigil.bypass=\"<reason>\"\n");
   }
   const int code = finish_server(kind, *repo, *cfg, engine->version, updates, pusher, &report, outcome, bypass_reason,
-                                 notes, report.duration_ms);
+                                 notes, report.duration_ms, &verdict->ai);
   if (code == kExitAllowed && kind == GateKind::PreReceive) record_accepted(*repo, req.updates);  // real names: `updates` is masked
   return code;
 }
@@ -335,7 +335,7 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
 int run_pre_push(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   git::LibGit2Session session;
-  auto updates = parse_pre_push_input(read_stdin());
+  auto updates = parse_pre_push_input(read_whole_fd(0).value_or(std::string()));
   if (!updates) return die(updates.error());
   std::error_code ec;
   auto repo = git::Repo::discover(std::filesystem::current_path(ec).string());
@@ -370,7 +370,7 @@ int run_pre_push(int argc, char** argv) {
 }
 
 int run_pre_receive() {
-  auto updates = parse_pre_receive_input(read_stdin());
+  auto updates = parse_pre_receive_input(read_whole_fd(0).value_or(std::string()));
   if (!updates) {
     fmt::print(stderr, "vigil: error: {}\nvigil: push rejected (fail closed)\n", updates.error().message);
     return kExitError;

@@ -18,8 +18,14 @@ Result<CommitInfo> read_commit_info(const Repo& repo, const std::string& id) {
   git_oid_tostr(buf, sizeof buf, git_commit_id(commit.get()));
   info.id = buf;
   if (const char* m = git_commit_message_raw(commit.get())) info.message = m;
-  if (const git_signature* a = git_commit_author(commit.get()); a && a->email) info.author_email = a->email;
-  if (const git_signature* c = git_commit_committer(commit.get()); c && c->email) info.committer_email = c->email;
+  if (const git_signature* a = git_commit_author(commit.get())) {
+    if (a->email) info.author_email = a->email;
+    if (a->name) info.author_name = a->name;
+  }
+  if (const git_signature* c = git_commit_committer(commit.get())) {
+    if (c->email) info.committer_email = c->email;
+    if (c->name) info.committer_name = c->name;
+  }
   info.parent_count = git_commit_parentcount(commit.get());
   return info;
 }

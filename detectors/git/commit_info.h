@@ -14,6 +14,8 @@ struct CommitInfo {
   std::string message;  // as stored (git already cleaned it when committing)
   std::string author_email;
   std::string committer_email;
+  std::string author_name;
+  std::string committer_name;
   std::size_t parent_count = 0;
 };
 

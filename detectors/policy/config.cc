@@ -4,26 +4,28 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "detectors/policy/governance_toml.h"
+#include "detectors/policy/identity_toml.h"
 #include "detectors/policy/policy_toml.h"
 #include "detectors/rules/rule_loader.h"
+#include "detectors/policy/report_toml.h"
 #include "detectors/policy/server_toml.h"
 #include "detectors/rules/rule_toml.h"
 #include "detectors/policy/signature_policy_toml.h"
 #include "detectors/policy/signer_policy_toml.h"
 #include "detectors/util/glob.h"
 #include "detectors/util/hash.h"
+#include "detectors/util/read_file.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "waivers", "families", "signatures", "files", "messages", "refs", "server", "signers"};
+const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "waivers", "families", "signatures", "files", "messages", "refs", "server",
+                                           "signers", "pushers", "ai", "report"};
 // Sections that later versions of the schema define; naming them now is an error, not a no-op,
 // so nobody believes a policy is enforced when it is not.
 const std::vector<std::string> kReservedKeys = {};
@@ -253,12 +255,29 @@ Result<Config> parse_config(std::string_view text, std::string_view path, RuleDe
   if (const auto* sv = doc.get("server")) {
     if (auto sr = parse_server_settings(*sv, path, c.server); !sr) return sr.error();
   }
+  if (const auto* rp = doc.get("report")) {
+    if (auto rr = parse_report_settings(*rp, path, c.report); !rr) return rr.error();
+  }
   if (const auto* sg = doc.get("signatures")) {
     const auto* t = sg->as_table();
     if (!t) return bad(path, *sg, "[signatures] must be a table");
     auto sp = parse_signature_policy(*t, path);
     if (!sp) return sp.error();
     c.signatures = std::move(*sp);
+  }
+  if (const auto* pu = doc.get("pushers")) {
+    const auto* t = pu->as_table();
+    if (!t) return bad(path, *pu, "[pushers] must be a table");
+    auto pp = parse_pusher_policy(*t, path);
+    if (!pp) return pp.error();
+    c.pushers = std::move(*pp);
+  }
+  if (const auto* ai = doc.get("ai")) {
+    const auto* t = ai->as_table();
+    if (!t) return bad(path, *ai, "[ai] must be a table");
+    auto ap = parse_ai_policy(*t, path);
+    if (!ap) return ap.error();
+    c.ai = std::move(*ap);
   }
   std::vector<std::string> ids;
   for (const auto& r : c.rules) ids.push_back(r.id);
@@ -305,16 +324,14 @@ Result<Config> load_config_file(const std::string& path, bool must_exist, RuleDe
   if (std::filesystem::is_directory(path, ec)) {
     return make_error(ErrorCode::Config, fmt::format("config file '{}' is a directory — check the path", path));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const auto text = read_whole_file(path);
+  if (!text) {
     if (must_exist) {
       return make_error(ErrorCode::Config, fmt::format("cannot read config file '{}' — check the path", path));
     }
     return default_config(detail);
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_config(ss.str(), path, detail);
+  return parse_config(*text, path, detail);
 }
 
 Result<void> add_rules_file(Config& config, const std::string& path) {
@@ -322,11 +339,9 @@ Result<void> add_rules_file(Config& config, const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) {
     return make_error(ErrorCode::Config, fmt::format("rules file '{}' is a directory — check the path", path));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::Config, fmt::format("cannot read rules file '{}' — check the path", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto rules = load_rules_text(ss.str(), path);
+  const auto text = read_whole_file(path);
+  if (!text) return make_error(ErrorCode::Config, fmt::format("cannot read rules file '{}' — check the path", path));
+  auto rules = load_rules_text(*text, path);
   if (!rules) return rules.error();
   for (auto& r : *rules) {
     auto it = std::find_if(config.rules.begin(), config.rules.end(), [&](const Rule& x) { return x.id == r.id; });

@@ -8,8 +8,11 @@
 #include <vector>
 
 #include "detectors/policy/file_policy.h"
+#include "detectors/policy/ai_policy.h"
 #include "detectors/policy/message_policy.h"
+#include "detectors/policy/pusher_policy.h"
 #include "detectors/policy/ref_policy.h"
+#include "detectors/policy/report_settings.h"
 #include "detectors/policy/server_policy.h"
 #include "detectors/policy/waiver.h"
 #include "detectors/rules/rule.h"
@@ -53,7 +56,10 @@ struct Config {
   FilePolicy files;         // [[files]] rules and the path checks
   MessagePolicy messages;   // [messages]
   RefPolicy refs;           // [refs]
+  PusherPolicy pushers;     // [pushers]: the committer of pushed commits is the pusher
+  AiPolicy ai;              // [ai]: AI-assisted commits disclosed and escalated
   ServerSettings server;    // [server]: only read from the server's own policy file
+  ReportSettings report;    // [report]: metric targets and thresholds, protected branches, teams
   std::string source;       // path of the config file, or "" for built-in defaults only
   std::string hash;         // hash of the config text (part of the rules version)
 };

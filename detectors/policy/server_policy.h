@@ -23,7 +23,10 @@ struct ServerSettings {
   bool bypass_allowed = false;           // `git push -o vigil.bypass=<reason>`
   Severity bypass_max_severity = Severity::High;  // findings above this cannot be bypassed
   std::vector<std::string> bypass_users;  // empty = any pusher may bypass
-  std::vector<std::string> pusher_env = {"GL_USERNAME", "GITEA_PUSHER_NAME", "REMOTE_USER", "USER"};
+  /// Where the pusher's name comes from, first set wins: GitLab, Gitea/Forgejo, gitolite, a web
+  /// server's authenticated user (smart HTTP), and VIGIL_PUSHER for a forced command in sshd's
+  /// authorized_keys. Not USER: over ssh that is the server's git account, never the person.
+  std::vector<std::string> pusher_env = {"GL_USERNAME", "GITEA_PUSHER_NAME", "GL_USER", "REMOTE_USER", "VIGIL_PUSHER"};
   std::string audit_log;                 // default: <git dir>/vigil-audit.jsonl
   std::string audit_key;                 // HMAC key of the audit log; default: vigil-audit.key beside it
   bool repo_config = true;               // tighten with the repository's .vigil.toml (old tip)

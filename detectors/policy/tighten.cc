@@ -33,6 +33,10 @@ static_assert(field_count<TrailerRule>() == merge_rows("TrailerRule"), "TrailerR
 static_assert(field_count<SignerPolicy>() == merge_rows("SignerPolicy"), "SignerPolicy: add the field to kMergeTable and tighten()");
 static_assert(field_count<SignerGroup>() == merge_rows("SignerGroup"), "SignerGroup: add the field to kMergeTable and tighten()");
 static_assert(field_count<SignerRule>() == merge_rows("SignerRule"), "SignerRule: add the field to kMergeTable");
+static_assert(field_count<PusherPolicy>() == merge_rows("PusherPolicy"), "PusherPolicy: add the field to kMergeTable and tighten()");
+static_assert(field_count<AiPolicy>() == merge_rows("AiPolicy"), "AiPolicy: add the field to kMergeTable and tighten()");
+static_assert(field_count<AiEscalation>() == merge_rows("AiEscalation"), "AiEscalation: add the field to kMergeTable");
+static_assert(field_count<ReportSettings>() == merge_rows("ReportSettings"), "ReportSettings: add the field to kMergeTable and merge_report_settings()");
 static_assert(field_count<ServerSettings>() == merge_rows("ServerSettings"),
               "ServerSettings: add the field to kMergeTable");
 
@@ -229,6 +233,55 @@ void merge_signers(SignerPolicy& out, const SignerPolicy& floor, const SignerPol
   out.rules.insert(out.rules.end(), repo.rules.begin(), repo.rules.end());
 }
 
+template <class T>
+void add_unique(std::vector<T>& out, const std::vector<T>& more) {
+  for (const auto& x : more) {
+    if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(x);
+  }
+}
+
+void merge_pushers(PusherPolicy& out, const PusherPolicy& floor, const PusherPolicy& repo, Notes& notes) {
+  if (!repo.configured) return;
+  out.configured = true;
+  add_unique(out.committer_is_pusher, repo.committer_is_pusher);
+  out.require_pusher = floor.require_pusher || repo.require_pusher;
+  out.allow_signed_forward = floor.allow_signed_forward && repo.allow_signed_forward;
+  if (repo.allow_signed_forward && !floor.allow_signed_forward && floor.configured) {
+    note(notes, "sets [pushers] allow_signed_forward = true (the server does not accept forwarded work)");
+  }
+  // Who is whom is identity data, like the trusted keys: the server's when it keeps any.
+  if (floor.emails.empty()) {
+    out.emails = repo.emails;
+  } else if (!repo.emails.empty() && repo.emails != floor.emails) {
+    note(notes, "maps pushers to e-mails in [pushers.emails] (the server policy's mapping applies)");
+  }
+  if (!floor.configured) out.where = repo.where;
+  if (repo.action > floor.action || !floor.configured) {
+    out.action = std::max(repo.action, floor.configured ? floor.action : PolicyAction::Off);
+  }
+  if (floor.configured && repo.action < floor.action) {
+    note(notes, fmt::format("sets [pushers] action = \"{}\" (the server applies \"{}\")", action_name(repo.action),
+                            action_name(floor.action)));
+  }
+}
+
+void merge_ai(AiPolicy& out, const AiPolicy& floor, const AiPolicy& repo, Notes& notes) {
+  if (!repo.configured) return;
+  out.configured = true;
+  add_unique(out.disclosure_trailers, repo.disclosure_trailers);
+  add_unique(out.coauthor_trailers, repo.coauthor_trailers);
+  add_unique(out.identities, repo.identities);
+  add_unique(out.require_disclosure, repo.require_disclosure);
+  out.escalate.insert(out.escalate.end(), repo.escalate.begin(), repo.escalate.end());
+  if (repo.action > floor.action || !floor.configured) {
+    out.action = std::max(repo.action, floor.configured ? floor.action : PolicyAction::Off);
+  }
+  if (floor.configured && repo.action < floor.action) {
+    note(notes, fmt::format("sets [ai] action = \"{}\" (the server applies \"{}\")", action_name(repo.action),
+                            action_name(floor.action)));
+  }
+}
+
 bool refs_configured(const RefPolicy& p) {
   return p.branch_name || p.tag_name || !p.protected_refs.empty() ||
          std::any_of(p.added.begin(), p.added.end(), refs_configured);
@@ -262,11 +315,14 @@ Config tighten(const Config& floor, const Config& repo, std::vector<std::string>
   merge_check(out.files.case_collision, floor.files.case_collision, repo.files.case_collision, kCaseCollisionId, notes);
   merge_check(out.files.unsafe_name, floor.files.unsafe_name, repo.files.unsafe_name, kUnsafeNameId, notes);
   merge_check(out.files.path_traversal, floor.files.path_traversal, repo.files.path_traversal, kPathTraversalId, notes);
+  merge_pushers(out.pushers, floor.pushers, repo.pushers, notes);
+  merge_ai(out.ai, floor.ai, repo.ai, notes);
   if (repo.messages.configured()) out.messages.added.push_back(repo.messages);
   if (refs_configured(repo.refs)) out.refs.added.push_back(repo.refs);
   if (repo.server.configured) {
     note(notes, "has a [server] section (only the server's own policy file sets it; its min_mode still raises the floor)");
   }
+  merge_report_settings(out.report, floor.report, repo.report, notes);
   out.hash = floor.hash + "+" + repo.hash;
   return out;
 }

@@ -18,8 +18,8 @@ constexpr std::size_t kMaxListedSkips = 8;
 
 // What a finding is, for the summary line and the advice: a secret, a signature problem, or a
 // file, message or ref rule. Each is worded as what it is and gets the hints that fit it.
-enum class Kind { Secret, UnsignedCommit, UnsignedTag, BadCommitSignature, BadTagSignature, File, Message, Ref };
-constexpr std::size_t kKinds = 8;
+enum class Kind { Secret, UnsignedCommit, UnsignedTag, BadCommitSignature, BadTagSignature, File, Message, Ref, Pusher, Ai };
+constexpr std::size_t kKinds = 10;
 
 bool has_tag(const Finding& f, std::string_view t) { return std::find(f.tags.begin(), f.tags.end(), t) != f.tags.end(); }
 
@@ -32,6 +32,8 @@ Kind kind_of(const Finding& f) {
   if (has_tag(f, "policy")) {
     if (f.rule_id.starts_with("messages.")) return Kind::Message;
     if (f.rule_id.starts_with("refs.")) return Kind::Ref;
+    if (f.rule_id.starts_with("pusher.")) return Kind::Pusher;
+    if (f.rule_id.starts_with("ai.")) return Kind::Ai;
     return Kind::File;
   }
   return Kind::Secret;
@@ -57,6 +59,8 @@ std::string summary(const std::array<std::size_t, kKinds>& n, std::size_t secret
   add(Kind::File, "forbidden file change", "forbidden file changes");
   add(Kind::Message, "message rule broken", "message rules broken");
   add(Kind::Ref, "ref rule broken", "ref rules broken");
+  add(Kind::Pusher, "pusher rule broken", "pusher rules broken");
+  add(Kind::Ai, "AI-assisted change rule broken", "AI-assisted change rules broken");
   std::string out;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
@@ -147,6 +151,8 @@ class TextReporter : public Reporter {
     if (count({Kind::File}) > 0) sections.emplace_back("[[files]]");
     if (count({Kind::Message}) > 0) sections.emplace_back("[messages]");
     if (count({Kind::Ref}) > 0) sections.emplace_back("[refs]");
+    if (count({Kind::Pusher}) > 0) sections.emplace_back("[pushers]");
+    if (count({Kind::Ai}) > 0) sections.emplace_back("[ai]");
     if (!sections.empty()) {
       fmt::print(out, "policy: each note says why the rule exists; the rules live in .vigil.toml ({})\n",
                  fmt::join(sections, ", "));

@@ -74,7 +74,7 @@ Result<std::vector<git::FileChange>> own_changes(const git::Repo& repo, const st
 std::string how_to_approve(const SignerRule& r, const std::string& ref, bool policy) {
   std::string s = "sign the commit with the key of a member (`git commit --amend --no-edit -S`, or "
                   "`git rebase --exec 'git commit --amend --no-edit -S' <base>`)";
-  if (r.approval == Approval::Merge) {
+  if (r.approval == SignerApproval::Merge) {
     s += fmt::format(", or push it to another branch and have a member who did not write it merge it onto {} with a "
                      "signed merge commit (`git merge --no-ff -S <branch>`)", ref);
   }
@@ -162,7 +162,7 @@ Result<std::vector<Finding>> signer_findings(const git::Repo& repo, const Config
           if (!a) return a.error();
           approvals.emplace(std::move(*a));
         }
-        auto verdict = approvals->approve(c, r.group, reach, true, r.approval == Approval::Merge);
+        auto verdict = approvals->approve(c, r.group, reach, true, r.approval == SignerApproval::Merge);
         if (!verdict) return verdict.error();
         if (verdict->approved) continue;
         reported.insert(c + '\0' + r.id);

@@ -66,7 +66,8 @@ class CleanCache {
     }
   };
   static bool parse_hex(const std::string& s, git::ObjectId& id) {
-    auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+    auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                                                                            : -1; };
     for (std::size_t i = 0; i < id.bytes.size(); ++i) {
       const int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
       if (hi < 0 || lo < 0) return false;
@@ -131,7 +132,8 @@ int run_history_scan(const HistoryArgs& a) {
     std::string lo = a.range.substr(0, dots), hi = a.range.substr(dots + 2);
     if (lo.empty() && hi.empty()) {
       return die(make_error(ErrorCode::Usage, fmt::format("--range '{}' names no commits — give A..B (an empty side means HEAD), "
-                                                          "or --branch B for all of B's history", a.range)));
+                                                          "or --branch B for all of B's history",
+                                                          a.range)));
     }
     const auto from = repo->resolve(lo.empty() ? "HEAD" : lo);
     const auto to = repo->resolve(hi.empty() ? "HEAD" : hi);

@@ -8,8 +8,8 @@ namespace vigil::cli {
 
 struct HistoryArgs {
   std::string repo = ".";
-  std::string range;      // "A..B"
-  std::string since;      // "2024-01-01" or seconds since the epoch
+  std::string range;  // "A..B"
+  std::string since;  // "2024-01-01" or seconds since the epoch
   std::vector<std::string> branches;
   std::string format = "text";
   std::string output;

@@ -20,7 +20,7 @@ namespace {
 // The config a `vigil rules` command works on, and what it is, for the first line of output.
 struct Checked {
   Config config;
-  std::string what;  // ".vigil.toml", "policy.toml (vigil.policy)", "the built-in rules", ...
+  std::string what;    // ".vigil.toml", "policy.toml (vigil.policy)", "the built-in rules", ...
   bool whole = false;  // FILE was a whole policy (a .vigil.toml or a server policy), not a rules file
 };
 
@@ -243,7 +243,8 @@ void register_rules(CLI::App& app, int& exit_code) {
   auto* import = rules->add_subcommand("import-gitleaks", "Convert a .gitleaks.toml into vigil rules and allows; report what did not map");
   import->add_option("file", *file, "The gitleaks config")->required();
   import->add_option("-o,--output", *output, "Write the vigil TOML here [default: stdout]");
-  import->callback([file, output, &exit_code] { exit_code = cmd_import_gitleaks(*file, *output); });
-}
+  import->callback([file, output, &exit_code] { exit_code = cmd_import_gitleaks(*file, *output);
+});
+}  // namespace vigil::cli
 
 }  // namespace vigil::cli

@@ -40,8 +40,8 @@ struct ScanArgs {
   bool history = false;
   bool incremental = false;
   std::string on_limit = "block";  // --on-limit: block or accept a scan a bound kept partial
-  bool archives = false;   // --archives: scan the members of zip/tar/compressed files
-  int archive_depth = 2;   // archives inside archives, this many levels
+  bool archives = false;           // --archives: scan the members of zip/tar/compressed files
+  int archive_depth = 2;           // archives inside archives, this many levels
   std::string range;
   std::string since;
   std::vector<std::string> branches;
@@ -178,10 +178,10 @@ ConfigAdjust config_adjust(const ScanArgs& a) {
 
 // `vigil scan --staged`: the pre-commit gate, with the report options of `vigil scan`.
 int run_staged(const ScanArgs& a) {
-  const char* other = !a.paths.empty()                                      ? "a path"
+  const char* other = !a.paths.empty()                                                           ? "a path"
                       : a.history || !a.range.empty() || !a.branches.empty() || !a.since.empty() ? "a history option"
-                      : a.archives                                           ? "--archives"
-                                                                             : nullptr;
+                      : a.archives                                                               ? "--archives"
+                                                                                                 : nullptr;
   if (other) {
     return die(make_error(ErrorCode::Usage, fmt::format("--staged scans the index; {} asks for another input — drop one of the two", other)));
   }

@@ -76,7 +76,8 @@ std::string how_to_approve(const SignerRule& r, const std::string& ref, bool pol
                   "`git rebase --exec 'git commit --amend --no-edit -S' <base>`)";
   if (r.approval == SignerApproval::Merge) {
     s += fmt::format(", or push it to another branch and have a member who did not write it merge it onto {} with a "
-                     "signed merge commit (`git merge --no-ff -S <branch>`)", ref);
+                     "signed merge commit (`git merge --no-ff -S <branch>`)",
+                     ref);
   }
   if (policy) {
     s += "; the policy group and its keys are read from the current policy, never from the push, so a push cannot "

@@ -35,7 +35,7 @@ struct SignerRule {
   unsigned on = (1u << 5) - 1;     // ChangeType bits (file_policy.h), default every type
   std::string group;
   SignerApproval approval = SignerApproval::Signed;
-  std::vector<std::string> refs;   // ref globs the rule judges; empty = every ref
+  std::vector<std::string> refs;  // ref globs the rule judges; empty = every ref
   std::string reason;
   std::string where;
 };

@@ -124,7 +124,7 @@ bool file_like(std::string_view lv) {
 
 bool templated(std::string_view lv) {
   constexpr std::string_view kMarks[] = {"${", "{{", "}}", "$(", "%(", "%s", "%d", "<%", "#{",
-                                                       "((", "))", "{0}", "{}", "://", "enc(", "env("};
+                                         "((", "))", "{0}", "{}", "://", "enc(", "env("};
   return std::any_of(std::begin(kMarks), std::end(kMarks), [&](std::string_view m) { return contains(lv, m); });
 }
 
@@ -227,8 +227,7 @@ NameClass classify_credential_name(std::string_view name) {
   if (end > 1 && (head == "key" || head == "keys") && one_of(words[end - 2], kKeyQualifier)) {
     return NameClass::Secret;
   }
-  if (end > 1 && head == "auth" && (words[end - 2] == "basic" || words[end - 2] == "http" ||
-                                    words[end - 2] == "proxy" || words[end - 2] == "bearer")) {
+  if (end > 1 && head == "auth" && (words[end - 2] == "basic" || words[end - 2] == "http" || words[end - 2] == "proxy" || words[end - 2] == "bearer")) {
     return NameClass::Secret;  // basic_auth, http_auth
   }
   return NameClass::None;

@@ -95,8 +95,8 @@ TEST_CASE("credential values: tokens need their alphabet, digits and letters, an
 }
 
 TEST_CASE("credential values: Basic auth must decode to user:password") {
-  CHECK(plausible_basic_credentials("amVua2luczphZG1pbjI0NA=="));    // jenkins:admin244
-  CHECK_FALSE(plausible_basic_credentials("dXNlcjpwYXNz"));          // user:pass
+  CHECK(plausible_basic_credentials("amVua2luczphZG1pbjI0NA=="));        // jenkins:admin244
+  CHECK_FALSE(plausible_basic_credentials("dXNlcjpwYXNz"));              // user:pass
   CHECK_FALSE(plausible_basic_credentials("aGVsbG8gd29ybGQgdGhlcmU="));  // prose, no colon
   CHECK_FALSE(plausible_basic_credentials("not base64 at all"));
 }

@@ -47,7 +47,6 @@ Result<CtxPtr> make_ctx(gpgme_protocol_t proto, const std::string& home) {
   return ctx;
 }
 
-
 /// Records every subkey of `key` (keyed by its fingerprint) in `out`.
 void record_key(gpgme_key_t key, std::map<std::string, KeyInfo>& out) {
   KeyInfo base;

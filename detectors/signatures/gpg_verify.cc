@@ -21,12 +21,14 @@ Result<void> TrustStore::Impl::import_openpgp(const std::vector<KeyFile>& files)
     if (!d) return make_error(ErrorCode::Engine, "gpgme: out of memory");
     if (auto e = gpgme_op_import(pgp.get(), d.get()); e != 0) {
       return make_error(ErrorCode::Config, fmt::format("cannot import the OpenPGP keys of {}: {} — "
-                                                       "export them with `gpg --armor --export`", f.source, gpg::message(e)));
+                                                       "export them with `gpg --armor --export`",
+                                                       f.source, gpg::message(e)));
     }
     const auto* res = gpgme_op_import_result(pgp.get());
     if (!res || res->considered == 0 || res->imported + res->unchanged == 0) {
       return make_error(ErrorCode::Config, fmt::format("{} holds no usable OpenPGP public key — export one "
-                                                       "with `gpg --armor --export EMAIL`", f.source));
+                                                       "with `gpg --armor --export EMAIL`",
+                                                       f.source));
     }
     for (auto& k : pgpsig::parse_public_keys(f.text)) pgp_fast_keys.push_back(std::move(k));
   }

@@ -82,7 +82,8 @@ std::optional<std::vector<Packet>> packets(std::string_view data) {
       p.tag = (h >> 2) & 0x0f;
       const int lt = h & 3;
       if (lt == 3) return std::nullopt;
-      const int n = lt == 0 ? 1 : lt == 1 ? 2 : 4;
+      const int n = lt == 0 ? 1 : lt == 1 ? 2
+                                          : 4;
       if (i + static_cast<std::size_t>(n) > data.size()) return std::nullopt;
       for (int k = 0; k < n; ++k) len = (len << 8) | static_cast<unsigned char>(data[i++]);
     }
@@ -234,7 +235,9 @@ std::optional<Valid> verify_fast(const std::vector<PublicKey>& keys, std::string
   if (s.size() < 6 || s[0] != 4 || s[1] != 0) return std::nullopt;  // binary document signatures only
   const int algo = static_cast<unsigned char>(s[2]);
   const int hash = static_cast<unsigned char>(s[3]);
-  const EVP_MD* md = hash == 8 ? EVP_sha256() : hash == 9 ? EVP_sha384() : hash == 10 ? EVP_sha512() : nullptr;
+  const EVP_MD* md = hash == 8 ? EVP_sha256() : hash == 9 ? EVP_sha384()
+                                            : hash == 10  ? EVP_sha512()
+                                                          : nullptr;
   if (!md) return std::nullopt;
   const std::size_t hashed_len = (static_cast<unsigned char>(s[4]) << 8) | static_cast<unsigned char>(s[5]);
   if (s.size() < 6 + hashed_len + 2) return std::nullopt;

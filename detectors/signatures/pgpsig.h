@@ -25,8 +25,8 @@ struct PublicKey {
 std::vector<PublicKey> parse_public_keys(std::string_view armored);
 
 struct Valid {
-  std::string fingerprint;  // of the key that made it
-  std::int64_t created = 0; // the signature's creation time
+  std::string fingerprint;   // of the key that made it
+  std::int64_t created = 0;  // the signature's creation time
 };
 
 /// Valid when `armored` is one good v4 binary signature over `payload` by a key of `keys`.

@@ -17,8 +17,18 @@
 
 namespace vigil {
 
-enum class SignatureStatus { Good, Unsigned, BadSignature, UnknownKey, ExpiredKey, RevokedKey, IdentityMismatch };
-enum class SignatureFormat { None, OpenPgp, Ssh, X509, Unknown };
+enum class SignatureStatus { Good,
+                             Unsigned,
+                             BadSignature,
+                             UnknownKey,
+                             ExpiredKey,
+                             RevokedKey,
+                             IdentityMismatch };
+enum class SignatureFormat { None,
+                             OpenPgp,
+                             Ssh,
+                             X509,
+                             Unknown };
 
 const char* to_string(SignatureStatus s);
 const char* to_string(SignatureFormat f);

@@ -31,8 +31,11 @@ struct Server {
     REQUIRE(sh(dir.path(), "git init -q --bare srv.git && git clone -q srv.git work 2>/dev/null && cd work && "
                            "echo base > README && git add . && git commit -q -m base && "
                            "git push -q origin HEAD:main 2>/dev/null && cd .. && "
-                           "ln -s " + vigil::test::bin_dir() + "/vigil-" + hook + " srv.git/hooks/" + hook + " && "
-                           "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
+                           "ln -s " +
+                               vigil::test::bin_dir() + "/vigil-" + hook + " srv.git/hooks/" + hook + " && "
+                                                                                                      "git -C srv.git config vigil.policy " +
+                               dir.path() + "/policy.toml")
+                .status == 0);
   }
   // The deadline is generous: these attacks are about bounds and cost, and a loaded CI machine
   // must not turn a judgement into a timeout. (The 20k-findings test says why it is enough.)
@@ -140,7 +143,8 @@ TEST_SUITE("e2e") {
     // base64(base64(base64("GITHUB_TOKEN=ghp_..."))): three layers, two are peeled by default.
     s.write("plain.txt", secret_line(4));
     REQUIRE(sh(s.work(), "b=$(base64 -w0 plain.txt | base64 -w0 | base64 -w0) && rm plain.txt && "
-                         "printf 'blob: %s\\n' \"$b\" > nested.txt").status == 0);
+                         "printf 'blob: %s\\n' \"$b\" > nested.txt")
+                .status == 0);
     const auto r = s.push();
     check_rejected_for_bound(s, before, r, "decode_depth");
     CHECK(has(r.err, "raise [settings] decode_depth"));
@@ -206,7 +210,8 @@ TEST_SUITE("e2e") {
     Server s("");
     const auto before = s.server_ref();
     REQUIRE(sh(s.work(), "mkdir -p many && i=0; while [ $i -lt 5000 ]; do echo \"value $i\" > many/f$i.txt; "
-                         "i=$((i+1)); done").status == 0);
+                         "i=$((i+1)); done")
+                .status == 0);
     s.write("many/f4999.txt", secret_line(6));
     const auto r = s.push();
     CHECK(r.status != 0);

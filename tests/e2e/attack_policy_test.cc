@@ -24,9 +24,11 @@ struct Server {
   explicit Server(std::string policy = "") {
     const std::string bin = vigil::test::bin_dir();
     REQUIRE(sh(dir.path(), "git init -q --bare srv.git && git -C srv.git config receive.advertisePushOptions true && "
-                           "ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && "
-                           "git clone -q srv.git work 2>/dev/null && cd work && echo base > README && git add README && "
-                           "git commit -q -m base && git push -q origin HEAD:main 2>/dev/null").status == 0);
+                           "ln -s " +
+                               bin + "/vigil-pre-receive srv.git/hooks/pre-receive && "
+                                     "git clone -q srv.git work 2>/dev/null && cd work && echo base > README && git add README && "
+                                     "git commit -q -m base && git push -q origin HEAD:main 2>/dev/null")
+                .status == 0);
     // A generous deadline: only deadline tests should depend on time.
     if (policy.find("[server]") == std::string::npos) policy += "\n[server]\n";
     policy.insert(policy.find("[server]\n") + 9, "deadline_ms = 300000\n");
@@ -258,7 +260,7 @@ TEST_SUITE("e2e") {
     for (int i = 0; i < 8; ++i) {
       const auto fp = vigil::fingerprint(i % 2 ? "stripe.secret-key" : "openai.api-key", "seed " + std::to_string(i));
       toml += "[[waivers]]\nfingerprint = \"" + fp + "\"\nowner = \"erin@example.com\"\n"
-              "reason = \"sandbox key, rotation tracked in PAY-12\"\nexpires = 2099-05-29\n";
+                                                     "reason = \"sandbox key, rotation tracked in PAY-12\"\nexpires = 2099-05-29\n";
       baseline += fp + " stripe.secret-key src/pay.py\n";
     }
     s.write(".vigil.toml", toml);

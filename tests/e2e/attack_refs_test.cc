@@ -20,7 +20,9 @@ std::string trim_nl(std::string s) {
   return s;
 }
 
-enum class Hooks { PreReceive, UpdateOnly, Both };  // Both: by `vigil install --server --with-update`
+enum class Hooks { PreReceive,
+                   UpdateOnly,
+                   Both };  // Both: by `vigil install --server --with-update`
 
 /// A bare "server" repository with vigil's server hook(s), a clone to push from, and two SSH
 /// signing keys: alice (trusted by the repository's .vigil/allowed_signers) and mallory (not).
@@ -39,11 +41,14 @@ struct Server {
     if (hooks == Hooks::Both) link = "$VIGIL install --server --with-update --no-warm srv.git >/dev/null && ";
     REQUIRE(sh(dir.path(), "ssh-keygen -q -t ed25519 -N '' -C alice -f alice && "
                            "ssh-keygen -q -t ed25519 -N '' -C mallory -f mallory && "
-                           "git init -q --bare srv.git && " + link +
-                           "git clone -q srv.git work 2>/dev/null && cd work && mkdir .vigil && "
-                           "echo \"committer@example.com $(cat ../alice.pub)\" > .vigil/allowed_signers && "
-                           "echo base > README && git add -A && " + sign("alice") + " commit -q -m base && "
-                           "git push -q origin HEAD:main 2>/dev/null").status == 0);
+                           "git init -q --bare srv.git && " +
+                               link +
+                               "git clone -q srv.git work 2>/dev/null && cd work && mkdir .vigil && "
+                               "echo \"committer@example.com $(cat ../alice.pub)\" > .vigil/allowed_signers && "
+                               "echo base > README && git add -A && " +
+                               sign("alice") + " commit -q -m base && "
+                                               "git push -q origin HEAD:main 2>/dev/null")
+                .status == 0);
   }
   /// `git` with SSH signing by `who` ("alice" or "mallory").
   std::string sign(const std::string& who) const {
@@ -168,7 +173,8 @@ TEST_SUITE("e2e") {
     REQUIRE(s.in_clone("git rm -q .vigil.toml && git commit -q -m 'drop the files rule'").status == 0);
     const auto new_main = trim_nl(s.in_clone("git rev-parse HEAD").out);
     REQUIRE(s.in_clone("git checkout -q -b side " + main_policy + " && echo k > server.pem && git add server.pem && "
-                       "git commit -q -m key").status == 0);
+                                                                  "git commit -q -m key")
+                .status == 0);
     const auto r = s.push(new_main + ":refs/heads/main HEAD:refs/heads/side");
     CHECK(s.server_ref("main") != main_policy);  // main's own update is judged by the old policy and passes
     CHECK(r.status != 0);
@@ -182,7 +188,8 @@ TEST_SUITE("e2e") {
     const auto rel_before = s.server_ref("refs/heads/release/0");
     // main (free) trusts mallory's key; release/0 (updated after main) gets a commit mallory signed.
     REQUIRE(s.in_clone("echo \"committer@example.com $(cat ../mallory.pub)\" >> .vigil/allowed_signers && "
-                       "git commit -q -am 'trust mallory'").status == 0);
+                       "git commit -q -am 'trust mallory'")
+                .status == 0);
     const auto new_main = trim_nl(s.in_clone("git rev-parse HEAD").out);
     REQUIRE(s.in_clone("git checkout -q -b rel " + rel_before).status == 0);
     s.commit("r.txt", "release work", s.sign("mallory"));
@@ -306,7 +313,8 @@ TEST_SUITE("e2e") {
     s.set_policy("[server]\nrepo_config = false\n");
     REQUIRE(sh(s.dir.path(), "rm srv.git/hooks/pre-receive").status == 0);  // the secret got there some other way
     REQUIRE(s.in_clone("echo 'TOKEN=" + fake_github_pat(31) + "' > old.env && git add old.env && git commit -q -m old && "
-                       "git push -q --no-verify origin HEAD:main").status == 0);
+                                                              "git push -q --no-verify origin HEAD:main")
+                .status == 0);
     REQUIRE(sh(s.clone(), "$VIGIL install --hook pre-push >/dev/null").status == 0);
     s.commit("clean.txt", "clean work");
     // A new branch by URL: git names no remote; the tracking refs of the remote with that URL do.

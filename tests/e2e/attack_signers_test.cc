@@ -55,7 +55,8 @@ TEST_SUITE("e2e") {
     const auto base = s.server("main");
     // The directory becomes a link to files the attacker controls.
     REQUIRE(s.git("mkdir -p evil && echo 'int login(void) { return 1; }' > evil/login.c && git rm -q -r src/auth && "
-                  "ln -s ../evil src/auth && git add -A").status == 0);
+                  "ln -s ../evil src/auth && git add -A")
+                .status == 0);
     s.commit("mallory", "mallory");
     auto r = s.push("HEAD:main");
     CHECK(r.status != 0);
@@ -130,7 +131,8 @@ TEST_SUITE("e2e") {
     REQUIRE(s.git("git checkout -q main").status == 0);
     REQUIRE(s.git("GIT_AUTHOR_EMAIL=mallory@example.org GIT_COMMITTER_EMAIL=mallory@example.org "
                   "git merge -q --no-ff --no-commit topic && echo 'int login(void) { return 1; }' > src/auth/login.c && "
-                  "git add -A").status == 0);
+                  "git add -A")
+                .status == 0);
     s.commit("mallory", "mallory", "merge topic");
     auto r = s.push("HEAD:main");
     CHECK(r.status != 0);

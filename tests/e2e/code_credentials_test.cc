@@ -30,7 +30,8 @@ TEST_SUITE("e2e") {
     TempRepo repo;
     seed_repo(repo);
     repo.write("app/settings.py", "import os\n\nDATABASES = {\n    'default': {\n        'USER': 'orders',\n"
-                                  "        'PASSWORD': '" + weak_password() + "',\n    }\n}\n");
+                                  "        'PASSWORD': '" +
+                                      weak_password() + "',\n    }\n}\n");
     const auto r = repo.commit_all("settings");
     CHECK(r.status == 1);
     CHECK(r.err.find("app/settings.py:6:") != std::string::npos);
@@ -87,8 +88,9 @@ TEST_SUITE("e2e") {
     TempDir dir;
     const std::string bin = vigil::test::bin_dir();
     REQUIRE(sh(dir.path(), "git init -q --bare srv.git && ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && "
-                           "git clone -q srv.git work 2>/dev/null && cd work && echo base > README && git add README && "
-                           "git commit -q -m base && git push -q origin HEAD:main 2>/dev/null").status == 0);
+                                                                          "git clone -q srv.git work 2>/dev/null && cd work && echo base > README && git add README && "
+                                                                          "git commit -q -m base && git push -q origin HEAD:main 2>/dev/null")
+                .status == 0);
     dir.write("policy.toml", "[server]\ndeadline_ms = 300000\n");
     REQUIRE(sh(dir.path(), "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
     const auto before = sh(dir.path() + "/srv.git", "git rev-parse main").out;

@@ -45,8 +45,11 @@ struct Server {
     REQUIRE(sh(dir.path(), "git init -q --bare srv.git && git clone -q srv.git work 2>/dev/null && cd work && "
                            "echo base > README && git add . && git commit -q -m base && "
                            "git push -q origin HEAD:main 2>/dev/null && cd .. && "
-                           "ln -s " + vigil::test::bin_dir() + "/vigil-pre-receive srv.git/hooks/pre-receive && "
-                           "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
+                           "ln -s " +
+                               vigil::test::bin_dir() + "/vigil-pre-receive srv.git/hooks/pre-receive && "
+                                                        "git -C srv.git config vigil.policy " +
+                               dir.path() + "/policy.toml")
+                .status == 0);
   }
   void write(const std::string& rel, const std::string& content) const { dir.write("work/" + rel, content); }
   CmdResult push() const {
@@ -84,7 +87,8 @@ std::string java_concat(const std::string& label, const std::string& body, std::
 // A key block as a notebook cell's source: a JSON array of lines.
 std::string notebook(const std::string& label, const std::string& body) {
   std::string src = "{\n \"cells\": [{\"cell_type\": \"code\", \"metadata\": {}, \"outputs\": [],\n  \"source\": [\n"
-                    "   \"key = \\\"\\\"\\\"-----BEGIN " + label + "-----\\n\",\n";
+                    "   \"key = \\\"\\\"\\\"-----BEGIN " +
+                    label + "-----\\n\",\n";
   for (const auto& l : wrapped(body, 64)) src += "   \"" + l + "\\n\",\n";
   return src + "   \"-----END " + label + "-----\\\"\\\"\\\"\\n\"\n  ]}],\n \"nbformat\": 4\n}\n";
 }
@@ -273,4 +277,3 @@ TEST_SUITE("e2e") {
     CHECK(s.server_ref() != before);
   }
 }
-

@@ -35,7 +35,8 @@ TEST_SUITE("e2e") {
       const auto keys = keys_of(who);
       REQUIRE(keys.size() == 1);
       const auto fpr = sh(dir.path(), env + "gpg --with-colons --list-keys " + who +
-                                          "@example.org | awk -F: '/^fpr/ {print $10; exit}'").out;
+                                          "@example.org | awk -F: '/^fpr/ {print $10; exit}'")
+                           .out;
       CHECK(fpr.rfind(keys[0].fingerprint, 0) == 0);
       for (const std::string digest : {"SHA256", "SHA512"}) {
         const auto sig = sign(who, digest);

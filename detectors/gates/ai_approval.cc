@@ -119,8 +119,12 @@ Result<AiApproval> ai_approval(const git::Repo& repo, const Config& cfg, TrustCa
   return a;
 }
 
-// Until signer groups are part of the policy, no group is defined: every escalated commit is
-// unapproved (fail closed), and the message says which group to define.
-std::optional<std::vector<std::string>> signer_group_members(const Config&, const std::string&) { return std::nullopt; }
+// The groups of [signers.<group>] (detectors/policy/signer_policy.h); an undefined group approves
+// nothing (fail closed), and the message says which group to define.
+std::optional<std::vector<std::string>> signer_group_members(const Config& cfg, const std::string& group) {
+  const SignerGroup* g = find_group(cfg.signers, group);
+  if (!g) return std::nullopt;
+  return g->members;
+}
 
 }  // namespace vigil

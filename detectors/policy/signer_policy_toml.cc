@@ -114,7 +114,7 @@ Result<void> parse_rule(const toml::table& t, std::string_view path, std::size_t
                                         "\"merge\" (or a member other than its author signs the merge bringing it)",
                                         owner));
       }
-      r.approval = *s == "merge" ? Approval::Merge : Approval::Signed;
+      r.approval = *s == "merge" ? SignerApproval::Merge : SignerApproval::Signed;
     } else if (key == "refs") {
       auto l = toml_strings(v, key, path);
       if (!l) return l.error();

@@ -65,6 +65,7 @@ void record_key(gpgme_key_t key, std::map<std::string, KeyInfo>& out) {
     if (!s->fpr) continue;
     KeyInfo k = base;
     k.revoked = base.revoked || s->revoked != 0;
+    k.can_sign = s->can_sign != 0;
     std::int64_t exp = primary_expires;
     if (s->expires > 0 && (exp == 0 || s->expires < exp)) exp = s->expires;
     k.expires = exp;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "detectors/signatures/gpg_context.h"
+#include "detectors/signatures/pgpsig.h"
 #include "detectors/signatures/sshsig.h"
 #include "detectors/signatures/verifier.h"
 
@@ -24,6 +25,7 @@ struct TrustStore::Impl {
   std::vector<sshsig::Signer> fast_signers;  // entries the in-process check may use
   bool ssh_fast_path = true;
   std::map<std::string, gpg::KeyInfo> pgp_info;          // by (sub)key fingerprint
+  std::vector<pgpsig::PublicKey> pgp_fast_keys;          // for the in-process check (pgpsig.h)
   mutable std::map<std::string, gpg::KeyInfo> cms_info;  // signer certs, filled on first sight
 
   ~Impl();  // stops any gpg-agent started in the private home, then removes it

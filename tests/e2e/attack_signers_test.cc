@@ -177,4 +177,25 @@ TEST_SUITE("e2e") {
     CHECK_MESSAGE(r.status == 0, r.err);
     CHECK(s.server("main") == s.head());
   }
+
+  TEST_CASE("attack: a push adds its own key where [signatures] keeps the trusted keys outside .vigil/") {
+    Site s;
+    std::string policy = std::string(kPolicy) + "[signatures]\nallowed_signers = [\"keys/signers\"]\n";
+    s.write(".vigil.toml", policy);
+    s.write("keys/signers", s.git("cat .vigil/allowed_signers").out);
+    s.land("keys moved");
+    const auto base = s.server("main");
+    s.write("keys/signers", s.git("cat keys/signers").out + s.signer_line("carol"));
+    s.add_commit("carol", "carol");
+    auto r = s.push("HEAD:main");
+    CHECK(r.status != 0);
+    CHECK(r.err.find("keys/signers") != std::string::npos);
+    CHECK(s.server("main") == base);
+    // Signed by the policy group, the same change lands.
+    REQUIRE(s.git("git reset -q --soft HEAD~1").status == 0);
+    s.commit("admin", "admin");
+    r = s.push("HEAD:main");
+    CHECK_MESSAGE(r.status == 0, r.err);
+    CHECK(s.server("main") == s.head());
+  }
 }

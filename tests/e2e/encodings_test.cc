@@ -281,7 +281,8 @@ TEST_SUITE("e2e") {
     repo.write("legacy/app.config", wide("<config>\r\n  <add key=\"token\" value=\"" + fake_github_pat(15) + "\"/>\r\n</config>\r\n",
                                          2, false, true));
     REQUIRE(repo.run("git add -A && git commit -q --no-verify -m legacy && git rm -q legacy/app.config && "
-                     "git commit -q --no-verify -m removed").status == 0);
+                     "git commit -q --no-verify -m removed")
+                .status == 0);
     const auto h = repo.run("$VIGIL scan --history -q --format json");
     CHECK(h.status == 1);
     CHECK(has(h.out, "\"path\":\"legacy/app.config\""));

@@ -29,7 +29,7 @@ std::vector<std::vector<std::size_t>> split_shards(const std::vector<FleetRepo>&
 struct Shard {
   unsigned index = 1;  // 1-based
   unsigned total = 1;
-  std::string from;    // where it came from: "--shard", "GitLab CI_NODE_INDEX", ...
+  std::string from;  // where it came from: "--shard", "GitLab CI_NODE_INDEX", ...
 };
 
 /// The shard to run: `--shard K/N` when given; else GitLab's CI_NODE_INDEX/CI_NODE_TOTAL

@@ -40,11 +40,11 @@ struct ScanArgs {
   bool no_gitignore = false;
   bool history = false;
   bool incremental = false;
-  std::string repos_file;    // --repos: an organisation-wide history scan
-  std::string shard;         // --shard K/N
-  unsigned shard_total = 0;  // --shard-total N (with JOB_COMPLETION_INDEX)
-  std::string db;            // --db: ship results there, share clean blobs
-  std::string output_dir;    // --output-dir
+  std::string repos_file;          // --repos: an organisation-wide history scan
+  std::string shard;               // --shard K/N
+  unsigned shard_total = 0;        // --shard-total N (with JOB_COMPLETION_INDEX)
+  std::string db;                  // --db: ship results there, share clean blobs
+  std::string output_dir;          // --output-dir
   std::string on_limit = "block";  // --on-limit: block or accept a scan a bound kept partial
   bool archives = false;           // --archives: scan the members of zip/tar/compressed files
   int archive_depth = 2;           // archives inside archives, this many levels

@@ -64,7 +64,7 @@ Result<const TrustStore*> TrustCache::get() {
 }
 
 Result<AiApproval> ai_approval(const git::Repo& repo, const Config& cfg, TrustCache& trust, const ApprovalQuery& q,
-                             const std::vector<std::pair<std::string, std::string>>& reached) {
+                               const std::vector<std::pair<std::string, std::string>>& reached) {
   AiApproval a;
   a.how = fmt::format("a human member of '{}' signs the commit, or signs the merge that brings it onto {} "
                       "(git merge --no-ff -S); AI identities and the change's author do not count for a merge",

@@ -50,6 +50,6 @@ struct AiApproval {
 /// Judges one escalated commit. `reached`: the (commit, ref) pairs the ref newly reaches in this
 /// push, where an approving merge is looked for.
 Result<AiApproval> ai_approval(const git::Repo& repo, const Config& cfg, TrustCache& trust, const ApprovalQuery& q,
-                             const std::vector<std::pair<std::string, std::string>>& reached);
+                               const std::vector<std::pair<std::string, std::string>>& reached);
 
 }  // namespace vigil

@@ -116,6 +116,12 @@ TEST_SUITE("e2e") {
     CHECK_MESSAGE(r.status == 0, r.err);
     CHECK(s.server_ref() == s.head());
     CHECK(sh(s.bare(), "tail -n1 vigil-audit.jsonl").out.find("\"ai\":{\"approved\":0,\"assisted\":1") != std::string::npos);
+    // `vigil report` counts it, and the refused push before it.
+    const auto rep = sh(s.bare(), "$VIGIL report -f json vigil-audit.jsonl");
+    REQUIRE(rep.status == 0);
+    CHECK(rep.out.find("\"ai\":{\"approved\":0,\"assisted\":1") != std::string::npos);
+    CHECK(rep.out.find("\"undisclosed_blocks\":1") != std::string::npos);
+    CHECK(sh(s.bare(), "$VIGIL report vigil-audit.jsonl").out.find("AI-assisted commits landed: 1  escalated: 0") != std::string::npos);
   }
 
   TEST_CASE("attack: AI-assisted change to a protected path with no approval") {

@@ -46,7 +46,7 @@ set(CPACK_DEBIAN_PACKAGE_SECTION "vcs")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "libc6 (>= 2.36), libstdc++6 (>= 12), libgcc-s1, libgit2-1.5, libhyperscan5 | libvectorscan5, \
-libpcre2-8-0 (>= 10.42), libgpgme11, libssl3, libutf8proc2, libarchive13, zlib1g, \
+libpcre2-8-0 (>= 10.42), libgpgme11, libssl3, libutf8proc2, libarchive13, zlib1g, libsqlite3-0, libpq5, \
 git, openssh-client, gnupg")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gpgsm, bash-completion")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "pre-commit")

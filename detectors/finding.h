@@ -39,6 +39,9 @@ struct Finding {
   std::string encoding;  // "" or the layers the secret was found inside
   Disposition disposition = Disposition::Block;
   std::string note;      // why it was allowed / waived / warned
+  /// The kind of exception that let it through (waiver or inline allow): "false-positive",
+  /// "accepted-risk", or "" when it names none. Reports count false positives from it.
+  std::string kind;
 };
 
 /// One input that was not scanned, and why. Skips are reported, never silent.

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "detectors/report/report.h"
+#include "detectors/util/read_file.h"
 #include "installer/install.h"
 #include "installer/install_util.h"
 
@@ -162,7 +163,7 @@ Result<InstallResult> install_global(const InstallOptions& opts) {
   std::size_t written = 0;
   for (const auto& [name, text] : files) {
     const std::string p = (fs::path(dir) / name).string();
-    if (read_file(p) == text) continue;
+    if (read_whole_file(p).value_or("") == text) continue;
     ++written;
     if (!opts.dry_run) {
       if (auto w = write_file(p, text, true); !w) return w.error();

@@ -7,6 +7,7 @@
 
 #include "detectors/git/repo.h"
 #include "detectors/report/report.h"
+#include "detectors/util/read_file.h"
 #include "installer/install_util.h"
 
 namespace fs = std::filesystem;
@@ -15,7 +16,6 @@ namespace vigil {
 
 using installer::is_vigil_shim;
 using installer::kChainedSuffix;
-using installer::read_file;
 
 namespace {
 
@@ -41,7 +41,7 @@ Result<RepoDirs> repo_dirs(const std::string& repo_path) {
   const fs::path commondir_file = fs::path(common) / "commondir";
   std::error_code ec;
   if (fs::exists(commondir_file, ec)) {
-    std::string rel = read_file(commondir_file.string());
+    std::string rel = read_whole_file(commondir_file.string()).value_or("");
     while (!rel.empty() && (rel.back() == '\n' || rel.back() == '\r')) rel.pop_back();
     common = (fs::path(common) / rel).lexically_normal().string();
   }
@@ -171,7 +171,7 @@ Result<InstallResult> install_repo(const InstallOptions& opts) {
     const std::string binary = (fs::path(bin_dir) / ("vigil-" + hook)).string();
     const std::string text = shim_text(hook, binary);
     if (is_vigil_shim(target.string())) {
-      if (read_file(target.string()) == text) {
+      if (read_whole_file(target.string()).value_or("") == text) {
         res.messages.push_back(fmt::format("{}: already installed", hook));
         continue;
       }

@@ -16,22 +16,16 @@
 
 #include "detectors/util/hash.h"
 #include "detectors/util/process.h"
+#include "detectors/util/read_file.h"
 
 namespace fs = std::filesystem;
 
 namespace vigil::installer {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 bool is_vigil_shim(const std::string& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return false;
-  return read_file(path).find(kShimMarker) != std::string::npos;
+  return read_whole_file(path).value_or("").find(kShimMarker) != std::string::npos;
 }
 
 Result<void> write_file(const std::string& path, const std::string& text, bool executable) {
@@ -147,7 +141,7 @@ std::optional<InstallState> load_state(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return std::nullopt;
   InstallState s;
-  std::istringstream in(read_file(path));
+  std::istringstream in(read_whole_file(path).value_or(""));
   std::string line;
   while (std::getline(in, line)) {
     std::vector<std::string> f;

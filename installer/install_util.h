@@ -15,7 +15,6 @@ inline constexpr std::string_view kShimMarker = "# vigil-managed-hook";
 /// Suffix under which a hook that was there before is kept (and still run) in repo mode.
 inline constexpr std::string_view kChainedSuffix = ".vigil-chained";
 
-std::string read_file(const std::string& path);
 bool is_vigil_shim(const std::string& path);
 /// Writes `text` to `path` with mode 0755 (hooks) or 0644. The error names the path and a fix.
 Result<void> write_file(const std::string& path, const std::string& text, bool executable);

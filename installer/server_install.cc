@@ -13,6 +13,7 @@
 #include "detectors/git/repo.h"
 #include "detectors/report/report.h"
 #include "detectors/util/process.h"
+#include "detectors/util/read_file.h"
 #include "installer/install.h"
 #include "installer/install_util.h"
 #include "installer/templates.h"
@@ -145,7 +146,7 @@ Result<void> install_drop_in(const ServerRepo& repo, const std::string& hook, co
   }
   res.hooks_dirs.push_back(dir);
   const std::string text = drop_in_text(hook, binary, layout);
-  if (read_file(target) == text) {
+  if (read_whole_file(target).value_or("") == text) {
     res.messages.push_back(fmt::format("{}: {} already installed", repo.path, hook));
     return {};
   }
@@ -168,7 +169,7 @@ Result<void> install_drop_in(const ServerRepo& repo, const std::string& hook, co
   if (layout == ServerLayout::Gitea) {
     // Gitea's own hooks/<hook> runs the .d directory; without it nothing runs vigil.
     const std::string dispatcher = (fs::path(repo.git_dir) / "hooks" / hook).string();
-    const std::string text_d = read_file(dispatcher);  // Gitea writes "${hookname}.d/*"
+    const std::string text_d = read_whole_file(dispatcher).value_or("");  // Gitea writes "${hookname}.d/*"
     if (text_d.find(hook + ".d") == std::string::npos && text_d.find(".d/*") == std::string::npos) {
       res.messages.push_back(fmt::format("{}: note: hooks/{} does not run {}.d/ — in Gitea, run the admin task "
                                          "\"Resynchronize pre-receive, update and post-receive hooks\"", repo.path, hook, hook));
@@ -333,7 +334,7 @@ Result<InstallResult> uninstall_server(const InstallOptions& opts) {
     for (std::size_t i = 0; i < state->created_files.size(); ++i) {
       const auto& f = state->created_files[i];
       if (!fs::exists(f, ec)) continue;
-      if (content_hash(read_file(f)) != state->file_hashes[i]) {
+      if (content_hash(read_whole_file(f).value_or("")) != state->file_hashes[i]) {
         res.messages.push_back(fmt::format("{}: kept {} (edited since install)", repo->path, f));
         continue;
       }

@@ -25,7 +25,6 @@ const std::set<std::string_view> kExampleCountsPending = {
     "rules/private-keys.toml",
     "rules/web-auth.toml",
     "rules/databases.toml",
-    "rules/generic.toml",
 };
 
 constexpr std::size_t kMinExamples = 2;

@@ -517,6 +517,112 @@ def plant_special(c, idx):
     return out
 
 
+def awkward_password():
+    """A generated password holding the characters URI parsers trip on, used raw in the URI."""
+    core = rnd(ALNUM, R.randint(8, 14))
+    for ch in R.sample(["@", "!", ")", "#", ":", "%21", "%40", "(", "*", "~"], 2):
+        at = R.randint(1, len(core) - 1)
+        core = core[:at] + ch + core[at:]
+    return core
+
+
+def concat_lines(lang, lines):
+    """`lines` (with their \\n) as one string value split over concatenation in `lang`."""
+    esc = [l.replace("\n", "\\n") for l in lines]
+    if lang == "java":
+        return ["String key ="] + ['    "%s"%s' % (l, " +" if i + 1 < len(esc) else ";") for i, l in enumerate(esc)]
+    if lang == "js":
+        return ["const key ="] + ["  '%s'%s" % (l, " +" if i + 1 < len(esc) else ";") for i, l in enumerate(esc)]
+    if lang == "go":
+        return ["var key = \"\" +"] + ['\t"%s"%s' % (l, " +" if i + 1 < len(esc) else "") for i, l in enumerate(esc)]
+    if lang == "cs":
+        return ["var key = "] + ['    @"%s"%s' % (l.replace("\\n", ""), " + \"\\n\" +" if i + 1 < len(esc) else ";")
+                                for i, l in enumerate(esc)]
+    return ["key = ("] + ['    "%s"' % l for l in esc] + [")"]
+
+
+def plant_depth(c, idx):
+    """Contexts and encodings of issue 23's depth items: wide text, wrapped base64, split keys,
+    connection strings with awkward passwords. Each with a negative of the same shape."""
+    choice = idx % 10
+    if choice == 0:  # UTF-32 and BOM-less UTF-16 of either byte order, CRLF
+        fam, kind, value, name = R.choice([g_aws_key, g_github, g_gitlab, g_stripe, g_openai])()
+        text = "\r\n".join(["; exported settings", "[auth]", "user=deploy", "%s=%s" % (name, value), "retries=3"]) + "\r\n"
+        enc = R.choice(["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+        data = text.encode(enc)
+        c.write_bytes("positive/%s/%04d-%s.ini" % (fam, idx, enc), data, [(3, 3, fam, kind + "-" + enc, "positive")])
+        clean = "\r\n".join(["; exported settings", "[auth]", "user=deploy", "retries=3"]) + "\r\n"
+        c.write_bytes("negative/wide-text/%04d-%s.ini" % (idx, enc), clean.encode(enc), [(0, 3, "negative", "wide-clean", "negative")])
+    elif choice == 1:  # base64 wrapped at 76 (MIME) or 64 columns, LF or CRLF: an encoded .env
+        fam, kind, value, name = R.choice([g_github, g_slack, g_stripe, g_sendgrid, g_openai])()
+        env = "\n".join(["# exported for the deployment job", "APP_ENV=production", "LOG_LEVEL=info",
+                          "FEATURES=search,export,billing", "%s=%s" % (name.upper(), value), "RETRIES=3"]) + "\n"
+        body = wrap(base64.b64encode(env.encode()).decode(), R.choice([76, 64]))
+        eol = R.choice(["\n", "\r\n"])
+        head = ["MIME-Version: 1.0", "Content-Type: text/plain", "Content-Transfer-Encoding: base64", ""]
+        lines = head + body
+        c.write_bytes("positive/%s/%04d-mime.eml" % (fam, idx), (eol.join(lines) + eol).encode(),
+                      [(len(head), len(lines) - 1, fam, kind + "-b64-wrapped", "positive")])
+        noise = wrap(base64.b64encode(bytes(R.getrandbits(8) for _ in range(400))).decode(), 76)
+        c.write("negative/b64-wrapped/%04d.eml" % idx, head + noise, [(len(head), len(head) + len(noise) - 1, "negative", "b64-binary", "negative")])
+    elif choice in (2, 3, 4):  # private keys: narrow wrap, YAML block, notebook, concatenation
+        kind_label = R.choice(["RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "OPENSSH PRIVATE KEY"])
+        width = R.choice([40, 48, 56, 60, 70, 72, 76, 80])
+        key = pem(kind_label, width)
+        if choice == 2:
+            lines = ["tls:", "  key: |"] + ["    " + l for l in key] + ["  other: 1"]
+            c.write("positive/private-key/%04d-block.yaml" % idx, lines,
+                    [(2, len(lines) - 2, "private-key", "yaml-block-w%d" % width, "positive")])
+        elif choice == 3:
+            src = ["key = \"\"\"\n"] + [l + "\n" for l in key] + ["\"\"\"\n"]
+            nb = {"cells": [{"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [], "source": src}],
+                  "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+            text = json.dumps(nb, indent=1).split("\n")
+            first = next(i for i, l in enumerate(text) if "-----BEGIN" in l)
+            last = next(i for i, l in enumerate(text) if "-----END" in l)
+            c.write("positive/private-key/%04d.ipynb" % idx, text, [(first, last, "private-key", "notebook-lines", "positive")])
+        else:
+            lang = R.choice(["java", "js", "go", "cs", "py"])
+            lines = concat_lines(lang, [l + "\n" for l in key])
+            c.write("positive/private-key/%04d-concat.%s" % (idx, lang), lines,
+                    [(1, len(lines) - 1, "private-key", "concat-" + lang, "positive")])
+        pub = ["-----BEGIN PUBLIC KEY-----"] + wrap(pem_body(300), width) + ["-----END PUBLIC KEY-----"]
+        c.write("negative/public-key/%04d.pem" % idx, pub, [(0, len(pub) - 1, "negative", "public-key", "negative")])
+    elif choice in (5, 6, 7):  # connection strings: any scheme, raw awkward characters
+        scheme, host = R.choice([("postgresql", "pg.internal:5432/orders"), ("mysql", "db.prod:3306/shop"),
+                                 ("mariadb", "10.0.0.7/app"), ("mongodb+srv", "cluster0.ab1cd.mongodb.net/prod"),
+                                 ("rediss", "cache.prod:6380/0"), ("amqps", "mq.internal:5671/vhost"),
+                                 ("sqlserver", "sql01.corp:1433"), ("ldaps", "ldap.corp.example:636"),
+                                 ("smtps", "mail.example.net:465"), ("ftp", "files.example.net"),
+                                 ("sftp", "files.example.net:22"), ("kafka", "broker-1.example.net:9093"),
+                                 ("memcached", "cache.internal:11211"), ("couchdb", "couch.example.net:5984"),
+                                 ("neo4j+s", "graph.example.net:7687"), ("clickhouse", "ch.example.net:8443"),
+                                 ("nats", "nats.internal:4222"), ("https", "registry.example.net/v2"),
+                                 ("jdbc:postgresql", "pg.internal:5432/bi")])
+        user = R.choice(["app", "svc_orders", "etl", "deploy", ""])
+        value = "%s://%s:%s@%s" % (scheme, user, awkward_password(), host)
+        ctx = R.choice(["env", "yaml", "py", "sh", "log", "java"])
+        lines = list(FILLER[ctx])
+        at = R.randint(1, len(lines))
+        lines.insert(at, assignment(ctx, R.choice(["DATABASE_URL", "BROKER_URL", "CACHE_URL", "dsn", "connection"]), value))
+        rel = "positive/connection-string/%04d.%s" % (idx, EXT[ctx]) if ctx != "env" else "positive/connection-string/%04d/.env" % idx
+        c.write(rel, lines, [(at, at, "connection-string", scheme + "-awkward", "positive")])
+        bad = R.choice(["password", "${DB_PASSWORD}", "<password>", "****", "changeme", "%s", "$DB_PASS", "{{ db_pass }}",
+                        "your-password-here", "xxxxxxxx"])
+        neg = "%s://%s:%s@%s" % (scheme, user or "user", bad, R.choice([host, "localhost:5432/app"]))
+        lines = list(FILLER[ctx])
+        lines.insert(at, assignment(ctx, "DATABASE_URL", neg))
+        c.write("negative/connection-string/%04d.%s" % (idx, EXT[ctx]), lines, [(at, at, "negative", "uri-placeholder", "negative")])
+    else:  # ADO.NET connection strings in appsettings.json
+        pw = rnd(ALNUM, 10) + R.choice(["!", "#", ")", "@"]) + rnd(ALNUM, 4)
+        cs = "Server=tcp:sql-%s.database.windows.net,1433;Initial Catalog=erp;User ID=app;Password=%s;Encrypt=True;" % (rnd(LOWER, 6), pw)
+        lines = ["{", '  "ConnectionStrings": {', '    "Default": "%s"' % cs, "  }", "}"]
+        c.write("positive/connection-string/%04d-appsettings.json" % idx, lines, [(2, 2, "connection-string", "ado-net", "positive")])
+        neg = cs.replace(pw, R.choice(["<password>", "${SQL_PASSWORD}", "{your_password}"]))
+        lines = ["{", '  "ConnectionStrings": {', '    "Default": "%s"' % neg, "  }", "}"]
+        c.write("negative/connection-string/%04d-appsettings.json" % idx, lines, [(2, 2, "negative", "ado-placeholder", "negative")])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -532,6 +638,9 @@ def main():
             idx += 1
     for _ in range(12 * a.scale):
         plant_special(c, idx)
+        idx += 1
+    for _ in range(10 * a.scale):
+        plant_depth(c, idx)
         idx += 1
     for neg in NEGATIVES:
         for _ in range(a.scale * 3):

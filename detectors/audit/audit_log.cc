@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "detectors/util/hash.h"
+#include "detectors/util/read_file.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
@@ -101,14 +102,12 @@ struct KeyRead {
 Result<KeyRead> read_key(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return KeyRead{{}, true};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const auto text = read_whole_file(path);
+  if (!text) {
     return make_error(ErrorCode::Io, fmt::format("cannot read the audit key '{}': {} — check its owner and mode "
                                                  "(0600, readable by the hook's user)", path, std::strerror(errno)));
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const auto key = std::string(trim(ss.str()));
+  const auto key = std::string(trim(*text));
   if (key.size() < 16) {
     return make_error(ErrorCode::Config, fmt::format("the audit key '{}' is shorter than 16 bytes — make a new one: "
                                                     "openssl rand -hex 32 > {} && chmod 600 {}", path, path, path));

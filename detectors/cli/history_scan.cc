@@ -86,11 +86,8 @@ int run_history_scan(const HistoryArgs& a) {
   git::LibGit2Session session;
   // libgit2 would keep every object it reads (up to 256 MB): memory would follow history length.
   git::disable_object_cache();
-  // libgit2 reads only commits here, and the objects the pack reader declines (blobs and trees
-  // come through the pack reader): windows of 4 MB, 16 MB mapped at most, so that the pages it
-  // keeps do not follow the size of the pack (history20000: 26 MB of its 58 MB pack were
-  // resident through libgit2 with 32 MB windows, when it read the trees). The smaller windows
-  // cost no measurable time.
+  // libgit2 reads only commits and what the pack reader declines: small windows keep its resident
+  // pages from following the size of the pack, at no measurable cost (docs/performance.md).
   git::limit_pack_mapping(std::size_t{4} << 20, std::size_t{16} << 20);
   auto repo = git::Repo::discover(a.repo);
   if (!repo) return die(repo.error());

@@ -4,13 +4,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "detectors/cli/commands.h"
 #include "detectors/gates/common.h"
 #include "detectors/git/repo.h"
 #include "detectors/import/gitleaks_import.h"
 #include "detectors/rules/rule_loader.h"
+#include "detectors/util/read_file.h"
 #include "detectors/util/text.h"
 
 namespace vigil::cli {
@@ -76,11 +76,9 @@ Result<Checked> effective_config(const std::string& file) {
 }
 
 int cmd_import_gitleaks(const std::string& file, const std::string& output) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return die(make_error(ErrorCode::Usage, fmt::format("cannot read '{}' — check the path", file)));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto im = import_gitleaks(ss.str(), file);
+  const auto text = read_whole_file(file);
+  if (!text) return die(make_error(ErrorCode::Usage, fmt::format("cannot read '{}' — check the path", file)));
+  auto im = import_gitleaks(*text, file);
   if (!im) return die(im.error());
   for (const auto& w : im->warnings) fmt::print(stderr, "vigil: warning: {}\n", w);
   if (output.empty() || output == "-") {
@@ -119,7 +117,8 @@ int cmd_explain(const std::string& id) {
     fmt::print("regex:       {}\nsecret:      group {}\nkeywords:    {}\nentropy:     {}{}\n", r.regex, r.secret_group,
                fmt::join(r.keywords, ", "), r.entropy, r.generic ? " (fraction of the alphabet's maximum)" : " bits/char");
     if (r.validator != Validator::None) {
-      fmt::print("validator:   {}\n", r.validator == Validator::Base62Crc32 ? "base62-crc32" : "jwt");
+      constexpr const char* kNames[] = {"none", "base62-crc32", "jwt", "credential", "password", "http-auth"};
+      fmt::print("validator:   {}\n", kNames[static_cast<int>(r.validator)]);
     }
     fmt::print("tags:        {}\nreference:   {}\nsource:      {}:{}\n", fmt::join(r.tags, ", "), r.reference, r.source,
                r.source_line);

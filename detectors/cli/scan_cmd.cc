@@ -5,9 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "detectors/cli/commands.h"
@@ -18,6 +16,7 @@
 #include "detectors/git/repo.h"
 #include "detectors/policy/baseline.h"
 #include "detectors/util/archive.h"
+#include "detectors/util/read_file.h"
 
 namespace fs = std::filesystem;
 
@@ -161,13 +160,6 @@ std::string display_path(const std::string& p) {
   return p.size() > 2 && p.compare(0, 2, "./") == 0 ? p.substr(2) : p;
 }
 
-Result<std::string> read_all(std::istream& in, const std::string& what) {
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return make_error(ErrorCode::Io, fmt::format("cannot read {}", what));
-  return ss.str();
-}
-
 // The config changes the command line asks for: --fail-on, --no-builtin, --rules.
 ConfigAdjust config_adjust(const ScanArgs& a) {
   return [fail_on = a.fail_on, no_builtin = a.no_builtin, rules_files = a.rules_files](Config& cfg) -> Result<void> {
@@ -269,8 +261,8 @@ int run_scan(ScanArgs& a) {
     collect_files(p, ignore_repo, files, report.skips);
   }
   if (std::find(a.paths.begin(), a.paths.end(), "-") != a.paths.end()) {
-    auto bytes = read_all(std::cin, "standard input");
-    if (!bytes) return die(bytes.error());
+    auto bytes = read_whole_fd(0);
+    if (!bytes) return die(make_error(ErrorCode::Io, "cannot read standard input"));
     auto s = ScanSession::create(*engine);
     if (!s) return die(s.error());
     WorkerOut w;

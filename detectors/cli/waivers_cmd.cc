@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +12,7 @@
 #include "detectors/git/repo.h"
 #include "detectors/git/tree_paths.h"
 #include "detectors/policy/governance_toml.h"
+#include "detectors/util/read_file.h"
 
 namespace fs = std::filesystem;
 
@@ -50,12 +50,10 @@ Result<std::vector<Finding>> scan_tracked(const git::Repo& repo, const std::stri
     std::error_code ec;
     const fs::path full = fs::path(repo.workdir()) / p;
     if (!fs::is_regular_file(fs::symlink_status(full, ec))) continue;
-    std::ifstream in(full, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
     BufferContext ctx;
     ctx.path = p;
-    if (auto r = session->scan_buffer(ss.str(), ctx, findings, skips); !r) return r.error();
+    const auto text = read_whole_file(full.string()).value_or(std::string());
+    if (auto r = session->scan_buffer(text, ctx, findings, skips); !r) return r.error();
   }
   return findings;
 }
@@ -98,15 +96,13 @@ int run_waivers(const WaiversArgs& a, bool check) {
     }
     config_path = repo->workdir() + "/.vigil.toml";
   }
-  std::ifstream in(config_path, std::ios::binary);
-  if (!in) return die(make_error(ErrorCode::Config, fmt::format("cannot read '{}' — check the path", config_path)));
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const auto text = read_whole_file(config_path);
+  if (!text) return die(make_error(ErrorCode::Config, fmt::format("cannot read '{}' — check the path", config_path)));
   const std::string shown = a.config.empty() ? ".vigil.toml" : config_path;
-  auto entries = read_waiver_entries(ss.str(), shown);
+  auto entries = read_waiver_entries(*text, shown);
   if (!entries) return die(entries.error());
   // The policy limits (span, ticket reference) come from the whole config.
-  auto cfg = parse_config(ss.str(), shown);
+  auto cfg = parse_config(*text, shown);
   const Date now = today();
 
   std::optional<std::vector<Finding>> findings;

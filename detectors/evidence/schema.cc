@@ -36,7 +36,7 @@ constexpr Step kSteps[] = {
   // 2: who pushed (backfilled from the stored records), the time index reports scan by, and the
   //    clean-blob cache shared by server hooks and CI scans.
   {"ALTER TABLE evidence_records ADD COLUMN pusher TEXT NOT NULL DEFAULT '';"
-   "CREATE INDEX evidence_records_time ON evidence_records(time);"
+   "CREATE INDEX evidence_records_time ON evidence_records(time, log_id, seq);"
    "CREATE TABLE evidence_clean_blobs ("
    " rules_version TEXT NOT NULL,"
    " blob TEXT NOT NULL,"

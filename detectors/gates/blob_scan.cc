@@ -94,7 +94,7 @@ struct SiteScan {
   // detector on (a lockfile's findings are a subset), and when that finds nothing, nothing is
   // found at any path. Otherwise each distinct path class (path_class.h) with its added lines
   // is judged once, and its findings are repeated, relabelled, at the other paths of that class.
-  Result<bool> scan_sites(std::string_view bytes, const std::string& blob, const std::vector<Site>& sites,
+  Result<void> scan_sites(std::string_view bytes, const std::string& blob, const std::vector<Site>& sites,
                           const Config& cfg, std::vector<Finding>& found, std::vector<Skip>& skipped) {
     std::size_t probe = 0;
     while (probe < sites.size() && is_lockfile(*sites[probe].path)) ++probe;
@@ -102,7 +102,7 @@ struct SiteScan {
     std::vector<Finding> probe_found;
     std::vector<Skip> probe_skipped;
     if (auto r = scan(bytes, blob, sites[probe], true, probe_found, probe_skipped); !r) return r.error();
-    if (probe_found.empty() && probe_skipped.empty()) return true;
+    if (probe_found.empty() && probe_skipped.empty()) return {};
     struct Outcome {
       std::vector<Finding> found;
       std::vector<Skip> skipped;
@@ -137,20 +137,19 @@ struct SiteScan {
         skipped.push_back(std::move(s));
       }
     }
-    return false;
+    return {};
   }
 };
 
 }  // namespace
 
-Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git::WalkResult& walk,
-                                                 const BlobScanOptions& opts, ScanReport& report) {
+Result<void> scan_walk_blobs(const Engine& engine, const git::WalkResult& walk, const BlobScanOptions& opts,
+                             ScanReport& report) {
   constexpr std::size_t kRun = 16;
   std::atomic<std::size_t> next{0}, done{0};
   std::atomic<std::uint64_t> bytes_done{0};
   std::mutex mu;
   std::optional<Error> failure;
-  std::vector<std::string> clean;
   const auto& cfg = engine.config;
   const auto max_size = cfg.settings.max_file_size;
 
@@ -171,7 +170,6 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
     SiteScan scanner{*session, *repo, walk};
     std::vector<Finding> found;
     std::vector<Skip> skipped;
-    std::vector<std::string> clean_local;
     auto fail = [&](Error e) {
       std::lock_guard lk(mu);
       failure = std::move(e);
@@ -189,10 +187,6 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
       if (failure) return;
       if (opts.should_stop && opts.should_stop()) return fail(make_error(ErrorCode::Timeout, "deadline exceeded while scanning blobs"));
       const auto& b = walk.blobs[index];
-      if (opts.known_clean && opts.known_clean(b.blob)) {
-        ++done;
-        continue;
-      }
       const auto sites = sites_of(b);
       if (b.size > max_size) {
         for (const auto& site : sites) {
@@ -208,25 +202,15 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
       }
       auto bytes = reader->read(b.blob);  // no copy: valid until the next read
       if (!bytes) return fail(bytes.error());
-      bool is_clean = false;
-      if (sites.size() == 1) {
-        const auto before_f = found.size(), before_s = skipped.size();
-        if (auto r = scanner.scan(*bytes, b.blob, sites[0], whole, found, skipped); !r) return fail(r.error());
-        is_clean = found.size() == before_f && skipped.size() == before_s && whole;
-      } else {
-        auto r = scanner.scan_sites(*bytes, b.blob, sites, cfg, found, skipped);
-        if (!r) return fail(r.error());
-        is_clean = *r;
-      }
-      if (is_clean) clean_local.push_back(b.blob);
+      auto r = sites.size() == 1 ? scanner.scan(*bytes, b.blob, sites[0], whole, found, skipped)
+                                 : scanner.scan_sites(*bytes, b.blob, sites, cfg, found, skipped);
+      if (!r) return fail(r.error());
       bytes_done += bytes->size();
-      const auto d = ++done;
-      if (opts.progress) opts.progress(d, bytes_done.load());
+      ++done;
     }
     std::lock_guard lk(mu);
     for (auto& f : found) report.findings.push_back(std::move(f));
     for (auto& s : skipped) report.skips.push_back(std::move(s));
-    for (auto& id : clean_local) clean.push_back(std::move(id));
   };
 
   const unsigned jobs = std::max(1u, std::min<unsigned>(opts.jobs, static_cast<unsigned>(std::max<std::size_t>(walk.blobs.size(), 1))));
@@ -243,7 +227,7 @@ Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git
   }
   report.items_scanned += done.load();
   report.bytes_scanned += bytes_done.load();
-  return clean;
+  return {};
 }
 
 Result<void> mask_authors(const Engine& engine, std::vector<Finding>& findings) {

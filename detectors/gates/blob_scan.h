@@ -19,16 +19,12 @@ struct BlobScanOptions {
   std::function<Result<git::Repo>()> open_repo;
   /// Polled between blobs; true stops the scan with a Timeout error.
   std::function<bool()> should_stop;
-  /// Called after each blob with (blobs done, bytes done); may be called from any worker.
-  std::function<void(std::size_t, std::uint64_t)> progress;
-  /// Blob ids already known clean (incremental scans); they are not read.
-  std::function<bool(const std::string&)> known_clean;
 };
 
 /// Scans `walk.blobs`, appending findings (attributed to the commit that introduced the blob)
-/// and skips to `report`. Returns the ids of blobs that produced no finding and no skip.
-Result<std::vector<std::string>> scan_walk_blobs(const Engine& engine, const git::WalkResult& walk,
-                                                 const BlobScanOptions& opts, ScanReport& report);
+/// and skips to `report`.
+Result<void> scan_walk_blobs(const Engine& engine, const git::WalkResult& walk, const BlobScanOptions& opts,
+                             ScanReport& report);
 
 /// Masks any secret in the `author` of `findings` ("Name <email>" of the commit): a leaking
 /// identity is quoted by every finding of its commit, and reports and audit records print it.

@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "detectors/gates/common.h"
 #include "detectors/gates/laptop_skip.h"
 #include "detectors/git/repo.h"
+#include "detectors/util/read_file.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
@@ -52,11 +52,9 @@ int run_commit_msg(int argc, char** argv) {
                                             "run this as a commit-msg hook"));
   }
   const std::string msg_path = argv[1];
-  std::ifstream in(msg_path, std::ios::binary);
-  if (!in) return die(make_error(ErrorCode::Io, fmt::format("cannot read the commit message '{}'", msg_path)));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string raw = ss.str();
+  const auto text = read_whole_file(msg_path);
+  if (!text) return die(make_error(ErrorCode::Io, fmt::format("cannot read the commit message '{}'", msg_path)));
+  const std::string& raw = *text;
 
   git::LibGit2Session session;
   std::error_code ec;

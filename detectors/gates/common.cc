@@ -7,9 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "detectors/util/read_file.h"
 #include "detectors/util/trace.h"
 
 namespace vigil {
@@ -43,11 +42,8 @@ Result<Engine> load_engine(const std::string& root, const std::string& config_pa
   Result<Config> cfg = make_error(ErrorCode::Internal, "unset");
   if (config_path.empty()) {
     // Read the repository's file but name it as the user knows it: ".vigil.toml".
-    std::ifstream in(root + "/.vigil.toml", std::ios::binary);
-    if (in) {
-      std::stringstream ss;
-      ss << in.rdbuf();
-      cfg = parse_config(ss.str(), ".vigil.toml", RuleDetail::Scan);
+    if (const auto text = read_whole_file(root + "/.vigil.toml")) {
+      cfg = parse_config(*text, ".vigil.toml", RuleDetail::Scan);
     } else {
       cfg = default_config(RuleDetail::Scan);
     }

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "detectors/gates/policy_gate.h"
+#include "detectors/gates/signer_gate.h"
 #include "detectors/git/refs.h"
 #include "detectors/policy/ref_policy.h"
 #include "detectors/signatures/verifier.h"
@@ -139,6 +140,9 @@ Result<std::vector<Finding>> per_ref_findings(const git::Repo& repo, const Confi
     if (!s) return s.error();
     out = std::move(*s);
   }
+  auto signers = signer_findings(repo, cfg, in);
+  if (!signers) return signers.error();
+  for (auto& f : *signers) out.push_back(std::move(f));
   auto m = forbidden_message_findings(repo, cfg, in);
   if (!m) return m.error();
   for (auto& f : *m) out.push_back(std::move(f));

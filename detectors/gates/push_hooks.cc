@@ -9,8 +9,6 @@
 #include <ctime>
 #include <filesystem>
 #include <future>
-#include <iostream>
-#include <sstream>
 #include <thread>
 
 #include "detectors/audit/audit_log.h"
@@ -26,17 +24,12 @@
 #include "detectors/report/finding_json.h"
 #include "detectors/gates/name_scan.h"
 #include "detectors/util/quote.h"
+#include "detectors/util/read_file.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
 
 namespace {
-
-std::string read_stdin() {
-  std::stringstream ss;
-  ss << std::cin.rdbuf();
-  return ss.str();
-}
 
 std::string now_iso() {
   const std::time_t t = std::time(nullptr);
@@ -342,7 +335,7 @@ int run_server(GateKind kind, std::vector<RefUpdate> updates) {
 int run_pre_push(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   git::LibGit2Session session;
-  auto updates = parse_pre_push_input(read_stdin());
+  auto updates = parse_pre_push_input(read_whole_fd(0).value_or(std::string()));
   if (!updates) return die(updates.error());
   std::error_code ec;
   auto repo = git::Repo::discover(std::filesystem::current_path(ec).string());
@@ -377,7 +370,7 @@ int run_pre_push(int argc, char** argv) {
 }
 
 int run_pre_receive() {
-  auto updates = parse_pre_receive_input(read_stdin());
+  auto updates = parse_pre_receive_input(read_whole_fd(0).value_or(std::string()));
   if (!updates) {
     fmt::print(stderr, "vigil: error: {}\nvigil: push rejected (fail closed)\n", updates.error().message);
     return kExitError;

@@ -7,11 +7,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 
 #include "detectors/git/refs.h"
 #include "detectors/util/hash.h"
+#include "detectors/util/read_file.h"
 
 namespace fs = std::filesystem;
 
@@ -23,12 +23,6 @@ constexpr auto kMaxAge = std::chrono::hours(1);
 constexpr std::string_view kRefsHeader = "vigil-refs 1";
 
 std::string records_dir(const std::string& git_dir) { return (fs::path(git_dir) / "vigil-push").string(); }
-
-std::optional<std::string> slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // Written whole under a temporary name, then renamed: a reader never sees half a record.
 bool write_atomically(const std::string& path, const std::string& text) {
@@ -53,7 +47,7 @@ struct ProcInfo {
 };
 
 std::optional<ProcInfo> proc_info(long pid) {
-  auto stat = slurp(fmt::format("/proc/{}/stat", pid));
+  auto stat = read_whole_file(fmt::format("/proc/{}/stat", pid));
   if (!stat) return std::nullopt;
   const auto rp = stat->rfind(')');  // the command name may hold spaces and parentheses
   if (rp == std::string::npos) return std::nullopt;
@@ -65,7 +59,7 @@ std::optional<ProcInfo> proc_info(long pid) {
 }
 
 bool is_receive_pack(long pid) {
-  auto cmdline = slurp(fmt::format("/proc/{}/cmdline", pid));
+  auto cmdline = read_whole_file(fmt::format("/proc/{}/cmdline", pid));
   if (!cmdline || cmdline->empty()) return false;
   std::vector<std::string> args;
   std::istringstream in(*cmdline);
@@ -147,7 +141,7 @@ std::optional<std::string> push_key() {
 
 Result<RefsSnapshot> refs_before_update(const git::Repo& repo, const std::string& key, const RefUpdate& u) {
   const std::string path = refs_record(repo.git_dir(), key);
-  if (auto text = slurp(path)) {
+  if (auto text = read_whole_file(path)) {
     if (auto s = parse_refs(*text); s && fits(*s, u)) return *s;
   }
   RefsSnapshot s;
@@ -171,7 +165,7 @@ void record_accepted(const git::Repo& repo, const std::vector<RefUpdate>& update
 
 bool take_accepted(const std::string& git_dir, const RefUpdate& u) {
   const std::string path = accepted_record(git_dir, u);
-  auto text = slurp(path);
+  auto text = read_whole_file(path);
   if (!text || *text != accepted_line(u)) return false;
   std::error_code ec;
   fs::remove(path, ec);

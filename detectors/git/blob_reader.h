@@ -11,16 +11,14 @@
 
 namespace vigil::git {
 
-/// Turns libgit2's object cache off for the process. A history walk reads each tree once as
-/// new and once as the next commit's parent side; the cache (256 MB by default, counted in raw
-/// object bytes, so parsed trees take more) kept every tree and made peak memory follow the
-/// length of history: 115 MB at 2,000 commits with it, 78 MB without, at the same speed.
+/// Turns libgit2's object cache off for the process: it kept every tree a history walk read, so
+/// peak memory followed the length of history (docs/performance.md).
 void disable_object_cache();
 
 /// Bounds how much of the pack files libgit2 keeps mapped, for the process: windows of
 /// `window_bytes`, at most `mapped_bytes` of them at a time (least recently used unmapped
-/// first). By default libgit2 maps a pack whole (1 GB windows, 8 GB in all), and every page a
-/// history scan touches stays in its resident set: peak RSS followed the size of the pack.
+/// first). By default libgit2 maps a pack whole, so peak RSS followed the size of the pack
+/// (docs/performance.md).
 void limit_pack_mapping(std::size_t window_bytes, std::size_t mapped_bytes);
 
 /// Reads blobs without copying them out of libgit2: the bytes stay valid until the next read

@@ -74,7 +74,7 @@ Result<void> fill_patch(git_repository* r, FileChange& c) {
   opts.interhunk_lines = 0;
   git_patch* p = nullptr;
   // Plain buffers, no repository: a blob diff looks up diff attributes, which loads the whole
-  // index (137M instructions in a 22k-file repo). So binary means git's NUL heuristic, and a file
+  // index (docs/performance.md). So binary means git's NUL heuristic, and a file
   // marked `binary` or `-diff` in .gitattributes is still scanned: attributes do not hide secrets.
   std::string_view old_view, new_view(static_cast<const char*>(git_blob_rawcontent(nb)), static_cast<std::size_t>(c.size));
   if (old_blob) {
@@ -159,8 +159,8 @@ Result<std::vector<FileChange>> parse_diff_raw_z(std::string_view raw) {
 
 Result<std::vector<FileChange>> staged_changes_via_git(const Repo& repo, const std::string& index_file, const std::string& base) {
   // git reads every index format and extension (split and sparse indexes, unmerged entries) and
-  // pairs renames by content. libgit2 is no alternative here: loading a 22k-file index through it
-  // took 137M instructions, ~7M for git's whole diff.
+  // pairs renames by content. libgit2 is no alternative: it loads a large index ~20x slower
+  // than git's whole diff (docs/performance.md).
   ProcOptions opts;
   opts.set_env.emplace_back("GIT_DIR", absolute(repo.git_dir()));
   if (!index_file.empty()) {

@@ -59,10 +59,8 @@ struct HistoryWalkOptions {
   std::shared_ptr<Residency> residency;
   /// The first batch is handed over at `first_batch_blobs` blobs, so that scanning starts
   /// early; each next one holds twice as many, up to `batch_blobs`. A delta family split across
-  /// batches has its whole object inflated once per batch: on history5k the pack reader inflates
-  /// 241 MB of whole objects with these defaults, 149 MB when the first batch is 16,384 blobs and
-  /// 106 MB in one sorted list (but a later start for the other threads, and a list that grows
-  /// with history).
+  /// batches is inflated once per batch; larger batches start the other threads later and grow
+  /// with history (docs/performance.md).
   std::size_t first_batch_blobs = 256;
   std::size_t batch_blobs = 16384;
   /// Called once the commits are known, with their number (before --since is applied).

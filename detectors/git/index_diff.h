@@ -1,7 +1,7 @@
 // Index diff: the staged changes (the index against HEAD's tree) computed in this process, for the
-// pre-commit hook's common case. Starting `git diff-index` costs a process and a second read of
-// the whole index (7-10 ms in a 22k-file repository: most of what a commit waits for); reading
-// the index here and descending only where its cache-tree differs from HEAD costs ~1 ms.
+// pre-commit hook's common case: `git diff-index` costs a process and a second read of the whole
+// index, most of what a commit waits for (docs/performance.md); this descends only where the
+// index's cache-tree differs from HEAD.
 // Anything this reader leaves to git makes it decline, and the caller asks git instead.
 #pragma once
 
@@ -30,8 +30,7 @@ struct IndexDiff {
 IndexDiff diff_index_in_process(const Repo& repo, const std::string& index_path, const std::string& head_tree);
 
 /// One parsed index entry (exposed for the fuzzer and tests), 16 bytes: the fixed fields are read
-/// from the file when asked for. A hook parses every entry (22k in the benchmark repository);
-/// at 40 bytes each, the vector alone cost ~130 more page faults than now.
+/// from the file when asked for, because a hook parses every entry (docs/performance.md).
 struct IndexEntry {
   const unsigned char* raw = nullptr;  // the entry in the file: mode at +24, id at +40, flags at +60
   std::uint32_t path_off = 0;          // the path, in ParsedIndex::path()

@@ -22,8 +22,7 @@ constexpr std::size_t kMaxChain = 10000;
 constexpr std::uint64_t kMaxObject = std::uint64_t{1} << 30;
 // A page fault on a mapped file maps the 64 KB around the page (the kernel's fault-around), so
 // the resident budget is counted in aligned 64 KB pieces: reading one header makes one piece
-// resident. On history5k, reading blobs in family order touched the whole 34 MB pack while
-// inflating 8 MB of it.
+// resident (docs/performance.md).
 constexpr unsigned kPieceShift = 16;
 
 std::uint32_t be32(const unsigned char* p) {

@@ -113,10 +113,8 @@ class PackedObjects {
 class PackReader {
  public:
   /// The cache holds one delta family at a time when blobs come family by family (see
-  /// HistoryBatch): on history5k and history20000, 4 MB served as many bases as 16 MB (43,597
-  /// hits and 431 MB inflated on history20000, against 43,592 and 434 MB), and a larger cache
-  /// only held more memory: the heap of a history20000 scan was 21 MB larger at 16 MB, the
-  /// churn of its entries spreading over the heap. An object over half the cache is not kept.
+  /// HistoryBatch), so 4 MB serves as many bases as a larger one (docs/performance.md). An object
+  /// over half the cache is not kept.
   /// `residency`: where its reads are counted (see PackedObjects::touched); share one between
   /// the readers of a thread. Its own when null.
   explicit PackReader(const PackedObjects& packs, std::size_t cache_bytes = std::size_t{4} << 20,

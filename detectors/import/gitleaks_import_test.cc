@@ -6,14 +6,13 @@
 
 #include <doctest/doctest.h>
 
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include "detectors/policy/config.h"
 #include "detectors/scan/regex.h"
 #include "detectors/scan/scanner.h"
 #include "detectors/util/glob.h"
+#include "detectors/util/read_file.h"
 #include "tests/support/temp_repo.h"
 
 using namespace vigil;
@@ -21,11 +20,9 @@ using namespace vigil;
 namespace {
 
 std::string fixture(const std::string& name) {
-  std::ifstream in(test::source_dir() + "/tests/fixtures/gitleaks/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto text = read_whole_file(test::source_dir() + "/tests/fixtures/gitleaks/" + name);
+  REQUIRE(text);
+  return *text;
 }
 
 std::string translated(std::string_view go) {

@@ -5,10 +5,9 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "detectors/rules/rule.h"
+#include "detectors/util/read_file.h"
 
 namespace vigil {
 
@@ -106,15 +105,12 @@ Result<Baseline> parse_baseline(std::string_view text, std::string_view path) {
 }
 
 Result<Baseline> load_baseline(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const auto text = read_whole_file(path);
+  if (!text) {
     return make_error(ErrorCode::Usage, fmt::format("cannot read baseline '{}' — create it with `vigil baseline create -o {}`",
                                                     path, path));
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return make_error(ErrorCode::Io, fmt::format("cannot read baseline '{}'", path));
-  return parse_baseline(ss.str(), path);
+  return parse_baseline(*text, path);
 }
 
 Baseline baseline_from_findings(const std::vector<Finding>& findings) {

@@ -17,7 +17,6 @@ struct Date {
 
 /// Days from `a` to `b` (positive when b is later).
 inline std::int32_t days_between(Date a, Date b) { return b.days - a.days; }
-inline Date add_days(Date d, std::int32_t n) { return Date{d.days + n}; }
 
 Date make_date(int year, unsigned month, unsigned day);
 /// "YYYY-MM-DD" (a longer ISO 8601 timestamp is cut to its date). Rejects impossible dates.

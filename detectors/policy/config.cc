@@ -4,19 +4,20 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "detectors/policy/governance_toml.h"
 #include "detectors/policy/identity_toml.h"
 #include "detectors/policy/policy_toml.h"
 #include "detectors/rules/rule_loader.h"
+#include "detectors/policy/report_toml.h"
 #include "detectors/policy/server_toml.h"
 #include "detectors/rules/rule_toml.h"
 #include "detectors/policy/signature_policy_toml.h"
+#include "detectors/policy/signer_policy_toml.h"
 #include "detectors/util/glob.h"
 #include "detectors/util/hash.h"
+#include "detectors/util/read_file.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
@@ -24,7 +25,7 @@ namespace vigil {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"version", "settings", "rules", "allow", "waivers", "families", "signatures", "files", "messages", "refs", "server",
-                                          "pushers", "ai"};
+                                           "signers", "pushers", "ai", "report"};
 // Sections that later versions of the schema define; naming them now is an error, not a no-op,
 // so nobody believes a policy is enforced when it is not.
 const std::vector<std::string> kReservedKeys = {};
@@ -247,8 +248,15 @@ Result<Config> parse_config(std::string_view text, std::string_view path, RuleDe
     if (auto f = parse_families(*fm, path, c.family_modes); !f) return f.error();
   }
   if (auto pr = parse_policy_sections(doc, path, c.files, c.messages, c.refs); !pr) return pr.error();
+  if (auto sg = parse_signer_sections(doc, path, c.signers); !sg) return sg.error();
+  if (const auto problem = signer_policy_problem(c.signers); !problem.empty()) {
+    return make_error(ErrorCode::Config, problem);
+  }
   if (const auto* sv = doc.get("server")) {
     if (auto sr = parse_server_settings(*sv, path, c.server); !sr) return sr.error();
+  }
+  if (const auto* rp = doc.get("report")) {
+    if (auto rr = parse_report_settings(*rp, path, c.report); !rr) return rr.error();
   }
   if (const auto* sg = doc.get("signatures")) {
     const auto* t = sg->as_table();
@@ -316,16 +324,14 @@ Result<Config> load_config_file(const std::string& path, bool must_exist, RuleDe
   if (std::filesystem::is_directory(path, ec)) {
     return make_error(ErrorCode::Config, fmt::format("config file '{}' is a directory — check the path", path));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const auto text = read_whole_file(path);
+  if (!text) {
     if (must_exist) {
       return make_error(ErrorCode::Config, fmt::format("cannot read config file '{}' — check the path", path));
     }
     return default_config(detail);
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_config(ss.str(), path, detail);
+  return parse_config(*text, path, detail);
 }
 
 Result<void> add_rules_file(Config& config, const std::string& path) {
@@ -333,11 +339,9 @@ Result<void> add_rules_file(Config& config, const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) {
     return make_error(ErrorCode::Config, fmt::format("rules file '{}' is a directory — check the path", path));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::Config, fmt::format("cannot read rules file '{}' — check the path", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto rules = load_rules_text(ss.str(), path);
+  const auto text = read_whole_file(path);
+  if (!text) return make_error(ErrorCode::Config, fmt::format("cannot read rules file '{}' — check the path", path));
+  auto rules = load_rules_text(*text, path);
   if (!rules) return rules.error();
   for (auto& r : *rules) {
     auto it = std::find_if(config.rules.begin(), config.rules.end(), [&](const Rule& x) { return x.id == r.id; });

@@ -12,11 +12,13 @@
 #include "detectors/policy/message_policy.h"
 #include "detectors/policy/pusher_policy.h"
 #include "detectors/policy/ref_policy.h"
+#include "detectors/policy/report_settings.h"
 #include "detectors/policy/server_policy.h"
 #include "detectors/policy/waiver.h"
 #include "detectors/rules/rule.h"
 #include "detectors/scan/regex.h"
 #include "detectors/policy/signature_policy.h"
+#include "detectors/policy/signer_policy.h"
 #include "detectors/util/result.h"
 
 namespace vigil {
@@ -50,12 +52,14 @@ struct Config {
   std::vector<Waiver> waivers;                // [[waivers]]
   std::map<std::string, Mode> family_modes;   // [families.<family>] mode
   SignaturePolicy signatures;  // [signatures]: required signatures and trusted key files
+  SignerPolicy signers;     // [signers.<group>] and [[files]] signers = "<group>": who may change what
   FilePolicy files;         // [[files]] rules and the path checks
   MessagePolicy messages;   // [messages]
   RefPolicy refs;           // [refs]
   PusherPolicy pushers;     // [pushers]: the committer of pushed commits is the pusher
   AiPolicy ai;              // [ai]: AI-assisted commits disclosed and escalated
   ServerSettings server;    // [server]: only read from the server's own policy file
+  ReportSettings report;    // [report]: metric targets and thresholds, protected branches, teams
   std::string source;       // path of the config file, or "" for built-in defaults only
   std::string hash;         // hash of the config text (part of the rules version)
 };

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "detectors/util/glob.h"
+#include "detectors/util/quote.h"
 #include "detectors/util/text.h"
 
 namespace vigil {
@@ -50,41 +51,6 @@ std::string printable(std::string_view s) {
     }
   }
   return out;
-}
-
-// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) return false;  // truncated sequence
-    for (std::size_t k = 1; k <= n; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)) return false;
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
-  }
-  return true;
 }
 
 bool is_new_name(const git::FileChange& c) {
@@ -161,7 +127,7 @@ std::string collision_key(std::string_view path) {
 }
 
 std::optional<std::string> unsafe_name_problem(std::string_view path) {
-  if (!valid_utf8(path)) return std::string("the name is not valid UTF-8");
+  if (!is_valid_utf8(path)) return std::string("the name is not valid UTF-8");
   for (unsigned char c : path) {
     if (c < 0x20 || c == 0x7f) return fmt::format("control character 0x{:02x} in the name", c);
   }

@@ -312,7 +312,15 @@ TEST_CASE("[[files]] config errors name the rule and file:line") {
   CHECK(err("[[files]]\nreason = \"r\"\n").find("would forbid every change") != std::string::npos);
   CHECK(err("[[files]]\nglob = \"x\"\nreason = \"r\"\nmax_sise = 1\n") ==
         ".vigil.toml:5:12: unknown key 'max_sise' in [[files]] rule 'files.1' (did you mean 'max_size'?)");
+  // A signer rule must name a group the file defines; 'protected' alone names nobody who may sign.
   CHECK(err("[[files]]\nglob = \".github/**\"\nprotected = [\".github/**\"]\nsigners = \"maintainers\"\nreason = \"r\"\n")
-            .find("'protected' (paths only a signer group may change) is not implemented: vigil has no signer groups") != std::string::npos);
+            .find("names signer group 'maintainers', which no [signers.maintainers] table defines") != std::string::npos);
+  CHECK(err("[[files]]\nglob = \".github/**\"\nprotected = [\".github/**\"]\nreason = \"r\"\n")
+            .find("'protected' needs signers = \"<group>\"") != std::string::npos);
+  CHECK(err("[signers.maintainers]\nmembers = [\"a@x\"]\n[[files]]\nglob = \"a\"\nsigners = \"maintainers\"\nmax_size = 1\n"
+            "reason = \"r\"\n").find("'max_size' does not go with 'signers'") != std::string::npos);
+  CHECK(err("[signers.maintainers]\nmembers = []\n").find("has no members") != std::string::npos);
+  CHECK(err("[signers.maintainers]\nmembers = [\"a@x\"]\n[[files]]\nglob = \"a\"\nsigners = \"maintainers\"\n"
+            "approval = \"later\"\nreason = \"r\"\n").find("approval must be \"signed\"") != std::string::npos);
   CHECK(err("[[files]]\nid = \"files.unsafe-name\"\nglob = \"x\"\n").find("unknown key 'glob'") != std::string::npos);
 }

@@ -14,7 +14,7 @@ namespace vigil {
 
 namespace {
 
-const std::vector<std::string> kWaiverKeys = {"id", "fingerprint", "rule", "path", "owner", "reason", "created", "expires"};
+const std::vector<std::string> kWaiverKeys = {"id", "fingerprint", "rule", "path", "owner", "reason", "created", "expires", "kind"};
 
 Error bad(std::string_view path, const toml::node& n, std::string_view what) {
   return make_error(ErrorCode::Config, fmt::format("{}: {}", toml_where(path, n), what));
@@ -118,6 +118,12 @@ Result<Waiver> parse_waiver(const toml::table* t, std::string_view path) {
       w.path = val;
     } else if (key == "owner") w.owner = val;
     else if (key == "reason") w.reason = val;
+    else if (key == "kind") {
+      if (!valid_exception_kind(val)) {
+        return bad(path, v, fmt::format("waivers.kind '{}' is not a kind — use \"false-positive\" or \"accepted-risk\"", val));
+      }
+      w.kind = val;
+    }
   }
   const std::string where = w.where;
   auto missing = [&](std::string_view what) {

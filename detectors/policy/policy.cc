@@ -39,6 +39,16 @@ InlineAllow parse_inline_allow(std::string_view line, const std::vector<Rule>& r
     a.rules.emplace_back(word);
     rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1);
   }
+  // An optional kind after the rule ids: `vigil:allow github.pat false-positive test fixture`.
+  {
+    rest = trim(rest);
+    const auto sp = rest.find_first_of(" \t,:");
+    const auto word = rest.substr(0, sp);
+    if (valid_exception_kind(word)) {
+      a.kind = std::string(word);
+      rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1);
+    }
+  }
   std::string reason(trim(rest));
   // Drop a closing comment marker such as "*/" or "-->".
   for (std::string_view tail : {"*/", "-->", "#}", "%>"}) {
@@ -106,6 +116,7 @@ void decide(const Config& config, const Rule& rule, std::string_view secret, std
       } else {
         finding.disposition = Disposition::Allowed;
         finding.note = "vigil:allow: " + ia.reason;
+        finding.kind = ia.kind;
         return;
       }
     }
@@ -138,6 +149,7 @@ void decide(const Config& config, const Rule& rule, std::string_view secret, std
       finding.disposition = Disposition::Waived;
       finding.note = fmt::format("waived by {} (owner {}, expires {}): {}", w->label(), w->owner,
                                  to_string(w->expires), w->reason);
+      finding.kind = w->kind;
       return;
     }
     refused = fmt::format("{} (owner {}) expired on {} — renew it or fix the finding", w->label(), w->owner,
@@ -148,11 +160,6 @@ void decide(const Config& config, const Rule& rule, std::string_view secret, std
     finding.note = std::string("below fail_on = ") + to_string(config.settings.fail_on);
   }
   if (!refused.empty()) finding.note = finding.note.empty() ? refused : refused + "; " + finding.note;
-}
-
-bool any_blocking(const std::vector<Finding>& findings) {
-  return std::any_of(findings.begin(), findings.end(),
-                     [](const Finding& f) { return f.disposition == Disposition::Block; });
 }
 
 }  // namespace vigil

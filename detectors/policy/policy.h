@@ -17,6 +17,8 @@ struct InlineAllow {
   /// A leading word shaped like an id of a known rule family ("github.pta") that names no rule:
   /// the allow is refused rather than read as a reason that allows every rule.
   std::string unknown_rule;
+  /// "false-positive" or "accepted-risk" when the word after the rule ids names one.
+  std::string kind;
 };
 /// `rules` are the rules an id may name (an Engine's config has handed its rules to the scanner:
 /// pass engine.scanner.rules() there).
@@ -43,8 +45,5 @@ Mode effective_mode(const Config& config, const Rule& rule);
 /// The mode and threshold part alone (no allows): Block, Warn or Observe. Findings below
 /// fail_on warn, unless min_mode requires enforcing their severity.
 Disposition mode_disposition(const Config& config, const Rule& rule);
-
-/// True when any finding blocks.
-bool any_blocking(const std::vector<Finding>& findings);
 
 }  // namespace vigil

@@ -1,5 +1,7 @@
 #include "detectors/policy/policy_toml.h"
 
+#include "detectors/policy/signer_policy_toml.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,7 +17,7 @@ namespace vigil {
 namespace {
 
 const std::vector<std::string> kFileKeys = {"id", "glob", "globs", "on", "action", "max_size", "binary", "symlink",
-                                            "submodule", "lfs_over", "reason", "protected", "signers"};
+                                            "submodule", "lfs_over", "reason", "protected"};
 const std::vector<std::string> kCheckKeys = {"id", "action", "reason"};
 const std::vector<std::string> kOnValues = {"add", "modify", "delete", "rename", "mode"};
 const std::vector<std::string> kMessageKeys = {"subject", "max_subject_length", "trailers", "forbidden",
@@ -159,12 +161,11 @@ Result<void> parse_file_rule(const toml::table& t, std::string_view path, std::s
       }
     } else if (key == "reason") {
       r.reason = v.value<std::string>().value_or("");
-    } else if (key == "protected" || key == "signers") {
-      // Needs signer groups (who may sign changes to which paths), which the verifier does not
-      // have; refusing the key beats pretending to enforce it.
-      return bad(path, v, fmt::format("{}: '{}' (paths only a signer group may change) is not implemented: vigil "
-                                      "has no signer groups — remove 'protected'/'signers'; [signatures] require "
-                                      "makes every commit of a ref need a trusted signature", owner, key));
+    } else if (key == "protected") {
+      // Entries with `signers` are signer rules (signer_policy_toml.cc); without it there is no
+      // group to name who may change the paths.
+      return bad(path, v, fmt::format("{}: 'protected' needs signers = \"<group>\" (who may change these paths) — "
+                                      "define the group in [signers.<group>] members = [...]", owner));
     }
   }
   if (trim(r.reason).empty()) {
@@ -186,6 +187,7 @@ Result<void> parse_files(const toml::node& node, std::string_view path, FilePoli
     ++index;
     const auto* t = el.as_table();
     if (!t) return bad(path, el, "each [[files]] entry must be a table");
+    if (is_signer_file_entry(*t)) continue;  // a signer rule: parse_signer_sections reads it
     if (auto r = parse_file_rule(*t, path, index, fp); !r) return r;
   }
   std::vector<std::string> seen;

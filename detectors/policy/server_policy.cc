@@ -17,7 +17,7 @@ namespace {
 
 const std::vector<std::string> kServerKeys = {"deadline_ms", "on_timeout", "on_error", "bypass", "bypass_max_severity",
                                               "bypass_users", "pusher_env", "audit_log", "audit_key", "repo_config", "repo_allows",
-                                              "jobs", "min_mode", "on_limit"};
+                                              "jobs", "min_mode", "on_limit", "trust_root"};
 
 Error bad(std::string_view path, const toml::node& n, std::string_view what) {
   return make_error(ErrorCode::Config, fmt::format("{}: {}", toml_where(path, n), what));
@@ -68,6 +68,13 @@ Result<void> parse_server_settings(const toml::node& node, std::string_view path
     } else {
       auto l = toml_strings(v, key, path);
       if (!l) return l.error();
+      if (key == "trust_root") {
+        for (const auto& e : *l) {
+          if (e.empty()) return bad(path, v, "server.trust_root holds key file paths or SSH fingerprints (\"SHA256:...\"), not empty strings");
+        }
+        s.trust_root = std::move(*l);
+        continue;
+      }
       (key == "bypass_users" ? s.bypass_users : s.pusher_env) = std::move(*l);
     }
   }

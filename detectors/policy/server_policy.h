@@ -31,6 +31,10 @@ struct ServerSettings {
   std::string audit_key;                 // HMAC key of the audit log; default: vigil-audit.key beside it
   bool repo_config = true;               // tighten with the repository's .vigil.toml (old tip)
   bool repo_allows = false;              // honour the repository's [[allow]] entries
+  /// Keys that may always sign trust-policy changes (.vigil.toml, .vigil/), the first one of an
+  /// empty repository included: key files (SSH .pub or allowed_signers, OpenPGP .asc, X.509 CA
+  /// .pem) or SSH fingerprints ("SHA256:..."). A repository cannot change them.
+  std::vector<std::string> trust_root;
   unsigned jobs = 2;
   /// min_mode = { critical = "enforce" }: the least mode per severity (merged into
   /// settings.governance.min_mode when parsed; a repository can raise it, never lower it).

@@ -30,9 +30,13 @@ static_assert(field_count<Waiver>() == merge_rows("Waiver"), "Waiver: add the fi
 static_assert(field_count<FileRule>() == merge_rows("FileRule"), "FileRule: add the field to kMergeTable");
 static_assert(field_count<ProtectedRef>() == merge_rows("ProtectedRef"), "ProtectedRef: add the field to kMergeTable");
 static_assert(field_count<TrailerRule>() == merge_rows("TrailerRule"), "TrailerRule: add the field to kMergeTable");
+static_assert(field_count<SignerPolicy>() == merge_rows("SignerPolicy"), "SignerPolicy: add the field to kMergeTable and tighten()");
+static_assert(field_count<SignerGroup>() == merge_rows("SignerGroup"), "SignerGroup: add the field to kMergeTable and tighten()");
+static_assert(field_count<SignerRule>() == merge_rows("SignerRule"), "SignerRule: add the field to kMergeTable");
 static_assert(field_count<PusherPolicy>() == merge_rows("PusherPolicy"), "PusherPolicy: add the field to kMergeTable and tighten()");
 static_assert(field_count<AiPolicy>() == merge_rows("AiPolicy"), "AiPolicy: add the field to kMergeTable and tighten()");
 static_assert(field_count<AiEscalation>() == merge_rows("AiEscalation"), "AiEscalation: add the field to kMergeTable");
+static_assert(field_count<ReportSettings>() == merge_rows("ReportSettings"), "ReportSettings: add the field to kMergeTable and merge_report_settings()");
 static_assert(field_count<ServerSettings>() == merge_rows("ServerSettings"),
               "ServerSettings: add the field to kMergeTable");
 
@@ -214,6 +218,21 @@ void merge_check(PathCheck& out, const PathCheck& floor, const PathCheck& repo, 
   }
 }
 
+// Signer groups: a floor group stays as the floor wrote it (a repository cannot add members to it,
+// which would let more people approve, nor remove any); the repository's own groups are added. Rules
+// only add requirements, so both sides' apply.
+void merge_signers(SignerPolicy& out, const SignerPolicy& floor, const SignerPolicy& repo, Notes& notes) {
+  for (const auto& g : repo.groups) {
+    const SignerGroup* f = find_group(floor, g.name);
+    if (!f) {
+      out.groups.push_back(g);
+    } else if (f->members != g.members) {
+      note(notes, fmt::format("defines signer group '{}' with other members (the server policy's apply)", g.name));
+    }
+  }
+  out.rules.insert(out.rules.end(), repo.rules.begin(), repo.rules.end());
+}
+
 template <class T>
 void add_unique(std::vector<T>& out, const std::vector<T>& more) {
   for (const auto& x : more) {
@@ -291,6 +310,7 @@ Config tighten(const Config& floor, const Config& repo, std::vector<std::string>
                                 repo.allows.size(), repo.allows.size() == 1 ? "y" : "ies"));
   }
   merge_signatures(out.signatures, floor.signatures, repo.signatures, notes);
+  merge_signers(out.signers, floor.signers, repo.signers, notes);
   out.files.rules.insert(out.files.rules.end(), repo.files.rules.begin(), repo.files.rules.end());
   merge_check(out.files.case_collision, floor.files.case_collision, repo.files.case_collision, kCaseCollisionId, notes);
   merge_check(out.files.unsafe_name, floor.files.unsafe_name, repo.files.unsafe_name, kUnsafeNameId, notes);
@@ -302,6 +322,7 @@ Config tighten(const Config& floor, const Config& repo, std::vector<std::string>
   if (repo.server.configured) {
     note(notes, "has a [server] section (only the server's own policy file sets it; its min_mode still raises the floor)");
   }
+  merge_report_settings(out.report, floor.report, repo.report, notes);
   out.hash = floor.hash + "+" + repo.hash;
   return out;
 }

@@ -40,6 +40,10 @@ std::vector<std::string> ids(const std::vector<Finding>& fs) {
   return out;
 }
 
+bool any_blocking(const std::vector<Finding>& fs) {
+  return std::any_of(fs.begin(), fs.end(), [](const Finding& f) { return f.disposition == Disposition::Block; });
+}
+
 CommitMessageInfo commit_msg(const std::string& text, const std::string& ref = "refs/heads/main") {
   CommitMessageInfo i;
   i.message = text;
@@ -72,6 +76,7 @@ TEST_CASE("tighten: the merge table names every field of every merged struct onc
   CHECK(field_count<Rule>() == merge_rows("Rule"));
   CHECK(field_count<ServerSettings>() == merge_rows("ServerSettings"));
   CHECK(field_count<Waiver>() == merge_rows("Waiver"));
+  CHECK(field_count<ReportSettings>() == merge_rows("ReportSettings"));
   // The counter itself counts: a struct of three fields of awkward types is three.
   struct Three {
     std::optional<Mode> a;

@@ -10,6 +10,8 @@ std::string Waiver::label() const {
   return id.empty() ? "waiver at " + where : fmt::format("waiver '{}' at {}", id, where);
 }
 
+bool valid_exception_kind(std::string_view kind) { return kind == "false-positive" || kind == "accepted-risk"; }
+
 bool waiver_matches(const Waiver& w, const Finding& f) {
   if (!w.fingerprint.empty() && w.fingerprint != f.fingerprint) return false;
   if (!w.rule.empty() && w.rule != f.rule_id) return false;

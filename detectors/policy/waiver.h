@@ -27,6 +27,7 @@ struct Waiver {
   std::optional<Date> created;
   Date expires;             // the waiver works through this date, inclusive
   std::string where;        // "file:line" of the entry
+  std::string kind;         // "false-positive" | "accepted-risk" | "" (not said)
   /// "waiver 'id' at file:line" or "waiver at file:line": how messages name it.
   std::string label() const;
 };
@@ -44,6 +45,9 @@ struct GovernanceSettings {
     return m ? *m : Mode::Observe;
   }
 };
+
+/// The kinds an exception (waiver, inline allow) may name.
+bool valid_exception_kind(std::string_view kind);
 
 /// True when the waiver covers the finding (expiry is not considered here).
 bool waiver_matches(const Waiver& w, const Finding& f);

@@ -25,6 +25,7 @@ nlohmann::json finding_to_json(const Finding& f) {
   if (!f.blob.empty()) j["blob"] = f.blob;
   if (!f.encoding.empty()) j["encoding"] = f.encoding;
   if (!f.note.empty()) j["note"] = f.note;
+  if (!f.kind.empty()) j["kind"] = f.kind;
   return j;
 }
 

@@ -21,7 +21,11 @@ std::optional<Confidence> parse_confidence(std::string_view s);
 std::optional<Mode> parse_mode(std::string_view s);
 
 /// Checks that can make a regex match near-certain, or reject look-alikes.
-enum class Validator { None, Base62Crc32, Jwt };
+/// UriPassword: the password of a URI's userinfo is not a placeholder, template, reference or
+/// well-known default (docs/rules.md, "Credentials in URIs"). The last three judge a generic match
+/// by its context (detectors/scan/credential.h): the name the value is assigned to (Credential), a
+/// password's shape with no name (Password), an HTTP auth header (HttpAuth).
+enum class Validator { None, Base62Crc32, Jwt, UriPassword, Credential, Password, HttpAuth };
 
 struct Rule {
   std::string id;

@@ -10,7 +10,7 @@ namespace vigil {
 
 namespace {
 
-constexpr std::string_view kMagic = "vigil-rules-cache 2\n";
+constexpr std::string_view kMagic = "vigil-rules-cache 3\n";  // 3: Validator gained UriPassword, Credential, Password, HttpAuth
 constexpr std::uint32_t kMaxCount = 1u << 20;
 
 struct Writer {
@@ -141,7 +141,7 @@ std::optional<std::vector<Rule>> deserialize_rules(std::string_view bytes, RuleD
     x.entropy = r.f64();
     x.severity = r.enum_in<Severity>(static_cast<std::uint32_t>(Severity::Critical));
     x.confidence = r.enum_in<Confidence>(static_cast<std::uint32_t>(Confidence::High));
-    x.validator = r.enum_in<Validator>(static_cast<std::uint32_t>(Validator::Jwt));
+    x.validator = r.enum_in<Validator>(static_cast<std::uint32_t>(Validator::HttpAuth));
     x.generic = r.u32() != 0;
     x.reference = r.str();
     x.tags = r.strs();

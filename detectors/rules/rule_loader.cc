@@ -151,8 +151,17 @@ Result<Rule> rule_from_toml(const toml::table& t, std::string_view path, bool pa
         r.validator = Validator::Base62Crc32;
       } else if (s == "jwt") {
         r.validator = Validator::Jwt;
+      } else if (s == "uri-password") {
+        r.validator = Validator::UriPassword;
+      } else if (s == "credential") {
+        r.validator = Validator::Credential;
+      } else if (s == "password") {
+        r.validator = Validator::Password;
+      } else if (s == "http-auth") {
+        r.validator = Validator::HttpAuth;
       } else if (res) {
-        return bad(path, v, fmt::format("unknown validator '{}': use base62-crc32 or jwt", s));
+        return bad(path, v, fmt::format("unknown validator '{}': use base62-crc32, jwt, uri-password, credential, "
+                                        "password or http-auth", s));
       }
     }
     if (!res) return res.error();

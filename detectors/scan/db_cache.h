@@ -9,8 +9,8 @@
 // file is rebuilt. Two checksums cover the image between them: ours covers the first 4 KB, which
 // hold Hyperscan's header (where its bytecode starts and how long it is, which Hyperscan's own
 // checksum leaves out), and Hyperscan's CRC-32C covers the bytecode; it runs when the first
-// scratch is allocated, which loading does. Hashing the whole 2 MB image again with XXH3 cost
-// more than any other step of loading.
+// scratch is allocated, which loading does (hashing the whole image again cost more than any
+// other step of loading: docs/performance.md).
 #pragma once
 
 #include <hs.h>

@@ -280,6 +280,87 @@ void check_base64_run(std::string_view b, std::size_t s, std::size_t i, std::vec
   }
 }
 
+// Base64 wrapped over several lines (MIME at 76 columns, PEM at 64, any width from
+// kMinWrapWidth): consecutive runs separated by exactly one line break (spaces and tabs around it
+// allowed), every inner line of one width, the first and last no longer. Each run belongs to at
+// most one block and is read once, so this is linear; a block's runs are not decoded one by one.
+constexpr std::size_t kMinWrapWidth = 32;
+
+// Whether b[e, s) is one line break with optional blanks around it.
+bool one_line_break(std::string_view b, std::size_t e, std::size_t s) {
+  std::size_t newlines = 0;
+  for (std::size_t k = e; k < s; ++k) {
+    const char c = b[k];
+    if (c == '\n') {
+      ++newlines;
+    } else if (c != ' ' && c != '\t' && c != '\r') {
+      return false;
+    }
+  }
+  return newlines == 1;
+}
+
+// The wrapped block that starts with runs[i], as [i, last] run indexes and the byte offset where
+// it ends (after a short last line below kMinBase64 and '=' padding); last == i when none.
+struct Wrapped {
+  std::size_t last;
+  std::size_t end;
+};
+Wrapped wrapped_block(std::string_view b, const std::vector<std::pair<std::size_t, std::size_t>>& runs, std::size_t i) {
+  const auto len = [&](std::size_t k) { return runs[k].second - runs[k].first; };
+  std::size_t j = i, width = 0;
+  while (j + 1 < runs.size() && one_line_break(b, runs[j].second, runs[j + 1].first)) {
+    if (j == i) {
+      width = std::max(len(i), len(i + 1));
+      if (width < kMinWrapWidth) break;
+    } else if (len(j) != width || len(j + 1) > width) {
+      break;
+    }
+    ++j;
+  }
+  if (j == i) return {i, runs[i].second};
+  if (j == i + 1 && len(i) != width) return {i, runs[i].second};  // two lines: the first must be full
+  std::size_t end = runs[j].second;
+  // A last line shorter than a run: after a full line, up to `width` alphabet bytes alone on theirs.
+  if (len(j) == width) {
+    std::size_t k = end;
+    while (k < b.size() && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r')) ++k;
+    if (k < b.size() && b[k] == '\n') {
+      ++k;
+      while (k < b.size() && (b[k] == ' ' || b[k] == '\t')) ++k;
+      std::size_t t = k;
+      while (t < b.size() && is_b64_alpha(static_cast<unsigned char>(b[t])) && t - k < width) ++t;
+      if (t > k && t - k < kMinBase64 && (t == b.size() || !is_b64_alpha(static_cast<unsigned char>(b[t])))) end = t;
+    }
+  }
+  return {j, end};
+}
+
+// Decodes a wrapped block (runs[i..w.last], ending at w.end) as one base64 text.
+void check_wrapped(std::string_view b, const std::vector<std::pair<std::size_t, std::size_t>>& runs, std::size_t i,
+                   const Wrapped& w, std::vector<Span>& out) {
+  std::string text;
+  for (std::size_t k = i; k <= w.last; ++k) text.append(b.substr(runs[k].first, runs[k].second - runs[k].first));
+  if (w.end > runs[w.last].second) {  // the short last line
+    const auto* p = reinterpret_cast<const unsigned char*>(b.data());
+    std::size_t s = w.end;
+    while (s > runs[w.last].second && is_b64_alpha(p[s - 1])) --s;
+    text.append(b.substr(s, w.end - s));
+  }
+  const auto* t = reinterpret_cast<const unsigned char*>(text.data());
+  if (!printable_head(t)) return;
+  unsigned char seen = 0;
+  for (unsigned char c : text) seen |= kClass[c];
+  const bool url_chars = seen & kUrl;
+  if (!(seen & kUpper) || !(seen & kLower) || ((seen & kStd) && url_chars)) return;
+  std::size_t e = w.end;
+  while (e < b.size() && b[e] == '=' && e - w.end < 2) ++e;
+  auto dec = decode_base64(text, url_chars);
+  if (dec && dec->size() >= 8 && is_mostly_text(*dec)) {
+    out.push_back(Span{runs[i].first, e, url_chars ? "base64url" : "base64", std::move(*dec)});
+  }
+}
+
 bool token_char(unsigned char c) { return kClass[c] & kToken; }
 
 // Tokens (runs of non-space, non-quote bytes) around escape positions, decoded when they hold
@@ -327,7 +408,16 @@ void collect_spans(std::string_view bytes, std::vector<Span>& spans) {
     if (e.capacity() > (1u << 16)) e.shrink_to_fit();
   }
   find_candidates(bytes, cand);
-  for (const auto& [s, e] : cand.b64_runs) check_base64_run(bytes, s, e, spans);
+  const auto& runs = cand.b64_runs;
+  for (std::size_t i = 0; i < runs.size();) {
+    const Wrapped w = wrapped_block(bytes, runs, i);
+    if (w.last == i) {
+      check_base64_run(bytes, runs[i].first, runs[i].second, spans);
+    } else {
+      check_wrapped(bytes, runs, i, w, spans);
+    }
+    i = w.last + 1;
+  }
   // One escape in a token is everyday code ("%d", "\\x1b"); an encoded secret has several.
   decode_tokens(bytes, cand.escapes[kPercent], 3, "percent", decode_percent, 1, spans);
   decode_tokens(bytes, cand.escapes[kHexEscape], 4, "escaped", decode_backslash, 2, spans);

@@ -191,3 +191,60 @@ TEST_CASE("decoding: base64 candidates match a plain byte loop across 64-byte bl
   }
   CHECK(find_base64_runs("").empty());
 }
+
+namespace {
+
+std::string wrap(const std::string& s, std::size_t width, const std::string& eol, const std::string& indent = "") {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); i += width) out += indent + s.substr(i, width) + eol;
+  return out;
+}
+
+// Text long enough to wrap over several lines, with the token in the middle (split by a line break).
+const std::string kLongText = "# service settings, exported for the deployment pipeline\nLOG_LEVEL=info\nPOOL=12\n"
+                              "FEATURES=search,export,billing\nCACHE_TTL=300\napi_token: " + kToken +
+                              "\nREGION=eu-west-1\nRETRIES=3\nTIMEOUT_SECONDS=30\nNOTIFY=ops@example.org\n";
+
+}  // namespace
+
+TEST_CASE("decoding: base64 wrapped at 76 (MIME) and 64 columns, LF or CRLF, indented, is unwrapped") {
+  const std::string enc = base64(kLongText);
+  REQUIRE(enc.size() > 3 * 76);
+  for (const std::size_t width : {76, 64, 60, 40}) {
+    for (const std::string eol : {"\n", "\r\n"}) {
+      for (const std::string indent : {"", "    "}) {
+        INFO("width ", width, " crlf ", eol.size() == 2, " indent ", indent.size());
+        const std::string text = "Content-Transfer-Encoding: base64\n\n" + wrap(enc, width, eol, indent);
+        const auto m = scan(text);
+        REQUIRE(m.size() == 1);
+        CHECK(m[0].encoding == "base64");
+        CHECK(m[0].secret == kToken);
+        CHECK(m[0].secret_begin == text.find(enc.substr(0, 8)));
+      }
+    }
+  }
+}
+
+TEST_CASE("decoding: a short last line and padding belong to the wrapped block") {
+  std::string plain = kLongText;
+  while (base64(plain).size() % 64 != 12) plain += "#";  // a last line of 12 characters, with padding
+  const std::string enc = base64(plain);
+  const auto m = scan(wrap(enc, 64, "\n"));
+  REQUIRE(m.size() == 1);
+  CHECK(m[0].secret == kToken);
+}
+
+TEST_CASE("decoding: lines of unequal width, or separated by more than a line break, are not one block") {
+  const std::string enc = base64(kLongText);
+  // Cut inside the token (at a 4-character boundary, so each part still decodes on its own).
+  const std::size_t cut = (kLongText.find(kToken) + 16) / 3 * 4;
+  REQUIRE(cut > 140);
+  // A blank line between the two halves: two blocks, neither holding the whole token.
+  CHECK(scan(enc.substr(0, cut) + "\n\n" + enc.substr(cut) + "\n").empty());
+  // A line shorter than the one before it ends a block.
+  CHECK(scan(enc.substr(0, cut - 70) + "\n" + enc.substr(cut - 70, 70) + "\n" + enc.substr(cut) + "\n").empty());
+  // The same cut with no blank line: found.
+  CHECK(scan(enc.substr(0, cut) + "\n" + enc.substr(cut) + "\n").size() == 1);
+  // Identifiers on consecutive lines are not decoded.
+  CHECK(scan("ThisIsAnOrdinaryIdentifierNameForTests\nAnotherOrdinaryIdentifierNameForTest\n").empty());
+}

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "detectors/scan/credential.h"
 #include "detectors/util/hash.h"
 #include "detectors/util/text.h"
 
@@ -62,6 +63,58 @@ bool valid_jwt(std::string_view token) {
   return !h.empty() && h.front() == '{' && h.find("\"alg\"") != std::string_view::npos;
 }
 
+bool real_uri_password(std::string_view whole_match, std::string_view password) {
+  const std::string p = lower(password);
+  // Templates and references: ${DB_PASS}, {{ pass }}, %(pass)s, %s, <password>, [password], $PASS.
+  for (const std::string_view t : {"${", "{{", "}}", "%(", "<", ">", "[", "]", "****", "xxxx", "...", "\\"}) {
+    if (p.find(t) != std::string::npos) return false;
+  }
+  if (p == "%s" || p == "%v" || p == "%d") return false;
+  if (p.front() == '$' &&
+      std::all_of(p.begin() + 1, p.end(), [](unsigned char c) { return std::isalnum(c) != 0 || c == '_'; })) {
+    return false;
+  }
+  // Judged as the server will read it: percent-escapes decoded ("he%2F%2Fo" is "he//o").
+  std::string d;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == '%' && i + 2 < p.size() && std::isxdigit(static_cast<unsigned char>(p[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(p[i + 2]))) {
+      d += static_cast<char>(std::stoi(p.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      d += p[i];
+    }
+  }
+  if (d.size() < 6) return false;
+  // Words that mark a value as a stand-in, also spelt with digits for letters (p4ssw0rd, s3cr3t).
+  std::string plain = d;
+  for (auto& c : plain) {
+    switch (c) {
+      case '4': case '@': c = 'a'; break;
+      case '0': c = 'o'; break;
+      case '3': c = 'e'; break;
+      case '1': case '!': c = 'i'; break;
+      case '5': case '$': c = 's'; break;
+      case '7': c = 't'; break;
+      default: break;
+    }
+  }
+  for (const std::string_view w : {"password", "passwd", "passwort", "changeme", "change_me", "change-me", "placeholder",
+                                   "example", "your", "redacted", "dummy", "secret", "replace", "sample"}) {
+    if (d.find(w) != std::string::npos || plain.find(w) != std::string::npos) return false;
+  }
+  // All lower-case letters and short: a word ("proxypass", "tiger", "guest"), not a generated secret.
+  if (p.size() < 12 && std::all_of(p.begin(), p.end(), [](unsigned char c) { return c >= 'a' && c <= 'z'; })) return false;
+  if (std::all_of(p.begin(), p.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) return false;  // a port
+  if (std::all_of(p.begin(), p.end(), [&](char c) { return c == p.front(); })) return false;
+  // The user name repeated as the password (guest:guest).
+  const auto scheme = whole_match.find("://");
+  const auto user_from = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const auto colon = whole_match.find(':', user_from);
+  if (colon != std::string_view::npos && lower(whole_match.substr(user_from, colon - user_from)) == p) return false;
+  return true;
+}
+
 bool looks_like_placeholder(std::string_view secret) {
   const std::string s = lower(secret);
   static const std::array<std::string_view, 22> kWords = {
@@ -115,6 +168,7 @@ bool accept_match(const Rule& rule, std::string_view whole_match, std::string_vi
   }
   if (rule.validator == Validator::Base62Crc32 && !valid_base62_crc32(secret)) return false;
   if (rule.validator == Validator::Jwt && !valid_jwt(secret)) return false;
+  if (rule.validator == Validator::UriPassword && !real_uri_password(whole_match, secret)) return false;
   // Vendors' documentation examples carry the word in capitals (AWS's AKIAIOSFODNN7EXAMPLE and
   // its secret ...bPxRfiCYEXAMPLEKEY); a random token holds those seven letters by chance with
   // odds of about 1 in 10^12 per position.
@@ -126,6 +180,26 @@ bool accept_match(const Rule& rule, std::string_view whole_match, std::string_vi
     if (m.find("publishable") != std::string::npos || m.find("public_key") != std::string::npos ||
         m.find("publickey") != std::string::npos || m.find("public-key") != std::string::npos) {
       return false;
+    }
+    if (rule.validator == Validator::Credential || rule.validator == Validator::Password ||
+        rule.validator == Validator::HttpAuth) {
+      // The context before the secret: `before` and the match up to the secret, which are
+      // adjacent in the scanned buffer (a copy when a caller passes them apart).
+      std::string ctx;
+      std::string_view prefix;
+      const bool inside = secret.data() >= whole_match.data() && secret.data() <= whole_match.data() + whole_match.size();
+      const auto lead = inside ? whole_match.substr(0, static_cast<std::size_t>(secret.data() - whole_match.data()))
+                               : std::string_view{};
+      if (!before.empty() && before.data() + before.size() == whole_match.data()) {
+        prefix = std::string_view(before.data(), before.size() + lead.size());
+      } else {
+        ctx = std::string(before) + std::string(lead);
+        prefix = ctx;
+      }
+      const double e = rule.entropy > 0 ? rule.entropy : 0.7;
+      if (rule.validator == Validator::Credential) return accept_named_credential(prefix, secret, e);
+      if (rule.validator == Validator::HttpAuth) return accept_http_credential(prefix, secret, e);
+      return plausible_password(secret, "") || plausible_token(secret, e);
     }
     // Generic detectors: entropy is a fraction of the alphabet's maximum, plus noise filters.
     if (looks_like_placeholder(secret)) return false;

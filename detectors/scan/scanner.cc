@@ -13,6 +13,7 @@
 
 #include "detectors/scan/db_cache.h"
 #include "detectors/scan/decoder.h"
+#include "detectors/scan/joined_view.h"
 #include "detectors/scan/filters.h"
 #include "detectors/util/cache_file.h"
 #include "detectors/util/hash.h"
@@ -352,9 +353,20 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
     m.secret = std::string(secret);
     out.push_back(std::move(m));
   }
+  std::vector<Match> decoded;
   if (opts.decode_depth > 0) {
-    auto decoded = decode_and_rescan(*this, bytes, scratch, opts);
-    if (!decoded) return decoded.error();
+    auto d = decode_and_rescan(*this, bytes, scratch, opts);
+    if (!d) return d.error();
+    decoded = std::move(*d);
+  } else if (opts.note_deeper && opts.limits && !opts.limits->depth_exhausted && has_encoded_span(bytes)) {
+    opts.limits->depth_exhausted = true;
+  }
+  if (opts.join_views) {
+    auto j = join_and_rescan(*this, bytes, scratch, opts);
+    if (!j) return j.error();
+    decoded.insert(decoded.end(), std::make_move_iterator(j->begin()), std::make_move_iterator(j->end()));
+  }
+  if (!decoded.empty()) {
     // A secret the plain scan already found (e.g. a URL with %40 in its password) is reported once.
     // The plain matches, by start: those overlapping [b, e) start in [b - longest, e), found by
     // binary search (plain matches are at most a window long), so this is not quadratic.
@@ -366,7 +378,7 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
       longest = std::max(longest, out[first_out + i].end - out[first_out + i].begin);
     }
     std::sort(plain.begin(), plain.end(), [&](std::size_t a, std::size_t b) { return out[a].begin < out[b].begin; });
-    for (auto& m : *decoded) {
+    for (auto& m : decoded) {
       const std::size_t from = m.begin > longest ? m.begin - longest : 0;
       auto it = std::lower_bound(plain.begin(), plain.end(), from,
                                  [&](std::size_t i, std::size_t v) { return out[i].begin < v; });
@@ -377,8 +389,6 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
       }
       if (!dup) out.push_back(std::move(m));
     }
-  } else if (opts.note_deeper && opts.limits && !opts.limits->depth_exhausted && has_encoded_span(bytes)) {
-    opts.limits->depth_exhausted = true;
   }
   // One finding per (rule, secret span), in offset order.
   auto first = out.begin() + static_cast<std::ptrdiff_t>(first_out);
@@ -393,9 +403,11 @@ Result<void> Scanner::scan(std::string_view bytes, Scratch& scratch, std::vector
             out.end());
   // Overlapping matches of one rule (e.g. a value with and without its "=" padding): keep the
   // longest, so a secret is reported once.
+  // Two generic detectors that read the same value through different syntaxes (an auth header's
+  // name is also a secret-like name) report it once too.
   for (auto it = first; it != out.end(); ++it) {
     for (auto jt = std::next(it); jt != out.end() && jt->secret_begin < it->secret_end; ++jt) {
-      if (jt->rule != it->rule) continue;
+      if (jt->rule != it->rule && !(impl_->rules[jt->rule].generic && impl_->rules[it->rule].generic)) continue;
       if (jt->secret_end - jt->secret_begin > it->secret_end - it->secret_begin) {
         it->secret_end = it->secret_begin;  // mark the shorter one empty
         break;

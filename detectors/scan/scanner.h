@@ -71,6 +71,9 @@ struct ScanOptions {
   /// block 2). A rule marked Rule::under_floor hides an overlapping generic match only when it
   /// ranks at least as high and its severity is at least as high. Null = by severity alone.
   const std::vector<std::uint8_t>* mode_rank = nullptr;
+  /// Rebuild private-key blocks that code splits up (joined_view.h) and scan them too. Off inside
+  /// a joined view. Not a decoding layer: it runs at decode_depth 0 as well.
+  bool join_views = true;
 };
 
 /// Where compiled databases are cached. Empty dir = no cache.

@@ -198,14 +198,28 @@ std::vector<Signer> simple_signers(std::string_view text) {
   return out;
 }
 
-std::optional<std::string> verify_fast(const std::vector<Signer>& signers, std::string_view armored,
-                                       std::string_view payload, std::string_view principal) {
+static std::optional<std::string> sshsig_blob(std::string_view armored) {
   static constexpr std::string_view kBegin = "-----BEGIN SSH SIGNATURE-----";
   static constexpr std::string_view kEnd = "-----END SSH SIGNATURE-----";
   if (armored.rfind(kBegin, 0) != 0) return std::nullopt;
   const auto end = armored.find(kEnd);
   if (end == std::string_view::npos) return std::nullopt;
-  auto blob = b64(armored.substr(kBegin.size(), end - kBegin.size()));
+  return b64(armored.substr(kBegin.size(), end - kBegin.size()));
+}
+
+std::optional<std::string> signature_public_key(std::string_view armored) {
+  auto blob = sshsig_blob(armored);
+  if (!blob) return std::nullopt;
+  Wire w(*blob);
+  std::string_view magic, pubkey;
+  std::uint32_t version = 0;
+  if (!w.raw(6, magic) || magic != "SSHSIG" || !w.u32(version) || version != 1 || !w.str(pubkey)) return std::nullopt;
+  return std::string(pubkey);
+}
+
+std::optional<std::string> verify_fast(const std::vector<Signer>& signers, std::string_view armored,
+                                       std::string_view payload, std::string_view principal) {
+  auto blob = sshsig_blob(armored);
   if (!blob) return std::nullopt;
 
   Wire w(*blob);

@@ -27,6 +27,10 @@ std::vector<Signer> simple_signers(std::string_view allowed_signers);
 std::optional<std::string> verify_fast(const std::vector<Signer>& signers, std::string_view armored,
                                        std::string_view payload, std::string_view principal);
 
+/// The public key blob an SSHSIG signature carries (the key that claims to have made it), or
+/// nullopt when `armored` is not an SSHSIG. Says nothing about validity: verify_fast does.
+std::optional<std::string> signature_public_key(std::string_view armored);
+
 /// "SHA256:<unpadded base64>" of a public key blob, as ssh-keygen prints it.
 std::string fingerprint(std::string_view key_blob);
 

@@ -79,8 +79,13 @@ TrustStore::Impl::~Impl() {
   // The agent leaves asynchronously; it removes its socket on the way out. Wait (briefly) so
   // that removing the home does not race with it.
   std::error_code ec;
-  for (int i = 0; i < 100 && fs::exists(home + "/S.gpg-agent", ec); ++i) usleep(10000);
-  fs::remove_all(home, ec);
+  for (int i = 0; i < 300 && fs::exists(home + "/S.gpg-agent", ec); ++i) usleep(10000);
+  // An agent still on its way out can write into the home while it is removed: try again.
+  for (int i = 0; i < 50; ++i) {
+    fs::remove_all(home, ec);
+    if (!fs::exists(home, ec)) break;
+    usleep(20000);
+  }
 }
 
 

@@ -47,49 +47,6 @@ bool write_file_atomic(const std::string& path, std::string_view bytes) {
   return true;
 }
 
-std::optional<std::string> read_whole_file(const std::string& path) {
-  // One read into a buffer of the file's size: a stream into an ostringstream copied a hook's
-  // cache files several times over.
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  struct stat st {};
-  std::string out;
-  bool ok = fstat(fd, &st) == 0;
-  if (ok) out.resize(static_cast<std::size_t>(st.st_size));
-  std::size_t done = 0;
-  while (ok) {
-    if (done == out.size()) out.resize(done + 64 * 1024);  // it grew, or st_size was 0 (procfs)
-    const ssize_t n = read(fd, out.data() + done, out.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ok = false;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  close(fd);
-  if (!ok) return std::nullopt;
-  out.resize(done);
-  return out;
-}
-
-std::optional<std::string> read_file_head(const std::string& path, std::size_t limit) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string out(limit, '\0');
-  std::size_t done = 0;
-  bool ok = true;
-  while (done < limit) {
-    const ssize_t n = read(fd, out.data() + done, limit - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ok = false;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  close(fd);
-  if (!ok) return std::nullopt;
-  out.resize(done);
-  return out;
-}
-
 void prune_cache_entries(const std::string& dir, std::string_view prefix, std::string_view suffix,
                          std::size_t keep, int max_age_days, const std::string& except) {
   namespace fs = std::filesystem;

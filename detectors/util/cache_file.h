@@ -16,12 +16,6 @@ std::string default_cache_dir();
 /// Returns false when it could not write (the caller goes on without a cache).
 bool write_file_atomic(const std::string& path, std::string_view bytes);
 
-/// The whole file, or nothing when it does not exist or cannot be read.
-std::optional<std::string> read_whole_file(const std::string& path);
-
-/// At most the first `limit` bytes of the file, or nothing when it cannot be read.
-std::optional<std::string> read_file_head(const std::string& path, std::size_t limit);
-
 /// Cache entries are rebuilt on demand, so the directory is kept bounded: an entry's mtime says
 /// when it was last used (refreshed at most daily by mark_cache_entry_used), and after each new
 /// entry of a kind is written, entries of that kind (name starts with `prefix`, ends with

@@ -42,17 +42,6 @@ Alphabet classify_alphabet(std::string_view s) {
   return Alphabet::Other;
 }
 
-const char* alphabet_name(Alphabet a) {
-  switch (a) {
-    case Alphabet::Hex: return "hex";
-    case Alphabet::Base64: return "base64";
-    case Alphabet::Base64Url: return "base64url";
-    case Alphabet::Alnum: return "alnum";
-    case Alphabet::Other: return "other";
-  }
-  return "other";
-}
-
 std::string redact(std::string_view secret) {
   const std::size_t n = secret.size();
   const std::size_t keep = std::min<std::size_t>(4, n / 8);
@@ -77,16 +66,6 @@ bool looks_binary(std::string_view bytes) {
   // UTF-16 and UTF-32 text has NUL bytes too, but it is text: scanned (transcoded) and not
   // "binary" to [[files]] rules either.
   return bytes.substr(0, 8000).find('\0') != std::string_view::npos && detect_wide_text(bytes) == WideEncoding::None;
-}
-
-LineCol line_col(std::string_view bytes, std::size_t offset) {
-  offset = std::min(offset, bytes.size());
-  LineCol lc;
-  const auto head = bytes.substr(0, offset);
-  lc.line = 1 + static_cast<std::size_t>(std::count(head.begin(), head.end(), '\n'));
-  const auto nl = head.rfind('\n');
-  lc.column = nl == std::string_view::npos ? offset + 1 : offset - nl;
-  return lc;
 }
 
 std::string_view line_at(std::string_view bytes, std::size_t offset) {

@@ -16,7 +16,6 @@ double shannon_entropy(std::string_view s);
 enum class Alphabet { Hex, Base64, Base64Url, Alnum, Other };
 /// The smallest of the known alphabets that holds every character of `s`.
 Alphabet classify_alphabet(std::string_view s);
-const char* alphabet_name(Alphabet a);
 
 /// Masks a secret: keeps at most 4 leading and 4 trailing characters, never more than a quarter
 /// of the secret, and replaces the rest with '*' (capped). "ghp_abcd...wxyz" -> "ghp_****…wxyz".
@@ -28,13 +27,6 @@ std::string human_size(std::uint64_t bytes);
 /// git's heuristic (a NUL byte in the first 8000 bytes means binary), except for UTF-16 and
 /// UTF-32 text (wide_text.h), which is text.
 bool looks_binary(std::string_view bytes);
-
-/// 1-based line and column (in bytes) of `offset` inside `bytes`.
-struct LineCol {
-  std::size_t line = 1;
-  std::size_t column = 1;
-};
-LineCol line_col(std::string_view bytes, std::size_t offset);
 
 /// The full line (without the newline or CR) that holds `offset`.
 std::string_view line_at(std::string_view bytes, std::size_t offset);

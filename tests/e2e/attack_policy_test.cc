@@ -193,7 +193,7 @@ TEST_SUITE("e2e") {
     s.write("db.ini", generic_password(1));
     const auto r = s.commit_and_push("add db config");
     CHECK(r.status != 0);
-    CHECK(r.err.find("generic.assignment") != std::string::npos);
+    CHECK(r.err.find("generic.password") != std::string::npos);
     CHECK(s.server_ref("main") == before);
   }
 

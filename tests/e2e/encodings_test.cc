@@ -1,10 +1,13 @@
-// End-to-end: secrets in text that is not plain UTF-8 in one line are found through real git.
-// UTF-16/32 files (with and without a BOM) at the right line, in pre-commit and at the server;
-// and an attacker who pushes such a file with client hooks skipped does not move the server ref.
+// End-to-end: secrets in text that is not plain UTF-8 in one line are found through real git:
+// UTF-16/32 files (with and without a BOM) at the right line, base64 wrapped over lines, private
+// keys split by string concatenation or notebook line arrays, and URIs whose passwords hold raw
+// '@', '!', ')', '#'. Each in pre-commit and at the server; an attacker who pushes them with client
+// hooks skipped does not move the server ref; the same shapes without a secret pass.
 #include <doctest/doctest.h>
 
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "tests/support/temp_repo.h"
 
@@ -52,6 +55,67 @@ struct Server {
   }
   std::string server_ref() const { return sh(bare(), "git rev-parse -q --verify refs/heads/main").out; }
 };
+
+// A pseudo-random base64 body (not a key) of `n` characters, fixed by `seed`.
+std::string key_body(std::size_t n, unsigned seed) {
+  const std::string a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string s;
+  unsigned x = seed * 2654435761u + 12345u;
+  for (std::size_t i = 0; i < n; ++i) {
+    x = x * 1103515245u + 12345u;
+    s += a[(x >> 16) % 64];
+  }
+  return s;
+}
+
+std::vector<std::string> wrapped(const std::string& s, std::size_t width) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < s.size(); i += width) out.push_back(s.substr(i, width));
+  return out;
+}
+
+// A key block as Java source: one quoted line per PEM line, joined with " +".
+std::string java_concat(const std::string& label, const std::string& body, std::size_t width) {
+  std::string src = "class K {\n  static final String KEY =\n      \"-----BEGIN " + label + "-----\\n\" +\n";
+  for (const auto& l : wrapped(body, width)) src += "      \"" + l + "\\n\" +\n";
+  return src + "      \"-----END " + label + "-----\\n\";\n}\n";
+}
+
+// A key block as a notebook cell's source: a JSON array of lines.
+std::string notebook(const std::string& label, const std::string& body) {
+  std::string src = "{\n \"cells\": [{\"cell_type\": \"code\", \"metadata\": {}, \"outputs\": [],\n  \"source\": [\n"
+                    "   \"key = \\\"\\\"\\\"-----BEGIN " + label + "-----\\n\",\n";
+  for (const auto& l : wrapped(body, 64)) src += "   \"" + l + "\\n\",\n";
+  return src + "   \"-----END " + label + "-----\\\"\\\"\\\"\\n\"\n  ]}],\n \"nbformat\": 4\n}\n";
+}
+
+std::string base64(const std::string& in) {
+  static const char* kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+    for (int k = 18; k >= 0; k -= 6) out += kB64[(v >> k) & 63];
+  }
+  if (i < in.size()) {
+    unsigned v = (unsigned char)in[i] << 16;
+    if (i + 1 < in.size()) v |= (unsigned char)in[i + 1] << 8;
+    out += kB64[(v >> 18) & 63];
+    out += kB64[(v >> 12) & 63];
+    out += i + 1 < in.size() ? kB64[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// `text` as a MIME part: base64 at 76 columns, CRLF.
+std::string mime(const std::string& text) {
+  std::string out = "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+  for (const auto& l : wrapped(base64(text), 76)) out += l + "\r\n";
+  return out;
+}
+
+const std::string kEnvText = "# exported for the deploy job\nAPP_ENV=production\nLOG_LEVEL=info\nFEATURES=search,export\n";
 
 }  // namespace
 
@@ -129,4 +193,84 @@ TEST_SUITE("e2e") {
     CHECK(s.push().status == 0);
     CHECK(s.server_ref() != before);
   }
+  TEST_CASE("encodings: a private key split over Java concatenation or a notebook's lines blocks the commit") {
+    TempRepo repo;
+    repo.write("README.md", "hello\n");
+    REQUIRE(repo.commit_all("initial").status == 0);
+    repo.write("src/K.java", java_concat("RSA PRIVATE KEY", "MIIEpAIBAAKCAQEA" + key_body(900, 1), 64));
+    repo.write("nb/setup.ipynb", notebook("PRIVATE KEY", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" + key_body(900, 2)));
+    const auto r = repo.commit_all("keys");
+    CHECK(r.status == 1);
+    CHECK(has(r.err, "src/K.java:4:"));
+    CHECK(has(r.err, "pem.rsa-private-key"));
+    CHECK(has(r.err, "nb/setup.ipynb:"));
+    CHECK(has(r.err, "pem.pkcs8-private-key"));
+    CHECK_FALSE(has(r.err, key_body(900, 1).substr(0, 40)));
+  }
+
+  TEST_CASE("encodings: a public key split the same way, and a key placeholder, commit") {
+    TempRepo repo;
+    repo.write("src/P.java", java_concat("PUBLIC KEY", "MIIBIjANBgkqhkiG9w0BAQEFAAOC" + key_body(300, 3), 40));
+    std::string doc = notebook("RSA PRIVATE KEY", "");
+    doc.insert(doc.find("\"-----END"), "\"<paste your key>\\n\",\n   ");
+    repo.write("nb/doc.ipynb", doc);
+    CHECK(repo.commit_all("public material").status == 0);
+  }
+
+  TEST_CASE("attack: a private key wrapped at 40 columns in a notebook and Java pushed past the client hooks") {
+    Server s;
+    const auto before = s.server_ref();
+    s.write("K.java", java_concat("OPENSSH PRIVATE KEY", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ" + key_body(700, 4), 40));
+    const auto r = s.push();
+    CHECK(r.status != 0);
+    CHECK(s.server_ref() == before);
+    CHECK(has(r.err, "openssh.private-key"));
+  }
+
+  TEST_CASE("encodings: base64 wrapped at 76 columns with CRLF is unwrapped; wrapped binary base64 commits") {
+    TempRepo repo;
+    std::string noise;
+    for (int i = 0; i < 300; ++i) noise += static_cast<char>((i * 151 + 7) % 256);
+    repo.write("mail/binary.eml", mime(noise));
+    CHECK(repo.commit_all("binary attachment").status == 0);
+    repo.write("mail/env.eml", mime(kEnvText + "GITHUB_TOKEN=" + fake_github_pat(13) + "\nRETRIES=3\n"));
+    const auto r = repo.commit_all("env attachment");
+    CHECK(r.status == 1);
+    CHECK(has(r.err, "mail/env.eml:4:1  github.pat"));
+    CHECK(has(r.err, "found inside base64 encoding"));
+  }
+
+  TEST_CASE("attack: a token in MIME-wrapped base64 pushed past the client hooks") {
+    Server s;
+    const auto before = s.server_ref();
+    s.write("attachment.eml", mime(kEnvText + "token: " + fake_github_pat(14) + "\n"));
+    const auto r = s.push();
+    CHECK(r.status != 0);
+    CHECK(s.server_ref() == before);
+  }
+
+  TEST_CASE("attack: a database URI with raw @ ! ) # in its password pushed past the client hooks") {
+    for (const std::string uri : {"postgresql://etl:Qz7@rT2!pLm9@pg-prod.acme.io:5432/dw",
+                                  "ldaps://cn=bind:Tq8!vLp2)Wz9r@ldap.acme.io:636", "rediss://:Ym3#Qv8@Lz5n@localhost:6380/0"}) {
+      INFO(uri);
+      Server s;
+      const auto before = s.server_ref();
+      s.write("config/app.env", "APP_ENV=prod\nDATABASE_URL=" + uri + "\n");
+      const auto r = s.push();
+      CHECK(r.status != 0);
+      CHECK(s.server_ref() == before);
+      CHECK(has(r.err, "config/app.env:2:"));
+    }
+  }
+
+  TEST_CASE("encodings: URIs with placeholder passwords are accepted by the server") {
+    Server s;
+    const auto before = s.server_ref();
+    s.write("config/app.env", "A=postgres://app:${DB_PASSWORD}@db:5432/app\nB=smtp://user:password@localhost:25\n"
+                              "C=amqp://guest:guest@localhost:5672\nD=mysql://root:<password>@127.0.0.1/shop\n"
+                              "E=ldap://admin:%s@%s:389\n");
+    CHECK(s.push().status == 0);
+    CHECK(s.server_ref() != before);
+  }
 }
+

@@ -177,7 +177,7 @@ TEST_SUITE("e2e") {
     // Text reports name what they found, so the search covers real findings.
     const auto dir_text = p.dir.read("reports/dir.text");
     for (const char* rule : {"github.pat", "aws.access-key-id", "aws.secret-access-key", "pem.rsa-private-key",
-                             "slack.bot-token", "generic.assignment", "base64"}) {
+                             "slack.bot-token", "generic.password", "base64"}) {
       CHECK_MESSAGE(dir_text.find(rule) != std::string::npos, rule);
     }
     CHECK(p.dir.read("reports/history.text").find("old.env") != std::string::npos);

@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <sstream>
 #include <stdexcept>
 
 #include "detectors/util/hash.h"
+#include "detectors/util/read_file.h"
 
 namespace fs = std::filesystem;
 
@@ -19,12 +19,7 @@ namespace vigil::test {
 
 namespace {
 
-std::string slurp(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string slurp(const std::string& p) { return read_whole_file(p).value_or(""); }
 
 std::string quote(const std::string& s) {
   std::string out = "'";

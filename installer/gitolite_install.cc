@@ -13,6 +13,7 @@
 
 #include "detectors/report/report.h"
 #include "detectors/util/process.h"
+#include "detectors/util/read_file.h"
 #include "installer/install.h"
 #include "installer/install_util.h"
 #include "installer/templates.h"
@@ -151,7 +152,7 @@ Result<InstallResult> install_gitolite(const InstallOptions& opts) {
   res.hooks_dirs.push_back(g->hooks_dir);
   auto state = load_state(g->state()).value_or(InstallState{});
   const std::string text = gitolite_shim(binary);
-  if (read_file(hook) == text) {
+  if (read_whole_file(hook).value_or("") == text) {
     res.messages.push_back(fmt::format("gitolite: {} already installed", hook));
   } else {
     if (!opts.dry_run) {
@@ -242,7 +243,7 @@ Result<InstallResult> uninstall_gitolite(const InstallOptions& opts) {
   for (std::size_t i = 0; i < state->created_files.size(); ++i) {
     const auto& f = state->created_files[i];
     if (!fs::exists(f, ec)) continue;
-    const std::string now = read_file(f);
+    const std::string now = read_whole_file(f).value_or("");
     // A ~/.gitconfig vigil created goes only when nothing else was written to it since.
     const bool unchanged = state->file_hashes[i].empty() ? now.find_first_not_of(" \t\r\n") == std::string::npos
                                                          : content_hash(now) == state->file_hashes[i];

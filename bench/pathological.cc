@@ -79,10 +79,10 @@ struct Input {
 
 struct Workload {
   const char* name;
-  const char* unit;          // what doubles: "findings", "MB", "files", ...
-  std::size_t first;         // size of the first step, in units
+  const char* unit;   // what doubles: "findings", "MB", "files", ...
+  std::size_t first;  // size of the first step, in units
   std::function<Input(std::size_t)> make;
-  bool only_added = false;   // scan as a modified file whose every other line was added
+  bool only_added = false;  // scan as a modified file whose every other line was added
 };
 
 }  // namespace

@@ -5,7 +5,7 @@
 # audit record's duration_ms) and its ratio to the push deadline ([server] deadline_ms, 4,000 ms by
 # default), with the signer rule alone and with [signatures] require on the same ref as well.
 #
-#   bench/signers_push.sh [BUILD_DIR] [N]      RUNS=3 by default (median reported)
+#   bench/signers_push.sh [BUILD_DIR] [N]      RUNS=3 by default (median reported); KINDS="ssh openpgp"
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$SRC/build}" && pwd)
@@ -64,7 +64,7 @@ make_history() {  # kind
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 printf "%-8s %-22s %7s %12s %10s\n" keys policy commits hook_ms ratio
-for kind in ssh openpgp; do
+for kind in ${KINDS:-ssh openpgp}; do
   s0=$(date +%s.%N); make_history $kind; s1=$(date +%s.%N)
   echo "  made $N $kind-signed commits in $(awk -v a=$s0 -v b=$s1 'BEGIN {printf "%.1f", b-a}') s" >&2
   for variant in signers signers+require; do

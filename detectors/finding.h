@@ -38,7 +38,7 @@ struct Finding {
   std::string fingerprint;
   std::string encoding;  // "" or the layers the secret was found inside
   Disposition disposition = Disposition::Block;
-  std::string note;      // why it was allowed / waived / warned
+  std::string note;  // why it was allowed / waived / warned
   /// The kind of exception that let it through (waiver or inline allow): "false-positive",
   /// "accepted-risk", or "" when it names none. Reports count false positives from it.
   std::string kind;

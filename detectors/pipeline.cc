@@ -13,7 +13,6 @@
 
 namespace vigil {
 
-
 Result<Engine> Engine::create(Config config, CompileStats* stats) {
   CacheOptions cache;
   cache.dir = default_cache_dir();
@@ -21,7 +20,8 @@ Result<Engine> Engine::create(Config config, CompileStats* stats) {
   rank.reserve(config.rules.size());
   for (const auto& r : config.rules) {
     const auto d = mode_disposition(config, r);
-    rank.push_back(d == Disposition::Block ? 2 : d == Disposition::Warn ? 1 : 0);
+    rank.push_back(d == Disposition::Block ? 2 : d == Disposition::Warn ? 1
+                                                                        : 0);
   }
   // The scanner keeps the rules (engine.scanner.rules()); moving them saves a copy of the pack.
   auto scanner = Scanner::compile(std::move(config.rules), cache, stats);
@@ -141,7 +141,7 @@ class LineCursor {
       line_start_ = pos_;
     }
   }
-  std::size_t line() const { return line_; }            // 1-based line of the current offset
+  std::size_t line() const { return line_; }              // 1-based line of the current offset
   std::size_t line_start() const { return line_start_; }  // offset of that line's first byte
 
  private:

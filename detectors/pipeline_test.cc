@@ -168,12 +168,12 @@ TEST_CASE("pipeline: an excerpt is one clean line, cut at 160 bytes on a charact
   auto r = scan(e, "\t key=" + s + "\x01 note " + run + " end  \r\n");
   REQUIRE(r.findings.size() == 1);
   const auto& x = r.findings[0].excerpt;
-  CHECK(x.rfind("key=", 0) == 0);                    // trimmed
-  CHECK(x.find('\x01') == std::string::npos);         // control characters become spaces
+  CHECK(x.rfind("key=", 0) == 0);              // trimmed
+  CHECK(x.find('\x01') == std::string::npos);  // control characters become spaces
   CHECK(x.find("end") != std::string::npos);
   CHECK(x.find(run.substr(8, 16)) == std::string::npos);  // a long random run is masked too
   std::string wide;
-  for (int i = 0; i < 200; ++i) wide += "\xC3\xA9";   // 'é', two bytes each
+  for (int i = 0; i < 200; ++i) wide += "\xC3\xA9";  // 'é', two bytes each
   r = scan(e, s + " " + wide + "\n");
   REQUIRE(r.findings.size() == 1);
   const auto& cut = r.findings[0].excerpt;

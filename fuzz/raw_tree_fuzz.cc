@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (i > 0) {
       const auto& p = t.entry(i - 1);
       sum += static_cast<std::size_t>(vigil::git::RawTree::compare(t.name(p), p.kind == vigil::git::RawTree::Kind::Tree, name,
-                                                                    e.kind == vigil::git::RawTree::Kind::Tree) > 0);
+                                                                   e.kind == vigil::git::RawTree::Kind::Tree) > 0);
     }
   }
   return sum == SIZE_MAX ? 1 : 0;

@@ -45,9 +45,9 @@ bool on_path(const std::string& name) {
 }
 
 struct HookContext {
-  std::string workdir;      // empty for a bare repository
-  std::string common_dir;   // where $GIT_DIR/hooks lives
-  std::string hooks_dir;    // where git looks
+  std::string workdir;                    // empty for a bare repository
+  std::string common_dir;                 // where $GIT_DIR/hooks lives
+  std::string hooks_dir;                  // where git looks
   std::optional<std::string> hooks_path;  // core.hooksPath, when set
   std::string hooks_origin;               // "file:/home/x/.gitconfig"
   bool global_vigil = false;              // the global core.hooksPath is vigil's directory
@@ -187,10 +187,7 @@ std::vector<DoctorCheck> check_signing(const Config& cfg, const HookContext& ctx
     }
   }
   if (ok) {
-    out.push_back({"signing", true,
-                   fmt::format("signing: required on {}; commits are signed ({} key {})", required, format,
-                               key.value_or(email.value_or("?"))),
-                   {}});
+    out.push_back({"signing", true, fmt::format("signing: required on {}; commits are signed ({} key {})", required, format, key.value_or(email.value_or("?"))), {}});
   }
   return out;
 }
@@ -234,7 +231,7 @@ Result<DoctorReport> run_doctor(const std::string& repo_path) {
     const std::string pre = (fs::path(ctx.hooks_dir) / "pre-receive").string();
     bool any = false;
     for (const auto& p : std::vector<std::string>{pre, repo->git_dir() + "/custom_hooks/pre-receive.d/vigil",
-                                                   ctx.hooks_dir + "/pre-receive.d/vigil"}) {
+                                                  ctx.hooks_dir + "/pre-receive.d/vigil"}) {
       if (is_vigil_shim(p)) {
         rep.checks.push_back({"hooks", true, fmt::format("pre-receive: runs vigil ({})", p), {}});
         any = true;
@@ -284,11 +281,12 @@ Result<DoctorReport> run_doctor(const std::string& repo_path) {
     rep.checks.push_back({"rules", true, fmt::format("rules: {} rules valid ({})", nrules, source), {}});
   }
   if (stats.cache_hit) {
-    rep.checks.push_back({"cache", true, fmt::format("cache: database loaded in {:.2f} ms ({} bytes, {})", stats.load_ms,
-                                                     stats.db_bytes, stats.cache_file), {}});
+    rep.checks.push_back({"cache", true, fmt::format("cache: database loaded in {:.2f} ms ({} bytes, {})", stats.load_ms, stats.db_bytes, stats.cache_file), {}});
   } else if (stats.cache_note.empty()) {
     rep.checks.push_back({"cache", true, fmt::format("cache: was cold; compiled in {:.0f} ms and cached ({}), so hooks "
-                                                     "will not compile", stats.compile_ms, stats.cache_file), {}});
+                                                     "will not compile",
+                                                     stats.compile_ms, stats.cache_file),
+                          {}});
   } else {
     const std::string dir = default_cache_dir();
     rep.checks.push_back({"cache", false,

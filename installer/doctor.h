@@ -10,16 +10,16 @@
 namespace vigil {
 
 struct DoctorCheck {
-  std::string area;    // "hooks", "rules", "cache", "signing"
+  std::string area;  // "hooks", "rules", "cache", "signing"
   bool ok = true;
   std::string detail;  // what is active and why, or what is wrong
   std::string fix;     // the command that fixes it (problems only)
 };
 
 struct DoctorReport {
-  std::string repo;        // work tree (or git dir of a bare repository)
-  std::string hooks_dir;   // the directory git runs hooks from
-  std::string hooks_why;   // why that directory ("core.hooksPath set in file:...", "default")
+  std::string repo;       // work tree (or git dir of a bare repository)
+  std::string hooks_dir;  // the directory git runs hooks from
+  std::string hooks_why;  // why that directory ("core.hooksPath set in file:...", "default")
   std::vector<DoctorCheck> checks;
   bool healthy() const {
     for (const auto& c : checks) {

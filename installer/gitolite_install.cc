@@ -25,10 +25,10 @@ namespace vigil::installer {
 namespace {
 
 struct Gitolite {
-  std::string home;       // the gitolite user's HOME
-  std::string admin_base; // GL_ADMIN_BASE (~/.gitolite)
-  std::string repo_base;  // GL_REPO_BASE (~/repositories)
-  std::string hooks_dir;  // where common hooks go
+  std::string home;        // the gitolite user's HOME
+  std::string admin_base;  // GL_ADMIN_BASE (~/.gitolite)
+  std::string repo_base;   // GL_REPO_BASE (~/repositories)
+  std::string hooks_dir;   // where common hooks go
   std::string hook() const { return (fs::path(hooks_dir) / "pre-receive").string(); }
   std::string state() const { return (fs::path(admin_base) / "vigil-install.state").string(); }
   std::string gitconfig() const { return (fs::path(home) / ".gitconfig").string(); }
@@ -75,7 +75,8 @@ Result<Gitolite> find_gitolite(const InstallOptions& opts) {
   auto repos = query_rc(g.home, "GL_REPO_BASE");
   if (!admin || !repos) {
     return make_error(ErrorCode::Usage, fmt::format("`gitolite query-rc` failed for HOME={} — is gitolite3 installed "
-                                                    "and set up for that user?", g.home));
+                                                    "and set up for that user?",
+                                                    g.home));
   }
   g.admin_base = *admin;
   g.repo_base = fs::path(*repos).is_absolute() ? *repos : (fs::path(g.home) / *repos).string();
@@ -137,7 +138,8 @@ Result<InstallResult> install_gitolite(const InstallOptions& opts) {
   const std::string hook = g->hook();
   if ((fs::exists(hook, ec) || fs::is_symlink(hook, ec)) && !is_vigil_shim(hook)) {
     return make_error(ErrorCode::Io, fmt::format("{} exists and is not vigil's — gitolite runs one pre-receive per "
-                                                 "repository: chain it from vigil's or move it away, then install again", hook));
+                                                 "repository: chain it from vigil's or move it away, then install again",
+                                                 hook));
   }
   // gitolite replaces each repository's hooks/pre-receive with the common one: refuse rather than
   // let it drop a repository's own hook.
@@ -145,7 +147,8 @@ Result<InstallResult> install_gitolite(const InstallOptions& opts) {
     const std::string own = (fs::path(repo) / "hooks" / "pre-receive").string();
     if ((fs::exists(own, ec) || fs::is_symlink(own, ec)) && !links_to(own, hook)) {
       return make_error(ErrorCode::Io, fmt::format("{} has its own pre-receive hook, which `gitolite setup --hooks-only` "
-                                                   "would replace — move it away first", repo));
+                                                   "would replace — move it away first",
+                                                   repo));
     }
   }
   InstallResult res;

@@ -23,8 +23,8 @@ namespace {
 // `receive.denyCurrentBranch=updateInstead` does.
 const std::vector<std::string> kPassThroughHooks = {
     "applypatch-msg", "pre-applypatch", "post-applypatch", "pre-merge-commit", "prepare-commit-msg",
-    "post-commit",    "pre-rebase",     "post-checkout",   "post-merge",       "post-rewrite",
-    "pre-auto-gc",    "sendemail-validate"};
+    "post-commit", "pre-rebase", "post-checkout", "post-merge", "post-rewrite",
+    "pre-auto-gc", "sendemail-validate"};
 
 constexpr std::string_view kStateFile = ".vigil-install.state";
 
@@ -145,7 +145,8 @@ Result<InstallResult> install_global(const InstallOptions& opts) {
     const std::string p = (fs::path(dir) / name).string();
     if ((fs::exists(p, ec) || fs::is_symlink(p, ec)) && !is_vigil_shim(p)) {
       return make_error(ErrorCode::Io, fmt::format("{} exists and is not vigil's — choose another directory with "
-                                                   "--hooks-dir, or move that file away", p));
+                                                   "--hooks-dir, or move that file away",
+                                                   p));
     }
   }
 

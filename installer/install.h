@@ -17,9 +17,9 @@ enum class InstallMode {
 
 /// Where a server keeps per-repository hooks.
 enum class ServerLayout {
-  Plain,   // <repo>.git/hooks/pre-receive (an existing hook is chained)
-  GitLab,  // <repo>.git/custom_hooks/pre-receive.d/vigil (Gitaly runs every file there)
-  Gitea,   // <repo>.git/hooks/pre-receive.d/vigil (Gitea's and Forgejo's dispatcher runs them)
+  Plain,     // <repo>.git/hooks/pre-receive (an existing hook is chained)
+  GitLab,    // <repo>.git/custom_hooks/pre-receive.d/vigil (Gitaly runs every file there)
+  Gitea,     // <repo>.git/hooks/pre-receive.d/vigil (Gitea's and Forgejo's dispatcher runs them)
   Gitolite,  // a gitolite common hook (hooks/common/pre-receive), linked into every repository
 };
 
@@ -34,9 +34,9 @@ struct InstallOptions {
   // Server
   std::vector<std::string> server_paths;  // bare repositories (GitLab/Gitea: the <name>.git dirs)
   ServerLayout layout = ServerLayout::Plain;
-  bool with_update = false;  // also the update hook (per-ref verdicts)
-  std::string policy_file;   // default: <repo>/vigil-policy.toml, scaffolded when missing
-  bool warm_cache = true;    // compile the rules database once so the first push need not
+  bool with_update = false;   // also the update hook (per-ref verdicts)
+  std::string policy_file;    // default: <repo>/vigil-policy.toml, scaffolded when missing
+  bool warm_cache = true;     // compile the rules database once so the first push need not
   std::string gitolite_home;  // Gitolite: the gitolite user's HOME [default: $HOME]
 };
 
@@ -78,7 +78,7 @@ Result<InstallResult> install_global(const InstallOptions& opts);
 Result<InstallResult> uninstall_global(const InstallOptions& opts);
 Result<InstallResult> install_server(const InstallOptions& opts);
 Result<InstallResult> uninstall_server(const InstallOptions& opts);
-Result<InstallResult> install_gitolite(const InstallOptions& opts);    // gitolite_install.cc
+Result<InstallResult> install_gitolite(const InstallOptions& opts);  // gitolite_install.cc
 Result<InstallResult> uninstall_gitolite(const InstallOptions& opts);
 }  // namespace installer
 

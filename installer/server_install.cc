@@ -172,7 +172,8 @@ Result<void> install_drop_in(const ServerRepo& repo, const std::string& hook, co
     const std::string text_d = read_whole_file(dispatcher).value_or("");  // Gitea writes "${hookname}.d/*"
     if (text_d.find(hook + ".d") == std::string::npos && text_d.find(".d/*") == std::string::npos) {
       res.messages.push_back(fmt::format("{}: note: hooks/{} does not run {}.d/ — in Gitea, run the admin task "
-                                         "\"Resynchronize pre-receive, update and post-receive hooks\"", repo.path, hook, hook));
+                                         "\"Resynchronize pre-receive, update and post-receive hooks\"",
+                                         repo.path, hook, hook));
     }
   }
   return {};
@@ -264,7 +265,8 @@ Result<InstallResult> install_server(const InstallOptions& opts) {
         chown_like(key, repo.git_dir);
       }
       res.messages.push_back(fmt::format("{}: made the audit log's HMAC key {} (mode 0600; keep a copy off the server "
-                                         "to run `vigil audit verify --key`)", repo.path, key));
+                                         "to run `vigil audit verify --key`)",
+                                         repo.path, key));
     }
     if (!opts.dry_run && !state.empty()) {
       if (auto s = save_state(state_path(repo.git_dir), state); !s) return s.error();

@@ -109,7 +109,7 @@ void check_sarif_schema(const std::string& doc) {
                                     "/.ci/node_modules' report.sarif");
   if (r.status == 3) {
     FAIL("SARIF schema check: validator or schema not installed (" << r.out
-                                                                    << ") — run `sh .ci/setup` to install .ci/setup-npm");
+                                                                   << ") — run `sh .ci/setup` to install .ci/setup-npm");
   }
   INFO("validator output: " << r.out << r.err);
   CHECK(r.status == 0);
@@ -141,7 +141,10 @@ struct XmlElement {
 bool valid_utf8_xml_chars(const std::string& s, std::string& why) {
   for (std::size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
-    std::size_t len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+    std::size_t len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2
+                                 : (b & 0xF0) == 0xE0   ? 3
+                                 : (b & 0xF8) == 0xF0   ? 4
+                                                        : 0;
     if (len == 0 || i + len > s.size()) {
       why = "invalid UTF-8 at byte " + std::to_string(i);
       return false;
@@ -198,7 +201,9 @@ struct XmlParser {
   std::size_t i = 0;
   std::string error;
 
-  void skip_ws() { while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i; }
+  void skip_ws() {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  }
   std::string name() {
     const auto b = i;
     while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '-' || s[i] == '_' || s[i] == ':')) ++i;
@@ -381,8 +386,8 @@ TEST_CASE("SARIF report carries rules, results, fingerprints and suppressions, a
   CHECK(results[0]["properties"]["author"] == r.findings[0].author);
   CHECK(results[0]["properties"]["date"] == r.findings[0].date);
   CHECK_FALSE(results[1]["properties"].contains("commit"));
-  CHECK(results[2]["suppressions"][0]["kind"] == "external");     // baselined
-  CHECK(results[3]["suppressions"][0]["kind"] == "inSource");     // vigil:allow comment
+  CHECK(results[2]["suppressions"][0]["kind"] == "external");  // baselined
+  CHECK(results[3]["suppressions"][0]["kind"] == "inSource");  // vigil:allow comment
   CHECK(results[3]["suppressions"][0]["justification"] == r.findings[3].note);
   // The byte that is not UTF-8 became U+FFFD instead of breaking the document.
   CHECK(results[0]["locations"][0]["physicalLocation"]["region"]["snippet"]["text"].get<std::string>().find(

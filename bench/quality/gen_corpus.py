@@ -621,6 +621,11 @@ def plant_depth(c, idx):
         neg = cs.replace(pw, R.choice(["<password>", "${SQL_PASSWORD}", "{your_password}"]))
         lines = ["{", '  "ConnectionStrings": {', '    "Default": "%s"' % neg, "  }", "}"]
         c.write("negative/connection-string/%04d-appsettings.json" % idx, lines, [(2, 2, "negative", "ado-placeholder", "negative")])
+        # Token variants by region: New Relic EU-region license keys (eu01xx + 30 hex + NRAL) beside US ones.
+        key = R.choice(["eu01xx" + rnd(HEX, 30), rnd(HEX, 36)]) + "NRAL"
+        lines = ["common: &default_settings", "  license_key: '%s'" % key, "  app_name: orders"]
+        c.write("positive/newrelic/%04d-newrelic.yml" % idx, lines,
+                [(1, 1, "newrelic", "license-eu" if key.startswith("eu01xx") else "license", "positive")])
 
 
 def main():

@@ -69,7 +69,6 @@ std::string last_line(int fd) {
   return {};
 }
 
-
 bool is_hex(std::string_view s, std::size_t n) {
   return s.size() == n && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
@@ -95,7 +94,7 @@ std::string head_mac(const std::string& key, std::uint64_t seq, const std::strin
 }
 
 struct KeyRead {
-  std::string key;     // empty when there is none
+  std::string key;  // empty when there is none
   bool missing = false;
 };
 
@@ -105,12 +104,14 @@ Result<KeyRead> read_key(const std::string& path) {
   const auto text = read_whole_file(path);
   if (!text) {
     return make_error(ErrorCode::Io, fmt::format("cannot read the audit key '{}': {} — check its owner and mode "
-                                                 "(0600, readable by the hook's user)", path, std::strerror(errno)));
+                                                 "(0600, readable by the hook's user)",
+                                                 path, std::strerror(errno)));
   }
   const auto key = std::string(trim(*text));
   if (key.size() < 16) {
     return make_error(ErrorCode::Config, fmt::format("the audit key '{}' is shorter than 16 bytes — make a new one: "
-                                                    "openssl rand -hex 32 > {} && chmod 600 {}", path, path, path));
+                                                     "openssl rand -hex 32 > {} && chmod 600 {}",
+                                                     path, path, path));
   }
   return KeyRead{key, false};
 }
@@ -300,14 +301,16 @@ Result<AuditVerifyResult> audit_verify(const std::string& path, const std::strin
         const std::uint64_t before = it == j.end() ? 0 : it->get<std::uint64_t>();
         if (before != res.records) {
           return fail(fmt::format("the first keyed record says {} unkeyed record{} came before it, the log has {} "
-                                  "(records were added or removed)", before, before == 1 ? "" : "s", res.records));
+                                  "(records were added or removed)",
+                                  before, before == 1 ? "" : "s", res.records));
         }
       }
       keyed_seen = true;
       if (!key.empty()) {
         if (!constant_time_equal(record_mac(key, split->first), split->second)) {
           return fail(fmt::format("the MAC of record {} does not match: it is the first record that differs from what "
-                                  "vigil wrote (rewritten, or written under another key)", seq));
+                                  "vigil wrote (rewritten, or written under another key)",
+                                  seq));
         }
         ++res.keyed;
       }
@@ -324,7 +327,8 @@ Result<AuditVerifyResult> audit_verify(const std::string& path, const std::strin
   ++lineno;
   if (!key.empty() && res.records > 0 && !keyed_seen) {
     return fail(fmt::format("no record carries a MAC, yet there is a key ({}): the log was rewritten without the key, "
-                            "or nothing was recorded since the key was made", key_path));
+                            "or nothing was recorded since the key was made",
+                            key_path));
   }
   std::ifstream head(path + ".head");
   std::string head_line;
@@ -337,7 +341,8 @@ Result<AuditVerifyResult> audit_verify(const std::string& path, const std::strin
     res.ok = false;
     if (head_seq != res.records) {
       res.problem = fmt::format("end of log: the head file records {}, the log ends at {} (the log was truncated, or "
-                                "records were appended by hand)", head_seq, res.records);
+                                "records were appended by hand)",
+                                head_seq, res.records);
     } else if (head_hash != prev) {
       res.problem = fmt::format("end of log: record {} is not the one the head file records (its last record was edited)",
                                 res.records);

@@ -18,8 +18,8 @@ std::string default_audit_key_path(const std::string& log_path);
 Result<bool> ensure_audit_key(const std::string& key_path);
 
 struct AuditKeyOptions {
-  std::string path;     // empty = default_audit_key_path(log)
-  bool create = true;   // make a random key (0600) when the file does not exist
+  std::string path;    // empty = default_audit_key_path(log)
+  bool create = true;  // make a random key (0600) when the file does not exist
 };
 
 /// Appends `record` under an exclusive lock, adding "seq", "prev" (SHA-256 of the previous
@@ -34,11 +34,11 @@ Result<void> audit_append(const std::string& path, nlohmann::json record, const 
 struct AuditVerifyResult {
   bool ok = true;
   std::size_t records = 0;
-  std::size_t keyed = 0;     // records whose MAC was checked
-  std::size_t unkeyed = 0;   // records written before the key existed (or without one)
-  bool key_used = false;     // the key could be read: MACs were checked
-  std::string key_note;      // when !key_used: why (no key file, unreadable, ...)
-  std::string problem;       // "line 7 (seq 7): ..." when not ok
+  std::size_t keyed = 0;    // records whose MAC was checked
+  std::size_t unkeyed = 0;  // records written before the key existed (or without one)
+  bool key_used = false;    // the key could be read: MACs were checked
+  std::string key_note;     // when !key_used: why (no key file, unreadable, ...)
+  std::string problem;      // "line 7 (seq 7): ..." when not ok
 };
 
 /// Checks the log at `path`: each record's type and fields, the sequence, the hash chain, the head

@@ -79,8 +79,10 @@ TEST_CASE("audit: a malformed record is a one-line verdict, never an exception")
   for (int i = 0; i < 2; ++i) REQUIRE(audit_append(log, rec("accept")).ok());
   const auto good = slurp(log);
   const std::pair<std::string, std::string> edits[] = {
-      {"\"seq\":2", "\"seq\":\"2\""},          {"\"seq\":2", "\"seq\":-2"},
-      {"\"seq\":2", "\"seq\":2.5"},            {"\"decision\":\"accept\",\"hook\"", "\"decision\":7,\"hook\""},
+      {"\"seq\":2", "\"seq\":\"2\""},
+      {"\"seq\":2", "\"seq\":-2"},
+      {"\"seq\":2", "\"seq\":2.5"},
+      {"\"decision\":\"accept\",\"hook\"", "\"decision\":7,\"hook\""},
       {"\"seq\":2", "\"seq\":2,\"findings\":{}"},
   };
   for (const auto& [from, to] : edits) {

@@ -27,7 +27,11 @@ std::optional<double> epoch_seconds(const std::string& t) {
   return static_cast<double>(d->days) * 86400.0 + h * 3600.0 + m * 60.0 + s;
 }
 
-enum class Outcome { Passed, Blocked, Bypassed, FailedOpen, Other };
+enum class Outcome { Passed,
+                     Blocked,
+                     Bypassed,
+                     FailedOpen,
+                     Other };
 
 Outcome outcome_of(const std::string& decision) {
   if (decision == "accept") return Outcome::Passed;
@@ -127,11 +131,26 @@ GovernanceMetrics fold_metrics(const std::function<bool(nlohmann::json&)>& next_
     const std::string day = time.size() >= 10 ? time.substr(0, 10) : "";
     DayCounts* dc = day.empty() ? nullptr : &m.by_day[day];
     switch (o) {
-      case Outcome::Passed: ++m.passed; if (dc) ++dc->passed; break;
-      case Outcome::Blocked: ++m.blocked; if (dc) ++dc->blocked; break;
-      case Outcome::Bypassed: ++m.bypassed; if (dc) ++dc->bypassed; break;
-      case Outcome::FailedOpen: ++m.failed_open; if (dc) ++dc->other; break;
-      case Outcome::Other: ++m.other; if (dc) ++dc->other; break;
+      case Outcome::Passed:
+        ++m.passed;
+        if (dc) ++dc->passed;
+        break;
+      case Outcome::Blocked:
+        ++m.blocked;
+        if (dc) ++dc->blocked;
+        break;
+      case Outcome::Bypassed:
+        ++m.bypassed;
+        if (dc) ++dc->bypassed;
+        break;
+      case Outcome::FailedOpen:
+        ++m.failed_open;
+        if (dc) ++dc->other;
+        break;
+      case Outcome::Other:
+        ++m.other;
+        if (dc) ++dc->other;
+        break;
     }
     if (const auto ai = record_ai(rec, o == Outcome::Passed || o == Outcome::Bypassed); any_ai(ai)) {
       add_ai(m.ai, ai);
@@ -274,7 +293,8 @@ Result<GovernanceMetrics> load_metrics(const std::vector<std::string>& audit_log
     if (chained) {
       // Evidence is worth what its integrity is: say whether the chain holds.
       auto v = audit_verify(path);
-      li.status = !v ? v.error().message : v->ok ? "intact" : "FAILED: " + v->problem;
+      li.status = !v ? v.error().message : v->ok ? "intact"
+                                                 : "FAILED: " + v->problem;
     }
     logs.push_back(std::move(li));
   }
@@ -300,8 +320,7 @@ std::string human_duration(double seconds) {
 nlohmann::json metrics_to_json(const GovernanceMetrics& m) {
   nlohmann::json bypasses = nlohmann::json::array();
   for (const auto& b : m.bypasses) {
-    bypasses.push_back({{"time", b.time}, {"hook", b.hook}, {"repo", b.repo}, {"by", b.by}, {"reason", b.reason},
-                        {"via", b.via}, {"rules", b.rules}, {"findings", b.findings}});
+    bypasses.push_back({{"time", b.time}, {"hook", b.hook}, {"repo", b.repo}, {"by", b.by}, {"reason", b.reason}, {"via", b.via}, {"rules", b.rules}, {"findings", b.findings}});
   }
   nlohmann::json controls = nlohmann::json::object();
   for (const auto& [tag, e] : m.controls) {
@@ -322,15 +341,12 @@ nlohmann::json metrics_to_json(const GovernanceMetrics& m) {
   if (const auto med = m.median_fix_seconds()) fix["median_seconds"] = *med;
   return {
       {"window", {{"since", m.since}, {"until", m.until}}},
-      {"gate_runs", {{"total", m.runs}, {"passed", m.passed}, {"blocked", m.blocked}, {"bypassed", m.bypassed},
-                     {"failed_open", m.failed_open}, {"other", m.other}, {"by_hook", m.runs_by_hook}}},
+      {"gate_runs", {{"total", m.runs}, {"passed", m.passed}, {"blocked", m.blocked}, {"bypassed", m.bypassed}, {"failed_open", m.failed_open}, {"other", m.other}, {"by_hook", m.runs_by_hook}}},
       {"pass_rate", m.pass_rate()},
       {"blocks_by_rule", m.blocks_by_rule},
       {"blocks_by_severity", m.blocks_by_severity},
       {"bypasses", bypasses},
-      {"waivers", {{"waived_findings", m.waived}, {"inline_allows", m.inline_allows}, {"config_allows", m.config_allows},
-                   {"expired_waiver_hits", m.expired_waiver_hits}, {"inline_allows_refused", m.inline_refused},
-                   {"used", m.waivers_used}}},
+      {"waivers", {{"waived_findings", m.waived}, {"inline_allows", m.inline_allows}, {"config_allows", m.config_allows}, {"expired_waiver_hits", m.expired_waiver_hits}, {"inline_allows_refused", m.inline_refused}, {"used", m.waivers_used}}},
       {"findings_by_repo", m.findings_by_repo},
       {"time_to_fix", fix},
       {"controls", controls},
@@ -374,7 +390,8 @@ std::string metrics_to_text(const GovernanceMetrics& m) {
     line(fmt::format("  {}  {}  {} by {} ({}): {}", b.time, b.hook, b.repo, b.by, b.via, b.reason));
   }
   line(fmt::format("waivers: {} waived findings, {} inline allows, {} config allows, {} hits on expired waivers, "
-                   "{} inline allows refused", m.waived, m.inline_allows, m.config_allows, m.expired_waiver_hits,
+                   "{} inline allows refused",
+                   m.waived, m.inline_allows, m.config_allows, m.expired_waiver_hits,
                    m.inline_refused));
   line("repositories with the most findings:");
   for (const auto& [r, n] : top(m.findings_by_repo, 10)) line(fmt::format("  {:<40} {}", r, n));

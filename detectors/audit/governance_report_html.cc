@@ -39,7 +39,8 @@ std::string day_chart(const GovernanceMetrics& m) {
   for (const auto& [d, c] : m.by_day) max = std::max(max, c.passed + c.blocked + c.bypassed + c.other);
   const double bw = static_cast<double>(w - 2 * pad) / static_cast<double>(m.by_day.size());
   std::string s = fmt::format("<svg id=\"chart-days\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" "
-                              "aria-label=\"Gate runs per day\">", w, h + 40, w, h + 40);
+                              "aria-label=\"Gate runs per day\">",
+                              w, h + 40, w, h + 40);
   s += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#555\"/>", pad, h, w - pad, h);
   std::size_t i = 0;
   for (const auto& [day, c] : m.by_day) {

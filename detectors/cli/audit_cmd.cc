@@ -24,7 +24,8 @@ int run_verify(const std::string& given, const std::string& key_given) {
   }
   if (!key.empty() && !std::filesystem::exists(key)) {
     return die(make_error(ErrorCode::Usage, fmt::format("no audit key at '{}' — pass the key file the server writes "
-                                                        "with (default: vigil-audit.key beside the log)", key)));
+                                                        "with (default: vigil-audit.key beside the log)",
+                                                        key)));
   }
   auto res = audit_verify(path, key);
   if (!res) return die(res.error());

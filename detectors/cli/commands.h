@@ -22,8 +22,8 @@ void register_install(CLI::App& app, int& exit_code);
 void register_baseline(CLI::App& app, int& exit_code);
 void register_audit(CLI::App& app, int& exit_code);
 void register_audit_ship(CLI::App& audit, int& exit_code);  // ship_cmd.cc: `vigil audit ship`
-void register_waivers(CLI::App& app, int& exit_code);  // waivers_cmd.cc
-void register_report(CLI::App& app, int& exit_code);   // report_cmd.cc
+void register_waivers(CLI::App& app, int& exit_code);       // waivers_cmd.cc
+void register_report(CLI::App& app, int& exit_code);        // report_cmd.cc
 
 /// What `vigil baseline create` scans: the inputs and rule options of `vigil scan`.
 struct BaselineScan {

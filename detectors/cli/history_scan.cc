@@ -48,6 +48,10 @@ class CleanCache {
     }
   }
   bool contains(const git::ObjectId& id) const { return ids_.count(id) > 0; }
+  void add_known(const std::string& hex) {
+    git::ObjectId id;
+    if (hex.size() == 40 && parse_hex(hex, id)) ids_.insert(id);
+  }
   void append(const std::vector<git::ObjectId>& ids) {
     if (!out_.is_open()) {
       std::error_code ec;
@@ -66,7 +70,8 @@ class CleanCache {
     }
   };
   static bool parse_hex(const std::string& s, git::ObjectId& id) {
-    auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+    auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                                                                            : -1; };
     for (std::size_t i = 0; i < id.bytes.size(); ++i) {
       const int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
       if (hi < 0 || lo < 0) return false;
@@ -131,7 +136,8 @@ int run_history_scan(const HistoryArgs& a) {
     std::string lo = a.range.substr(0, dots), hi = a.range.substr(dots + 2);
     if (lo.empty() && hi.empty()) {
       return die(make_error(ErrorCode::Usage, fmt::format("--range '{}' names no commits — give A..B (an empty side means HEAD), "
-                                                          "or --branch B for all of B's history", a.range)));
+                                                          "or --branch B for all of B's history",
+                                                          a.range)));
     }
     const auto from = repo->resolve(lo.empty() ? "HEAD" : lo);
     const auto to = repo->resolve(hi.empty() ? "HEAD" : hi);
@@ -152,8 +158,14 @@ int run_history_scan(const HistoryArgs& a) {
   report.tool_version = vigil_version();
   report.rules_version = engine->version;
   std::optional<CleanCache> cache;
+  const std::string rules_key = engine->scanner.rules_hash().substr(0, 32);
+  std::vector<std::string> new_clean;  // for on_clean_blobs
+  std::mutex new_clean_mutex;
   if (a.incremental) {
-    cache.emplace(fmt::format("{}/clean-blobs/{}", default_cache_dir(), engine->scanner.rules_hash().substr(0, 32)));
+    cache.emplace(fmt::format("{}/clean-blobs/{}", default_cache_dir(), rules_key));
+    if (a.preload_clean) {
+      for (const auto& hex : a.preload_clean(rules_key)) cache->add_known(hex);
+    }
   }
   // The walk and the scan overlap, so the bar counts commits walked (the walk is at most a few
   // batches ahead of the scan) and bytes scanned.
@@ -168,12 +180,19 @@ int run_history_scan(const HistoryArgs& a) {
   };
   if (cache) {
     so.known_clean = [&](const git::ObjectId& id) { return cache->contains(id); };
-    so.on_clean = [&](const std::vector<git::ObjectId>& ids) { cache->append(ids); };
+    so.on_clean = [&](const std::vector<git::ObjectId>& ids) {
+      cache->append(ids);
+      if (a.on_clean_blobs) {
+        std::lock_guard<std::mutex> lock(new_clean_mutex);
+        for (const auto& id : ids) new_clean.push_back(id.hex());
+      }
+    };
   }
   std::unordered_map<std::string, std::size_t> commit_order;
   auto walked = scan_history(*engine, *repo, hw, so, report, commit_order);
   if (progress) progress->finish();
   if (!walked) return die(walked.error());
+  if (a.on_clean_blobs && !new_clean.empty()) a.on_clean_blobs(rules_key, new_clean);
   report.target = fmt::format("history of {} ({} commits, {} unique blobs)", a.range.empty() ? "all refs" : a.range,
                               walked->commits, walked->blobs);
   keep_first_introduction(report.findings, commit_order);

@@ -26,17 +26,21 @@ int run(bool do_install, InstallArgs a) {
   }
   if (a.gitolite && !a.paths.empty()) {
     return die(make_error(ErrorCode::Usage, fmt::format("unexpected argument '{}' — --gitolite covers every repository "
-                                                        "gitolite manages (name its home with --gitolite-home)", a.paths.front())));
+                                                        "gitolite manages (name its home with --gitolite-home)",
+                                                        a.paths.front())));
   }
   auto& o = a.opts;
   if (a.global) o.mode = InstallMode::Global;
   if (a.server || a.gitlab || a.gitea || a.gitolite) {
     o.mode = InstallMode::Server;
-    o.layout = a.gitlab ? ServerLayout::GitLab : a.gitea ? ServerLayout::Gitea : a.gitolite ? ServerLayout::Gitolite : ServerLayout::Plain;
+    o.layout = a.gitlab ? ServerLayout::GitLab : a.gitea  ? ServerLayout::Gitea
+                                             : a.gitolite ? ServerLayout::Gitolite
+                                                          : ServerLayout::Plain;
     o.server_paths = a.paths;
   } else if (!a.paths.empty()) {
     return die(make_error(ErrorCode::Usage, fmt::format("unexpected argument '{}' — repository paths go with --server "
-                                                        "(or -C PATH for a work tree)", a.paths.front())));
+                                                        "(or -C PATH for a work tree)",
+                                                        a.paths.front())));
   }
   o.warm_cache = !a.no_warm;
   auto res = do_install ? install(o) : uninstall(o);

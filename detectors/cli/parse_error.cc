@@ -44,7 +44,9 @@ std::size_t typo_distance(std::string_view a, std::string_view b) {
 // word, two from six letters, three from nine; "--bogus" suggests nothing rather than "--jobs".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& known) {
   const std::string_view w = letters(word);
-  const std::size_t allowed = w.size() < 3 ? 0 : w.size() < 6 ? 1 : w.size() < 9 ? 2 : 3;
+  const std::size_t allowed = w.size() < 3 ? 0 : w.size() < 6 ? 1
+                                             : w.size() < 9   ? 2
+                                                              : 3;
   std::string best;
   std::size_t best_d = allowed + 1;
   for (const auto& k : known) {

@@ -88,8 +88,8 @@ int run_report(ReportArgs a) {
   Result<GovernanceMetrics> m = from_db ? Result<GovernanceMetrics>(GovernanceMetrics{}) : load_metrics(a.logs, a.scan_results, w);
   if (!m) return die(m.error());
   const std::string text = from_db ? *from_db : a.format == "json" ? metrics_to_json(*m).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
-                           : a.format == "html" ? metrics_to_html(*m)
-                                                : metrics_to_text(*m);
+                                            : a.format == "html"   ? metrics_to_html(*m)
+                                                                   : metrics_to_text(*m);
   std::FILE* out = stdout;
   if (!a.output.empty() && a.output != "-") {
     out = std::fopen(a.output.c_str(), "w");

@@ -20,7 +20,7 @@ namespace {
 // The config a `vigil rules` command works on, and what it is, for the first line of output.
 struct Checked {
   Config config;
-  std::string what;  // ".vigil.toml", "policy.toml (vigil.policy)", "the built-in rules", ...
+  std::string what;    // ".vigil.toml", "policy.toml (vigil.policy)", "the built-in rules", ...
   bool whole = false;  // FILE was a whole policy (a .vigil.toml or a server policy), not a rules file
 };
 
@@ -117,8 +117,18 @@ int cmd_explain(const std::string& id) {
     fmt::print("regex:       {}\nsecret:      group {}\nkeywords:    {}\nentropy:     {}{}\n", r.regex, r.secret_group,
                fmt::join(r.keywords, ", "), r.entropy, r.generic ? " (fraction of the alphabet's maximum)" : " bits/char");
     if (r.validator != Validator::None) {
-      constexpr const char* kNames[] = {"none", "base62-crc32", "jwt", "credential", "password", "http-auth"};
-      fmt::print("validator:   {}\n", kNames[static_cast<int>(r.validator)]);
+      // A switch, not a table: a validator added to the enum cannot index past a name list.
+      const char* name = "none";
+      switch (r.validator) {
+        case Validator::None: break;
+        case Validator::Base62Crc32: name = "base62-crc32"; break;
+        case Validator::Jwt: name = "jwt"; break;
+        case Validator::UriPassword: name = "uri-password"; break;
+        case Validator::Credential: name = "credential"; break;
+        case Validator::Password: name = "password"; break;
+        case Validator::HttpAuth: name = "http-auth"; break;
+      }
+      fmt::print("validator:   {}\n", name);
     }
     fmt::print("tags:        {}\nreference:   {}\nsource:      {}:{}\n", fmt::join(r.tags, ", "), r.reference, r.source,
                r.source_line);
@@ -243,7 +253,8 @@ void register_rules(CLI::App& app, int& exit_code) {
   auto* import = rules->add_subcommand("import-gitleaks", "Convert a .gitleaks.toml into vigil rules and allows; report what did not map");
   import->add_option("file", *file, "The gitleaks config")->required();
   import->add_option("-o,--output", *output, "Write the vigil TOML here [default: stdout]");
-  import->callback([file, output, &exit_code] { exit_code = cmd_import_gitleaks(*file, *output); });
-}
+  import->callback([file, output, &exit_code] { exit_code = cmd_import_gitleaks(*file, *output);
+});
+}  // namespace vigil::cli
 
 }  // namespace vigil::cli

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "detectors/cli/commands.h"
+#include "detectors/cli/fleet_scan.h"
 #include "detectors/cli/history_scan.h"
 #include "detectors/cli/progress.h"
 #include "detectors/gates/common.h"
@@ -39,9 +40,14 @@ struct ScanArgs {
   bool no_gitignore = false;
   bool history = false;
   bool incremental = false;
+  std::string repos_file;    // --repos: an organisation-wide history scan
+  std::string shard;         // --shard K/N
+  unsigned shard_total = 0;  // --shard-total N (with JOB_COMPLETION_INDEX)
+  std::string db;            // --db: ship results there, share clean blobs
+  std::string output_dir;    // --output-dir
   std::string on_limit = "block";  // --on-limit: block or accept a scan a bound kept partial
-  bool archives = false;   // --archives: scan the members of zip/tar/compressed files
-  int archive_depth = 2;   // archives inside archives, this many levels
+  bool archives = false;           // --archives: scan the members of zip/tar/compressed files
+  int archive_depth = 2;           // archives inside archives, this many levels
   std::string range;
   std::string since;
   std::vector<std::string> branches;
@@ -178,10 +184,10 @@ ConfigAdjust config_adjust(const ScanArgs& a) {
 
 // `vigil scan --staged`: the pre-commit gate, with the report options of `vigil scan`.
 int run_staged(const ScanArgs& a) {
-  const char* other = !a.paths.empty()                                      ? "a path"
+  const char* other = !a.paths.empty()                                                           ? "a path"
                       : a.history || !a.range.empty() || !a.branches.empty() || !a.since.empty() ? "a history option"
-                      : a.archives                                           ? "--archives"
-                                                                             : nullptr;
+                      : a.archives                                                               ? "--archives"
+                                                                                                 : nullptr;
   if (other) {
     return die(make_error(ErrorCode::Usage, fmt::format("--staged scans the index; {} asks for another input — drop one of the two", other)));
   }
@@ -203,6 +209,28 @@ int run_scan(ScanArgs& a) {
     if (ec) return die(make_error(ErrorCode::Usage, fmt::format("cannot change to -C '{}': {} — check the path", a.directory, ec.message())));
   }
   if (a.staged) return run_staged(a);
+  if (!a.repos_file.empty() || !a.shard.empty() || !a.db.empty()) {
+    if (a.repos_file.empty()) return die(make_error(ErrorCode::Usage, "--shard and --db go with --repos FILE (the list of repositories to scan)"));
+    if (!a.paths.empty() || !a.output.empty()) {
+      return die(make_error(ErrorCode::Usage, "--repos scans the repositories its file names — drop the PATH and -o (use --output-dir)"));
+    }
+    FleetArgs f;
+    f.repos_file = a.repos_file;
+    f.shard = a.shard;
+    f.shard_total = a.shard_total;
+    f.db = a.db;
+    f.output_dir = a.output_dir;
+    f.history.range = a.range;
+    f.history.since = a.since;
+    f.history.branches = a.branches;
+    f.history.config = a.config;
+    f.history.fail_on = a.fail_on;
+    f.history.baseline = a.baseline;
+    f.history.jobs = a.jobs;
+    f.history.incremental = a.incremental;
+    f.history.accept_on_limit = a.on_limit == "accept";
+    return run_fleet_scan(f);
+  }
   if (a.history || !a.range.empty() || !a.branches.empty() || !a.since.empty()) {
     if (a.archives) {
       return die(make_error(ErrorCode::Usage, "--archives opens archives among files on disk; a --history scan reads blobs as git stores them — drop one of the two"));
@@ -381,6 +409,13 @@ void register_scan(CLI::App& app, int& exit_code) {
   cmd->add_option("--since", args->since, "History: only commits since YYYY-MM-DD (implies --history)");
   cmd->add_option("--branch", args->branches, "History: only this branch or revision (repeatable)")->allow_extra_args(false);
   cmd->add_flag("--incremental", args->incremental, "History: skip blobs already scanned clean with these rules");
+  cmd->add_option("--repos", args->repos_file, "History of many repositories: a file of paths or clone URLs, one a line "
+                                               "(optionally followed by its size in bytes)");
+  cmd->add_option("--shard", args->shard, "With --repos: run shard K of N (1-based), e.g. 2/4 [default: from CI_NODE_INDEX/"
+                                          "CI_NODE_TOTAL or JOB_COMPLETION_INDEX, else 1/1]");
+  cmd->add_option("--shard-total", args->shard_total, "With --repos and JOB_COMPLETION_INDEX: the number of shards");
+  cmd->add_option("--db", args->db, "With --repos: ship each result to the evidence database and share clean blobs through it");
+  cmd->add_option("--output-dir", args->output_dir, "With --repos: where each repository's JSON result goes [default: vigil-fleet]");
   cmd->add_flag("--no-gitignore", args->no_gitignore, "Also scan files that .gitignore ignores");
   cmd->add_flag("--archives", args->archives, "Also scan the members of zip, tar, tar.gz/.bz2/.xz/.zst and .gz files");
   cmd->add_option("--archive-depth", args->archive_depth, "Archives inside archives: levels to open with --archives [default: 2]")

@@ -34,7 +34,8 @@ int run_ship(const ShipArgs& a) {
     if (!r) return die(r.error());
     if (!r->refused.empty()) {
       fmt::print(stderr, "vigil: refusing to ship {}: its chain does not verify at {} — nothing of it was shipped; run "
-                         "`vigil audit verify {}` and keep the log as evidence\n", log, r->refused, log);
+                         "`vigil audit verify {}` and keep the log as evidence\n",
+                 log, r->refused, log);
       code = kExitBlocked;
       continue;
     }

@@ -156,9 +156,7 @@ int run_waivers(const WaiversArgs& a, bool check) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& r : rows) {
       const Waiver& w = r.entry.waiver;
-      nlohmann::json j = {{"where", w.where}, {"id", w.id}, {"owner", w.owner}, {"rule", w.rule}, {"path", w.path},
-                          {"fingerprint", w.fingerprint}, {"reason", w.reason}, {"state", r.state}, {"detail", r.detail},
-                          {"problem", r.problem}};
+      nlohmann::json j = {{"where", w.where}, {"id", w.id}, {"owner", w.owner}, {"rule", w.rule}, {"path", w.path}, {"fingerprint", w.fingerprint}, {"reason", w.reason}, {"state", r.state}, {"detail", r.detail}, {"problem", r.problem}};
       if (has_expiry(r.entry)) j["expires"] = to_string(w.expires);
       if (w.created) j["created"] = to_string(*w.created);
       if (findings) j["matches"] = r.matches;

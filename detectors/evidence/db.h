@@ -13,7 +13,8 @@
 
 namespace vigil::evidence {
 
-enum class Backend { Sqlite, Postgres };
+enum class Backend { Sqlite,
+                     Postgres };
 
 /// A column value as text; nullopt is SQL NULL.
 using DbValue = std::optional<std::string>;

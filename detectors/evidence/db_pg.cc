@@ -113,10 +113,12 @@ Result<std::unique_ptr<DbConnection>> connect_postgres(const std::string& connin
     const std::string what = c ? one_line(PQerrorMessage(c)) : "out of memory";
     PQfinish(c);
     return make_error(ErrorCode::Io, fmt::format("cannot connect to the evidence database {}: {} — check that the server runs "
-                                                 "and the URL, user and password are right", shown, what));
+                                                 "and the URL, user and password are right",
+                                                 shown, what));
   }
   // Notices (e.g. "relation already exists, skipping") are not the user's business.
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<DbConnection>(std::make_unique<PgConnection>(c, shown));
 }
 

@@ -60,7 +60,8 @@ Result<int> schema_version(EvidenceDb& db) {
   auto exists = db.backend() == Backend::Sqlite
                     ? db.first_row("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vigil_schema'", {})
                     : db.first_row("SELECT 1 FROM information_schema.tables WHERE table_name = 'vigil_schema' "
-                                   "AND table_schema = current_schema()", {});
+                                   "AND table_schema = current_schema()",
+                                   {});
   if (!exists) return exists.error();
   if (!*exists) return 0;
   return read_version(db);

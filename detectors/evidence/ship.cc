@@ -5,13 +5,13 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "detectors/audit/audit_log.h"
 #include "detectors/audit/governance_report.h"
 #include "detectors/util/hash.h"
+#include "detectors/util/read_file.h"
 
 namespace vigil::evidence {
 
@@ -95,7 +95,8 @@ Result<void> insert_batch(EvidenceDb& db, const std::string& log_id, const std::
       if (!mismatch.empty()) {
         return make_error(ErrorCode::Config,
                           fmt::format("the evidence database holds a different {} for the log {} — the log was rewritten "
-                                      "after it was shipped; keep both and investigate (`vigil audit verify`)", mismatch, path));
+                                      "after it was shipped; keep both and investigate (`vigil audit verify`)",
+                                      mismatch, path));
       }
     }
     res.shipped += inserted;
@@ -136,7 +137,8 @@ Result<ShipResult> ship_audit_log(EvidenceDb& db, const std::string& path, const
   }
   if (have > v->records) {
     return make_error(ErrorCode::Config, fmt::format("the evidence database holds {} records of the log {}, the log has {} — "
-                                                     "it was truncated after it was shipped", have, path, v->records));
+                                                     "it was truncated after it was shipped",
+                                                     have, path, v->records));
   }
   std::vector<Row> batch;
   batch.reserve(opts.batch);
@@ -152,7 +154,8 @@ Result<ShipResult> ship_audit_log(EvidenceDb& db, const std::string& path, const
       if (hash != have_hash) {
         return make_error(ErrorCode::Config,
                           fmt::format("the evidence database holds a different record {} for the log {} — the log was "
-                                      "rewritten after it was shipped; keep both and investigate", seq, path));
+                                      "rewritten after it was shipped; keep both and investigate",
+                                      seq, path));
       }
       res.already = have;
       continue;
@@ -177,17 +180,16 @@ Result<ShipResult> ship_audit_log(EvidenceDb& db, const std::string& path, const
 Result<ShipResult> ship_scan_result(EvidenceDb& db, const std::string& path, const std::string& repo,
                                     const ShipOptions& opts) {
   ShipResult res;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::Io, fmt::format("cannot read the scan result '{}' — check the path", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string bytes = ss.str();
+  const auto text = read_whole_file(path);
+  if (!text) return make_error(ErrorCode::Io, fmt::format("cannot read the scan result '{}' — check the path", path));
+  const std::string& bytes = *text;
   std::size_t skipped = 0;
   auto rec = read_scan_result(path, skipped);
   if (!rec) return rec.error();
   if (skipped > 0 || bytes.find("\"type\":\"summary\"") == std::string::npos) {
     return make_error(ErrorCode::Usage, fmt::format("'{}' is not a complete `vigil scan --format json` result ({} unreadable "
-                                                    "line{}, summary {}) — ship the file the scan wrote", path, skipped,
+                                                    "line{}, summary {}) — ship the file the scan wrote",
+                                                    path, skipped,
                                                     skipped == 1 ? "" : "s",
                                                     bytes.find("\"type\":\"summary\"") == std::string::npos ? "missing" : "present"));
   }

@@ -17,13 +17,13 @@ struct ShipOptions {
 };
 
 struct ShipResult {
-  std::string log_id;          // sha256 of the first record (audit) or of the file (scan)
-  std::size_t records = 0;     // records in the verified log
-  std::size_t shipped = 0;     // written by this run
-  std::size_t already = 0;     // found in the database (an earlier or concurrent ship)
-  bool key_used = false;       // MACs were verified
-  std::string key_note;        // why not
-  std::string refused;         // non-empty: the chain did not verify; nothing was shipped
+  std::string log_id;       // sha256 of the first record (audit) or of the file (scan)
+  std::size_t records = 0;  // records in the verified log
+  std::size_t shipped = 0;  // written by this run
+  std::size_t already = 0;  // found in the database (an earlier or concurrent ship)
+  bool key_used = false;    // MACs were verified
+  std::string key_note;     // why not
+  std::string refused;      // non-empty: the chain did not verify; nothing was shipped
 };
 
 /// Verifies the trail at `path` (hash chain, head file, MACs when the key can be read), then ships

@@ -45,8 +45,10 @@ std::optional<double> percent(std::size_t part, std::size_t whole) {
 
 KpiStatus judge(std::optional<double> v, double target, double alert, bool higher_is_better) {
   if (!v) return KpiStatus::NoData;
-  if (higher_is_better) return *v >= target ? KpiStatus::Green : *v < alert ? KpiStatus::Red : KpiStatus::Amber;
-  return *v <= target ? KpiStatus::Green : *v > alert ? KpiStatus::Red : KpiStatus::Amber;
+  if (higher_is_better) return *v >= target ? KpiStatus::Green : *v < alert ? KpiStatus::Red
+                                                                            : KpiStatus::Amber;
+  return *v <= target ? KpiStatus::Green : *v > alert ? KpiStatus::Red
+                                                      : KpiStatus::Amber;
 }
 
 bool passed(const std::string& d) { return d == "accept"; }
@@ -129,7 +131,8 @@ void TrendFolder::add(const nlohmann::json& rec) {
         if (disp == "block") ++g->blocks_by_rule[str(f, "rule")];
         if (disp == "waived") {
           ++g->waived;
-          ++(kind == "false-positive" ? g->waived_false_positive : kind == "accepted-risk" ? g->waived_accepted_risk : g->waived_no_kind);
+          ++(kind == "false-positive" ? g->waived_false_positive : kind == "accepted-risk" ? g->waived_accepted_risk
+                                                                                           : g->waived_no_kind);
         }
         if (disp == "allowed" && note.rfind("vigil:allow", 0) == 0) ++g->inline_allows;
         if (note.find(" expired on ") != std::string::npos) ++g->expired_waiver_hits;

@@ -32,7 +32,10 @@ struct GroupTrend {
   std::size_t inline_allows = 0, expired_waiver_hits = 0;
 };
 
-enum class KpiStatus { Green, Amber, Red, NoData };
+enum class KpiStatus { Green,
+                       Amber,
+                       Red,
+                       NoData };
 const char* to_string(KpiStatus s);
 
 struct Kpi {

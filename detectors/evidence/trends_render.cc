@@ -31,7 +31,8 @@ std::string shown(const std::optional<double>& v, const std::string& unit) {
 }
 
 std::string bound(const Kpi& k, double v) {
-  return k.unit == "%" ? fmt::format("{:g}%", v) : k.unit == "days" ? fmt::format("{:g} d", v) : fmt::format("{:g}", v);
+  return k.unit == "%" ? fmt::format("{:g}%", v) : k.unit == "days" ? fmt::format("{:g} d", v)
+                                                                    : fmt::format("{:g}", v);
 }
 
 std::string goal(const Kpi& k) {
@@ -40,10 +41,7 @@ std::string goal(const Kpi& k) {
 }
 
 nlohmann::json stats_json(const PeriodStats& p) {
-  nlohmann::json j = {{"runs", p.runs},         {"passed", p.passed},
-                      {"blocked", p.blocked},   {"bypassed", p.bypassed},
-                      {"findings", p.findings}, {"false_positives", p.false_positives},
-                      {"protected_high", p.protected_high}, {"fixed", p.fix_seconds.size()}};
+  nlohmann::json j = {{"runs", p.runs}, {"passed", p.passed}, {"blocked", p.blocked}, {"bypassed", p.bypassed}, {"findings", p.findings}, {"false_positives", p.false_positives}, {"protected_high", p.protected_high}, {"fixed", p.fix_seconds.size()}};
   if (p.runs) j["pass_rate"] = 100.0 * static_cast<double>(p.passed) / static_cast<double>(p.runs);
   return j;
 }
@@ -68,9 +66,7 @@ nlohmann::json group_json(const GroupTrend& g, const ReportSettings& s) {
           {"weeks", weeks},
           {"blocks_by_rule", g.blocks_by_rule},
           {"bypasses_by_pusher", g.bypasses_by_pusher},
-          {"waivers", {{"waived", g.waived}, {"false_positive", g.waived_false_positive},
-                       {"accepted_risk", g.waived_accepted_risk}, {"no_kind", g.waived_no_kind},
-                       {"inline_allows", g.inline_allows}, {"expired_waiver_hits", g.expired_waiver_hits}}}};
+          {"waivers", {{"waived", g.waived}, {"false_positive", g.waived_false_positive}, {"accepted_risk", g.waived_accepted_risk}, {"no_kind", g.waived_no_kind}, {"inline_allows", g.inline_allows}, {"expired_waiver_hits", g.expired_waiver_hits}}}};
 }
 
 const char* color(KpiStatus s) {
@@ -107,8 +103,10 @@ std::string sparkline(const Kpi& k) {
   for (std::size_t i = 0; i < pts.size(); ++i) {
     const auto st = [&] {
       const double v = pts[i].second;
-      if (k.higher_is_better) return v >= k.target ? KpiStatus::Green : v < k.alert ? KpiStatus::Red : KpiStatus::Amber;
-      return v <= k.target ? KpiStatus::Green : v > k.alert ? KpiStatus::Red : KpiStatus::Amber;
+      if (k.higher_is_better) return v >= k.target ? KpiStatus::Green : v < k.alert ? KpiStatus::Red
+                                                                                    : KpiStatus::Amber;
+      return v <= k.target ? KpiStatus::Green : v > k.alert ? KpiStatus::Red
+                                                            : KpiStatus::Amber;
     }();
     s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.5\" fill=\"{}\"><title>week of {}: {}</title></circle>", x(i),
                      y(pts[i].second), color(st), esc(pts[i].first), shown(pts[i].second, k.unit));
@@ -143,10 +141,7 @@ nlohmann::json trends_to_json(const EvidenceTrends& t) {
   for (const auto& k : t.kpis) {
     nlohmann::json weekly = nlohmann::json::object();
     for (const auto& [w, v] : k.weekly) weekly[w] = v ? nlohmann::json(*v) : nlohmann::json();
-    kpis.push_back({{"id", k.id}, {"title", k.title}, {"unit", k.unit},
-                    {"value", k.value ? nlohmann::json(*k.value) : nlohmann::json()},
-                    {"target", k.target}, {"alert", k.alert}, {"higher_is_better", k.higher_is_better},
-                    {"status", to_string(k.status)}, {"weekly", weekly}});
+    kpis.push_back({{"id", k.id}, {"title", k.title}, {"unit", k.unit}, {"value", k.value ? nlohmann::json(*k.value) : nlohmann::json()}, {"target", k.target}, {"alert", k.alert}, {"higher_is_better", k.higher_is_better}, {"status", to_string(k.status)}, {"weekly", weekly}});
   }
   nlohmann::json repos = nlohmann::json::object(), teams = nlohmann::json::object();
   for (const auto& [n, g] : t.repos) repos[n] = group_json(g, t.settings);

@@ -72,7 +72,8 @@ int run_commit_msg(int argc, char** argv) {
   const auto cleanup = parse_message_cleanup(cleanup_value, editor_used);
   if (!cleanup) {
     return die(make_error(ErrorCode::Config, fmt::format("unknown commit.cleanup '{}' — use strip, whitespace, "
-                                                         "verbatim, scissors or default", cleanup_value)));
+                                                         "verbatim, scissors or default",
+                                                         cleanup_value)));
   }
   char comment = '#';
   if (auto cc = repo->config_string("core.commentChar"); cc && !cc->empty() && *cc != "auto") comment = (*cc)[0];

@@ -50,8 +50,8 @@ class RefReach {
 /// Who approved a commit for a group, or why nobody did.
 struct GroupApproval {
   bool approved = false;
-  std::string by;   // the member principal (or "trust root <fingerprint>") whose signature counts
-  std::string via;  // the commit carrying that signature: the commit itself or the merge
+  std::string by;       // the member principal (or "trust root <fingerprint>") whose signature counts
+  std::string via;      // the commit carrying that signature: the commit itself or the merge
   std::string why_not;  // when not approved: one line, e.g. "unsigned", "signed by bob@x, not a member"
 };
 

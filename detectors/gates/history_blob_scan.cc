@@ -22,7 +22,7 @@ namespace {
 
 // What one thread needs to scan batches, and what it found.
 struct BatchScanner {
-  std::optional<git::Repo> own_repo;  // a worker's handle; the walking thread reads through its own
+  std::optional<git::Repo> own_repo;     // a worker's handle; the walking thread reads through its own
   std::optional<git::PackReader> packs;  // serves packed blobs; `reader` what it declines
   std::optional<git::BlobReader> reader;
   std::optional<ScanSession> session;

@@ -31,8 +31,8 @@ Result<void> judge_other_paths(const Engine& engine, const git::Repo& repo, cons
     std::vector<Finding> found;
     std::vector<Skip> skipped;
   };
-  std::unordered_map<std::string, Outcome> by_class;  // blob hex + NUL + class
-  std::set<std::pair<std::string, std::string>> done;   // (blob hex, path) judged
+  std::unordered_map<std::string, Outcome> by_class;   // blob hex + NUL + class
+  std::set<std::pair<std::string, std::string>> done;  // (blob hex, path) judged
   std::unordered_map<git::ObjectId, std::string, ObjectIdHash> first_class;
   // What the first look found for each blob at its first path: a path of the same class gets
   // the same findings without a second scan (each path is a place the secret must leave).
@@ -47,7 +47,7 @@ Result<void> judge_other_paths(const Engine& engine, const git::Repo& repo, cons
   git::HistoryWalkOptions wo;
   wo.walk = walk.walk;
   wo.should_stop = walk.should_stop;
-  wo.packs = walk.packs;          // the first look's pack indexes and page budget, not a second set
+  wo.packs = walk.packs;  // the first look's pack indexes and page budget, not a second set
   wo.residency = walk.residency;
   wo.every_path_of = [&](const git::ObjectId& id) { return firsts.count(id) > 0; };
   auto summary = git::walk_history(repo, wo, [&](git::HistoryBatch&& batch) -> Result<void> {
@@ -75,8 +75,7 @@ Result<void> judge_other_paths(const Engine& engine, const git::Repo& repo, cons
       if (it == by_class.end()) {
         Outcome o;
         if (b.size > cfg.settings.max_file_size) {
-          o.skipped.push_back({path, c.id, fmt::format("larger than max_file_size {} ({})", human_size(cfg.settings.max_file_size),
-                                                       human_size(b.size))});
+          o.skipped.push_back({path, c.id, fmt::format("larger than max_file_size {} ({})", human_size(cfg.settings.max_file_size), human_size(b.size))});
         } else {
           auto bytes = reader->read(b.id);
           if (!bytes) return bytes.error();

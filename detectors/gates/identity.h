@@ -24,9 +24,9 @@ PusherIdentity pusher_from_env(const ServerSettings& server);
 
 /// What the audit record counts for AI-assisted changes.
 struct AiCounts {
-  std::size_t assisted = 0;    // commits the push brings that are AI-assisted
-  std::size_t escalated = 0;   // of those, commits that change a path of an [[ai.escalate]] entry
-  std::size_t approved = 0;    // escalated commits a human member of the group approved
+  std::size_t assisted = 0;                    // commits the push brings that are AI-assisted
+  std::size_t escalated = 0;                   // of those, commits that change a path of an [[ai.escalate]] entry
+  std::size_t approved = 0;                    // escalated commits a human member of the group approved
   std::vector<std::string> escalated_commits;  // ids, for the audit record
 };
 

@@ -130,7 +130,7 @@ int run_pre_commit(AtEnd at_end, const StagedOptions& opts) {
   struct Prepared {
     Result<std::unique_ptr<Engine>> engine = make_error(ErrorCode::Internal, "unset");
     Result<ScanSession> scan = make_error(ErrorCode::Internal, "unset");  // its scratch, allocated too
-    std::optional<ScanSession> scan2;  // a second thread's, for when there is much to scan
+    std::optional<ScanSession> scan2;                                     // a second thread's, for when there is much to scan
   };
   const auto prepare = [&opts](const std::string& root) {
     Prepared p;

@@ -15,12 +15,12 @@ enum class AtEnd {
 
 /// What `vigil scan --staged` may change about the gate; the hook runs with the defaults.
 struct StagedOptions {
-  std::string format;      // "" = VIGIL_FORMAT, else text
-  std::string output;      // "" = the terminal
-  std::string config;      // "" = <work tree>/.vigil.toml
-  std::string baseline;    // findings recorded in this baseline file are not reported again
-  ConfigAdjust adjust;     // --fail-on, --rules, --no-builtin
-  bool quiet = false;      // print nothing unless something blocks
+  std::string format;    // "" = VIGIL_FORMAT, else text
+  std::string output;    // "" = the terminal
+  std::string config;    // "" = <work tree>/.vigil.toml
+  std::string baseline;  // findings recorded in this baseline file are not reported again
+  ConfigAdjust adjust;   // --fail-on, --rules, --no-builtin
+  bool quiet = false;    // print nothing unless something blocks
 };
 
 /// Runs the gate in the current directory (git runs hooks from the work-tree root) and returns

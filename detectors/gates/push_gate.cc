@@ -66,7 +66,8 @@ Result<std::vector<RefUpdate>> parse_pre_push_input(std::string_view text) {
     ++n;
     if (f.size() != 4 || !is_hex_oid(f[1]) || !is_hex_oid(f[3])) {
       return make_error(ErrorCode::Usage, fmt::format("pre-push input line {} is not '<local ref> <local oid> <remote ref> "
-                                                      "<remote oid>' — is this hook run by git push?", n));
+                                                      "<remote oid>' — is this hook run by git push?",
+                                                      n));
     }
     out.push_back(RefUpdate{std::string(f[3]), std::string(f[1]), std::string(f[2])});
   }
@@ -80,7 +81,8 @@ Result<std::vector<RefUpdate>> parse_pre_receive_input(std::string_view text) {
     ++n;
     if (f.size() != 3 || !is_hex_oid(f[0]) || !is_hex_oid(f[1]) || f[2].rfind("refs/", 0) != 0) {
       return make_error(ErrorCode::Usage, fmt::format("pre-receive input line {} is not '<old oid> <new oid> <ref>' — is "
-                                                      "this hook run by git receive-pack?", n));
+                                                      "this hook run by git receive-pack?",
+                                                      n));
     }
     out.push_back(RefUpdate{std::string(f[0]), std::string(f[1]), std::string(f[2])});
   }

@@ -34,14 +34,16 @@ std::vector<std::string> push_options_from_env();
 /// nullopt for any other option.
 std::optional<std::string> bypass_option_reason(std::string_view option);
 
-enum class GateKind { PrePush, PreReceive, Update };
+enum class GateKind { PrePush,
+                      PreReceive,
+                      Update };
 const char* to_string(GateKind k);
 
 struct PushRequest {
   GateKind kind = GateKind::PrePush;
   std::vector<RefUpdate> updates;
-  std::string remote;                 // pre-push: the remote's name, for its tracking refs
-  std::function<bool()> should_stop;  // deadline
+  std::string remote;                            // pre-push: the remote's name, for its tracking refs
+  std::function<bool()> should_stop;             // deadline
   std::function<Result<git::Repo>()> open_repo;  // one handle per scan worker
   unsigned jobs = 2;
   /// Server: the refs as they were before the push began and the revision the trusted keys are read

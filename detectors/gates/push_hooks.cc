@@ -98,8 +98,7 @@ int finish_server(GateKind kind, const git::Repo& repo, const Config& cfg, const
   };
   if (const auto id = pusher_from_env(cfg.server); id.known()) rec["pusher_source"] = id.source;
   if (ai && (ai->assisted > 0 || ai->escalated > 0)) {
-    rec["ai"] = {{"assisted", ai->assisted}, {"escalated", ai->escalated}, {"approved", ai->approved},
-                 {"escalated_commits", ai->escalated_commits}};
+    rec["ai"] = {{"assisted", ai->assisted}, {"escalated", ai->escalated}, {"approved", ai->approved}, {"escalated_commits", ai->escalated_commits}};
   }
   if (!outcome.reason.empty()) rec["reason"] = outcome.reason;
   if (!bypass_reason.empty()) rec["bypass"] = {{"reason", bypass_reason}, {"by", pusher}};

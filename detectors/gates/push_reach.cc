@@ -28,7 +28,6 @@ Result<void> file_findings(const git::Repo& repo, const Engine& engine, const st
   return {};
 }
 
-
 constexpr unsigned kSubmoduleMode = 0160000;
 
 // Scans one piece of text that is not a file (a message, an identity) at a pseudo-path.

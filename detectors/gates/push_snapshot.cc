@@ -151,7 +151,8 @@ Result<RefsSnapshot> refs_before_update(const git::Repo& repo, const std::string
   s.refs = std::move(*refs);
   if (!write_atomically(path, format_refs(s))) {
     return make_error(ErrorCode::Io, fmt::format("cannot write {} — the update hook records the refs as the push found "
-                                                 "them there; let the server's git user write to the repository", path));
+                                                 "them there; let the server's git user write to the repository",
+                                                 path));
   }
   return s;
 }

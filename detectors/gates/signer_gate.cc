@@ -74,9 +74,10 @@ Result<std::vector<git::FileChange>> own_changes(const git::Repo& repo, const st
 std::string how_to_approve(const SignerRule& r, const std::string& ref, bool policy) {
   std::string s = "sign the commit with the key of a member (`git commit --amend --no-edit -S`, or "
                   "`git rebase --exec 'git commit --amend --no-edit -S' <base>`)";
-  if (r.approval == Approval::Merge) {
+  if (r.approval == SignerApproval::Merge) {
     s += fmt::format(", or push it to another branch and have a member who did not write it merge it onto {} with a "
-                     "signed merge commit (`git merge --no-ff -S <branch>`)", ref);
+                     "signed merge commit (`git merge --no-ff -S <branch>`)",
+                     ref);
   }
   if (policy) {
     s += "; the policy group and its keys are read from the current policy, never from the push, so a push cannot "
@@ -89,7 +90,14 @@ std::string how_to_approve(const SignerRule& r, const std::string& ref, bool pol
 
 std::vector<SignerRule> active_signer_rules(const Config& cfg) {
   std::vector<SignerRule> rules = cfg.signers.rules;
-  if (find_group(cfg.signers, kPolicyGroup) || !cfg.server.trust_root.empty()) rules.push_back(policy_signer_rule());
+  if (find_group(cfg.signers, kPolicyGroup) || !cfg.server.trust_root.empty()) {
+    // The trusted key files are policy wherever [signatures] puts them.
+    SignerRule p = policy_signer_rule();
+    for (const auto& g : trusted_key_globs(cfg.signatures)) {
+      if (std::find(p.globs.begin(), p.globs.end(), g) == p.globs.end()) p.globs.push_back(g);
+    }
+    rules.push_back(std::move(p));
+  }
   return rules;
 }
 
@@ -155,7 +163,7 @@ Result<std::vector<Finding>> signer_findings(const git::Repo& repo, const Config
           if (!a) return a.error();
           approvals.emplace(std::move(*a));
         }
-        auto verdict = approvals->approve(c, r.group, reach, true, r.approval == Approval::Merge);
+        auto verdict = approvals->approve(c, r.group, reach, true, r.approval == SignerApproval::Merge);
         if (!verdict) return verdict.error();
         if (verdict->approved) continue;
         reported.insert(c + '\0' + r.id);

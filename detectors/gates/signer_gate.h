@@ -11,8 +11,9 @@
 
 namespace vigil {
 
-/// The rules in force: cfg.signers.rules, plus the trust-policy rule when a `policy` group is
-/// defined or the floor names trust roots.
+/// The rules in force: cfg.signers.rules, plus the trust-policy rule (.vigil.toml, .vigil/ and the
+/// trusted key files [signatures] names) when a `policy` group is defined or the floor names trust
+/// roots.
 std::vector<SignerRule> active_signer_rules(const Config& cfg);
 
 /// One finding per (commit, rule) whose commit changes a protected path (per change type; a rename

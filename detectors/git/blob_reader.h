@@ -37,7 +37,7 @@ class BlobReader {
   BlobReader(const Repo& repo, void* odb) : repo_(&repo), odb_(odb) {}
   void release();
   const Repo* repo_;
-  void* odb_;               // git_odb*
+  void* odb_;                // git_odb*
   void* current_ = nullptr;  // git_odb_object* of the last read
 };
 

@@ -11,7 +11,12 @@
 
 namespace vigil::git {
 
-enum class ChangeKind { Added, Modified, Deleted, Renamed, Copied, TypeChange };
+enum class ChangeKind { Added,
+                        Modified,
+                        Deleted,
+                        Renamed,
+                        Copied,
+                        TypeChange };
 const char* to_string(ChangeKind k);
 
 struct FileChange {
@@ -20,10 +25,10 @@ struct FileChange {
   std::string old_path;  // for renames and copies
   std::string blob;      // new blob id (empty for deletions)
   std::string old_blob;
-  std::uint32_t mode = 0;      // new file mode (0100644, 0100755, 0120000, 0160000)
+  std::uint32_t mode = 0;  // new file mode (0100644, 0100755, 0120000, 0160000)
   std::uint32_t old_mode = 0;
-  std::uint64_t size = 0;      // new blob size
-  bool binary = false;         // libgit2 saw binary content
+  std::uint64_t size = 0;  // new blob size
+  bool binary = false;     // libgit2 saw binary content
   /// 1-based inclusive ranges of added lines in the new blob.
   std::vector<std::pair<std::size_t, std::size_t>> added_lines;
 };

@@ -26,7 +26,7 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
   OdbPtr odb(odb_raw);
   WalkResult out;
   std::unordered_map<git_oid, std::size_t, OidHash, OidEq> seen;  // blob id -> index in out.blobs
-  std::unordered_set<std::string> sited;                           // blob id + NUL + path, beyond the first
+  std::unordered_set<std::string> sited;                          // blob id + NUL + path, beyond the first
   git_diff_options dopts;
   git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);  // the _INIT macro leaves fields out (clang warns)
   dopts.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
@@ -94,7 +94,7 @@ Result<WalkResult> walk_commits(const Repo& repo, const WalkOptions& opts, const
       std::sort(tree_changes.begin(), tree_changes.end(), [](const TreeChange& x, const TreeChange& y) { return x.path < y.path; });
       for (auto& t : tree_changes) {
         Delta dl;
-        dl.status = t.old_mode == 0 ? GIT_DELTA_ADDED
+        dl.status = t.old_mode == 0                              ? GIT_DELTA_ADDED
                     : ((t.old_mode ^ t.new_mode) & 0170000) != 0 ? GIT_DELTA_TYPECHANGE
                                                                  : GIT_DELTA_MODIFIED;
         dl.path = std::move(t.path);

@@ -16,13 +16,13 @@ namespace vigil::git {
 
 struct WalkCommit {
   std::string id;
-  std::string author;           // "Name <email>"
+  std::string author;  // "Name <email>"
   std::string author_email;
-  std::string committer;        // "Name <email>"
+  std::string committer;  // "Name <email>"
   std::string committer_email;
-  std::string date;             // ISO 8601 (author time, UTC)
-  std::int64_t time = 0;        // committer time, seconds since the epoch
-  std::string message;           // empty in history mode (see walk_commits)
+  std::string date;       // ISO 8601 (author time, UTC)
+  std::int64_t time = 0;  // committer time, seconds since the epoch
+  std::string message;    // empty in history mode (see walk_commits)
   std::size_t parents = 0;
 };
 
@@ -33,7 +33,7 @@ struct BlobSite {
   std::size_t commit = 0;  // index into WalkResult::commits
   /// As in BlobRef: a modified file's previous blob, whose lines are not new at this path.
   std::string old_blob;
-  std::string old_path;    // a rename's previous path (the old lines were judged there)
+  std::string old_path;  // a rename's previous path (the old lines were judged there)
   bool whole_blob = true;
 };
 
@@ -58,22 +58,22 @@ struct BlobRef {
 };
 
 struct WalkOptions {
-  std::vector<std::string> include;  // commit ids to start from (new tips)
-  std::vector<std::string> hide;     // commit ids whose ancestry is already judged
-  bool all_refs = false;             // include every ref (history scans)
+  std::vector<std::string> include;         // commit ids to start from (new tips)
+  std::vector<std::string> hide;            // commit ids whose ancestry is already judged
+  bool all_refs = false;                    // include every ref (history scans)
   std::vector<std::string> hide_ref_globs;  // e.g. "refs/remotes/origin/*" (pre-push)
-  bool hide_all_refs = false;        // hide every existing ref (pre-receive)
-  bool track_lines = false;          // modified files: scan only added lines
-  bool keep_changes = false;         // keep each commit's FileChange list (file policy)
+  bool hide_all_refs = false;               // hide every existing ref (pre-receive)
+  bool track_lines = false;                 // modified files: scan only added lines
+  bool keep_changes = false;                // keep each commit's FileChange list (file policy)
   bool detect_renames = false;
-  std::int64_t since = 0;            // skip commits older than this (committer time)
-  std::size_t max_blob_size = 0;     // blobs over this are listed but flagged (0 = no limit)
+  std::int64_t since = 0;         // skip commits older than this (committer time)
+  std::size_t max_blob_size = 0;  // blobs over this are listed but flagged (0 = no limit)
 };
 
 struct WalkResult {
-  std::vector<WalkCommit> commits;                    // oldest first
-  std::vector<std::vector<FileChange>> changes;       // per commit, when keep_changes
-  std::vector<BlobRef> blobs;                         // unique ids, in discovery order, with every path
+  std::vector<WalkCommit> commits;               // oldest first
+  std::vector<std::vector<FileChange>> changes;  // per commit, when keep_changes
+  std::vector<BlobRef> blobs;                    // unique ids, in discovery order, with every path
   /// Commits of a shallow clone whose parents are not in the clone: their whole tree counts as
   /// new, and the history before them was not judged (callers report it).
   std::vector<std::string> shallow_boundaries;

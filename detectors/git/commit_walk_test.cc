@@ -24,7 +24,8 @@ TEST_CASE("commit walk: one blob at several paths is listed once, with each path
   REQUIRE(repo.run("echo same > a.txt && cp a.txt b.txt && git add -A && git commit -q --no-verify -m one && "
                    "mkdir d && cp a.txt d/c.txt && echo other > e.txt && git add -A && git commit -q --no-verify -m two && "
                    "git rm -q b.txt && git commit -q --no-verify -m three && cp a.txt b.txt && git add -A && "
-                   "git commit -q --no-verify -m four").status == 0);
+                   "git commit -q --no-verify -m four")
+              .status == 0);
   git::LibGit2Session session;
   auto r = git::Repo::discover(repo.path());
   REQUIRE(r.ok());
@@ -52,7 +53,8 @@ TEST_CASE("ref target: tags are followed to the tree or blob they end at; a tree
   test::TempRepo repo;
   REQUIRE(repo.run("mkdir -p x/y && echo one > x/y/f && echo two > g && git add -A && git commit -q --no-verify -m c && "
                    "git tag -a -m inner inner HEAD:g && git tag -a -m 'outer msg' outer inner && "
-                   "git tag -a -m t treetag 'HEAD^{tree}'").status == 0);
+                   "git tag -a -m t treetag 'HEAD^{tree}'")
+              .status == 0);
   git::LibGit2Session session;
   auto r = git::Repo::discover(repo.path());
   REQUIRE(r.ok());

@@ -319,8 +319,7 @@ Result<HistoryWalkSummary> walk_history(const Repo& repo, const HistoryWalkOptio
       git_commit_free(parent);
     }
     TreeMap current;
-    TreeLister lister{r, odb.get(), packed, reader, seen, done_trees, batch, oid, {}, current, previous_trees,
-                      opts.every_path_of ? &opts.every_path_of : nullptr};
+    TreeLister lister{r, odb.get(), packed, reader, seen, done_trees, batch, oid, {}, current, previous_trees, opts.every_path_of ? &opts.every_path_of : nullptr};
     const git_oid* old_root = parent_tree ? &*parent_tree : nullptr;
     auto res = lister.list(old_root, old_root && done_trees.contains(*old_root, packed.find(old_root->id)), *git_commit_tree_id(c));
     if (!res) return res.error();

@@ -21,9 +21,9 @@ const CacheTreeNode* CacheTreeNode::child(std::string_view n) const {
 
 namespace {
 
-constexpr std::size_t kOidLen = 20;     // SHA-1 repositories (libgit2 1.5 opens no other kind)
+constexpr std::size_t kOidLen = 20;  // SHA-1 repositories (libgit2 1.5 opens no other kind)
 constexpr std::size_t kMaxTreeDepth = 512;
-constexpr int kMaxTreeReads = 400;      // beyond this git's own diff is as fast: decline
+constexpr int kMaxTreeReads = 400;  // beyond this git's own diff is as fast: decline
 
 std::uint32_t be32(const unsigned char* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];

@@ -134,7 +134,7 @@ TEST_CASE("index diff: agrees with git across random staged histories, index v2 
       for (int k = 0; k < ops; ++k) {
         const std::string& f = files[rng() % files.size()];
         int op = 0;
-        if (deleting) op = rng() % 2 ? 2 : 0;  // delete or edit
+        if (deleting) op = rng() % 2 ? 2 : 0;                        // delete or edit
         else op = static_cast<int>(std::array{0, 1, 3}[rng() % 3]);  // edit, chmod or add
         switch (op) {
           case 0:  // edit and stage
@@ -185,7 +185,8 @@ TEST_CASE("index diff: declines what git must judge (split index, intent-to-add,
   conflict.write("c.txt", "base\n");
   REQUIRE(conflict.commit_all("base").status == 0);
   REQUIRE(conflict.run("git checkout -qb side && echo side > c.txt && git commit -qam side --no-verify && "
-                       "git checkout -q main && echo main > c.txt && git commit -qam main --no-verify").status == 0);
+                       "git checkout -q main && echo main > c.txt && git commit -qam main --no-verify")
+              .status == 0);
   CHECK(conflict.run("git merge -q side").status != 0);  // a conflict: stages 1-3 in the index
   b = compare(conflict);
   CHECK_FALSE(b.mine);

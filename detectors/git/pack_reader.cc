@@ -77,7 +77,8 @@ bool PackIndex::find(const unsigned char* id, std::uint32_t& rank, std::uint64_t
       offset = (static_cast<std::uint64_t>(be32(big)) << 32) | be32(big + 4);
       return true;
     }
-    if (c < 0) a = m + 1; else b = m;
+    if (c < 0) a = m + 1;
+    else b = m;
   }
   return false;
 }

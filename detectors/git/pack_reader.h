@@ -171,7 +171,7 @@ class PackReader {
   std::vector<Link> chain_;
   std::unique_ptr<unsigned char[]> delta_;  // the delta being applied, inflated
   std::size_t delta_cap_ = 0;
-  Shared current_;                          // the last blob, when the cache held it
+  Shared current_;                           // the last blob, when the cache held it
   std::unique_ptr<unsigned char[]> target_;  // the last blob otherwise
   std::size_t target_cap_ = 0;
   std::string declined_;

@@ -159,7 +159,7 @@ TEST_CASE("pack reader: every blob of an aggressively repacked history is git's 
       CHECK(o.declined == 0);
       CHECK(o.wrong == 0);
       CHECK(o.wrong_size == 0);
-      CHECK(st.deltas > blobs.size() / 2);  // the pack really is made of deltas
+      CHECK(st.deltas > blobs.size() / 2);                 // the pack really is made of deltas
       if (cache == 0) CHECK(st.longest_chain == longest);  // a whole chain resolved at least once
     }
   }
@@ -195,7 +195,8 @@ TEST_CASE("pack reader: every tree of a deltified pack is git's bytes, parsed as
       const auto& e = tree.entry(i);
       vigil::git::ObjectId id;
       std::memcpy(id.bytes.data(), tree.id(e), id.bytes.size());
-      const char* type = e.kind == vigil::git::RawTree::Kind::Tree ? "tree" : e.kind == vigil::git::RawTree::Kind::Blob ? "blob" : "commit";
+      const char* type = e.kind == vigil::git::RawTree::Kind::Tree ? "tree" : e.kind == vigil::git::RawTree::Kind::Blob ? "blob"
+                                                                                                                        : "commit";
       mine += fmt::format("{:06o} {} {}\t{}\n", e.mode, type, id.hex(), tree.name(e));
       if (i > 0) {
         const auto& p = tree.entry(i - 1);

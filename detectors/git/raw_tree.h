@@ -11,7 +11,9 @@ namespace vigil::git {
 
 class RawTree {
  public:
-  enum class Kind : std::uint8_t { Blob, Tree, Submodule };
+  enum class Kind : std::uint8_t { Blob,
+                                   Tree,
+                                   Submodule };
   struct Entry {
     std::uint32_t name_off = 0;
     std::uint32_t name_len = 0;

@@ -37,13 +37,13 @@ TEST_CASE("raw tree: entries, modes and kinds") {
 
 TEST_CASE("raw tree: damaged trees are refused, with what is wrong") {
   const std::string good = entry("100644", "a");
-  for (const std::string& bad : {std::string("100644 a"),                           // no NUL, no id
-                                 good.substr(0, good.size() - 1),                   // id cut short
-                                 entry("10a644", "a"), entry("", "a"),              // not a mode
-                                 entry("1006440000", "a"),                          // a mode too long
-                                 std::string("100644") + std::string(1, '\0'),      // no space
-                                 entry("100644", ""),                               // no name
-                                 good + "4"}) {                                      // trailing garbage
+  for (const std::string& bad : {std::string("100644 a"),                       // no NUL, no id
+                                 good.substr(0, good.size() - 1),               // id cut short
+                                 entry("10a644", "a"), entry("", "a"),          // not a mode
+                                 entry("1006440000", "a"),                      // a mode too long
+                                 std::string("100644") + std::string(1, '\0'),  // no space
+                                 entry("100644", ""),                           // no name
+                                 good + "4"}) {                                 // trailing garbage
     RawTree t;
     const char* why = t.parse(bad);
     CHECK(why != nullptr);

@@ -14,9 +14,9 @@ namespace vigil::git {
 /// One annotated tag object on a ref's chain.
 struct TagObject {
   std::string id;
-  std::string name;     // the tag's own "tag" header
-  std::string tagger;   // "Name <email>"; empty when the tag has none
-  std::string date;     // ISO 8601 tagger time, UTC; empty without a tagger
+  std::string name;    // the tag's own "tag" header
+  std::string tagger;  // "Name <email>"; empty when the tag has none
+  std::string date;    // ISO 8601 tagger time, UTC; empty without a tagger
   std::string message;
 };
 

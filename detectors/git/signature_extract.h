@@ -13,7 +13,8 @@
 
 namespace vigil::git {
 
-enum class SignedKind { Commit, Tag };
+enum class SignedKind { Commit,
+                        Tag };
 
 /// One commit or annotated tag as a signature verifier needs it.
 struct SignedObject {

@@ -11,7 +11,7 @@
 namespace vigil::gitleaks {
 
 Result<void> Importer::allowlist(const toml::table& t, std::vector<std::string> rule_ids, const std::string& scope,
-                       bool global) {
+                                 bool global) {
   std::vector<std::string_view> known = {"description", "condition", "commits", "paths", "regexes", "regextarget",
                                          "stopwords"};
   if (global) known.push_back("targetrules");
@@ -89,7 +89,8 @@ Result<void> Importer::allowlist(const toml::table& t, std::vector<std::string> 
     lost.push_back("regexTarget = " + tgt);
     if (!all_of) {
       warn(*get(t, "regexes"), fmt::format("{}: regexTarget = '{}': vigil allow regexes see only the secret; "
-                                           "{} regex{} not imported", scope, tgt, regexes->size(),
+                                           "{} regex{} not imported",
+                                           scope, tgt, regexes->size(),
                                            regexes->size() == 1 ? "" : "es"));
     }
   } else {
@@ -115,7 +116,8 @@ Result<void> Importer::allowlist(const toml::table& t, std::vector<std::string> 
     std::string what;
     for (const auto& l : lost) what += (what.empty() ? "" : ", ") + l;
     warn(t, fmt::format("{} (condition = AND) not imported: {} cannot be mapped, and dropping a condition would "
-                        "allow more than gitleaks does", scope, what));
+                        "allow more than gitleaks does",
+                        scope, what));
     return {};
   }
   const std::string reason = fmt::format("gitleaks {}:{}: {}", one_line(path), t.source().begin.line,
@@ -142,7 +144,7 @@ Result<void> Importer::allowlist(const toml::table& t, std::vector<std::string> 
 }
 
 Result<void> Importer::allowlists(const toml::table& t, const std::vector<std::string>& rule_ids, const std::string& scope,
-                        bool global) {
+                                  bool global) {
   if (const auto* a = get(t, "allowlist")) {
     const auto* at = a->as_table();
     if (!at) return bad(*a, "'allowlist' must be a table");

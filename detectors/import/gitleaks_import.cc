@@ -42,8 +42,7 @@ std::string Importer::unique_id(const std::string& want) {
 }
 
 Result<void> Importer::rule(const toml::table& t) {
-  warn_unknown_keys(t, {"id", "description", "regex", "secretgroup", "entropy", "keywords", "path", "tags",
-                        "allowlist", "allowlists", "skipreport", "required"},
+  warn_unknown_keys(t, {"id", "description", "regex", "secretgroup", "entropy", "keywords", "path", "tags", "allowlist", "allowlists", "skipreport", "required"},
                     "rule");
   auto id = str(t, "id");
   if (!id) return id.error();
@@ -78,7 +77,8 @@ Result<void> Importer::rule(const toml::table& t) {
     if (!b) return bad(*s, "'skipReport' must be true or false");
     if (b->get()) {
       warn(t, fmt::format("rule '{}' not imported: skipReport = true (it only feeds composite rules, which "
-                          "vigil does not have)", shown));
+                          "vigil does not have)",
+                          shown));
       ++out.rules_skipped;
       return {};
     }
@@ -86,7 +86,8 @@ Result<void> Importer::rule(const toml::table& t) {
   if (regex->empty()) {
     auto g = go_path_regex_to_globs(*path_re);
     warn(t, fmt::format("rule '{}' not imported: it matches file paths only (path, no regex) and vigil rules match "
-                        "content — {}", shown,
+                        "content — {}",
+                        shown,
                         g ? fmt::format("forbid the files with a [[files]] rule: glob = {} (docs/policy.md)", toml_strs(*g))
                           : "write a [[files]] rule with a glob for them (docs/policy.md)"));
     ++out.rules_skipped;
@@ -112,7 +113,8 @@ Result<void> Importer::rule(const toml::table& t) {
   for (const auto& n : tr->notes) warn(*get(t, "regex"), fmt::format("rule '{}': {}", vid, n));
   if (!path_re->empty()) {
     warn(*get(t, "path"), fmt::format("rule '{}': its path condition '{}' is dropped — vigil rules apply to every "
-                                      "file, so it may report more than gitleaks", vid, one_line(*path_re, 80)));
+                                      "file, so it may report more than gitleaks",
+                                      vid, one_line(*path_re, 80)));
   }
   Rule r;
   r.id = vid;
@@ -122,7 +124,8 @@ Result<void> Importer::rule(const toml::table& t) {
   r.secret_group = group > 0 ? static_cast<int>(group) : (tr->groups > 0 ? 1 : 0);
   if (group == 0 && tr->groups > 1) {
     warn(*get(t, "regex"), fmt::format("rule '{}': no secretGroup and {} groups — gitleaks takes the first non-empty "
-                                       "group as the secret, vigil takes group 1", vid, tr->groups));
+                                       "group as the secret, vigil takes group 1",
+                                       vid, tr->groups));
   }
   if (entropy < 0 || entropy > 8) {
     warn(*entropy_node, fmt::format("rule '{}': entropy {} is outside 0..8 bits per character; clamped", vid, entropy));
@@ -212,7 +215,8 @@ Result<void> Importer::extend(const toml::node& n, std::string& header) {
   if (!disabled) return disabled.error();
   if (!p->empty()) {
     warn(*get(*t, "path"), fmt::format("[extend] path '{}' is not followed — import that file too (vigil rules "
-                                       "import-gitleaks FILE) and append both outputs", one_line(*p, 120)));
+                                       "import-gitleaks FILE) and append both outputs",
+                                       one_line(*p, 120)));
   }
   if (!u->empty()) warn(*get(*t, "url"), "[extend] url is not fetched — download and import that config too");
   if (!disabled->empty()) {

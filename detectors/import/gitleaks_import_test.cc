@@ -64,7 +64,7 @@ TEST_CASE("gitleaks regex: Go-only spellings become Hyperscan/PCRE2 ones") {
   CHECK(translated(R"(\Q.*+\E)") == R"(\.\*\+)");
   CHECK(translated(R"(\x{e9})") == R"((?:\xc3\xa9))");  // a rune is its UTF-8 bytes
   CHECK(translated(R"(\x41\101)") == "AA");
-  CHECK(translated(R"(a\vb)") == R"(a\x0bb)");  // PCRE2's \v is a class of vertical spaces
+  CHECK(translated(R"(a\vb)") == R"(a\x0bb)");         // PCRE2's \v is a class of vertical spaces
   CHECK(translated("a{2}b{,3}") == R"(a{2}b\{,3\})");  // Go reads "{,3}" as literal text
   CHECK(translated("[]a-]") == R"([\]a-])");
   CHECK(translated("é+") == R"((?:\xc3\xa9)+)");  // the quantifier covers the whole character
@@ -96,12 +96,12 @@ TEST_CASE("gitleaks path regexes become globs that match the same paths") {
                                             R"(^docs/)", R"(gitleaks\.toml)", R"((.*?)(svg|png)$)",
                                             R"(^\.?gitleaks.toml$)", R"(gen/.+\.pb\.go$)", R"(^a/[^/]+/c$)",
                                             R"(jpe?g$)", R"([0-9]{0}x)"};
-  const std::vector<std::string> paths = {"vendor/a.go",  "lib/vendor/a.go", "myvendor/a.go",  "go.sum",
-                                          "a/go.sum.txt", "x.lock",          "KEY.P12",        "b/c.pfx",
-                                          "docs/a.md",    "src/docs/a.md",   "gitleaks.toml",  "a/.gitleaks.toml",
-                                          ".gitleaksXtoml", "gitleaks.toml.bak", "img/x.svg",  "x.png.txt",
-                                          "gen/api.pb.go", "gen/sub/api.pb.go", "a/b/c",       "a/b/d/c",
-                                          "pic.jpg",      "pic.jpeg",        "pic.jpeg.gz",    "x"};
+  const std::vector<std::string> paths = {"vendor/a.go", "lib/vendor/a.go", "myvendor/a.go", "go.sum",
+                                          "a/go.sum.txt", "x.lock", "KEY.P12", "b/c.pfx",
+                                          "docs/a.md", "src/docs/a.md", "gitleaks.toml", "a/.gitleaks.toml",
+                                          ".gitleaksXtoml", "gitleaks.toml.bak", "img/x.svg", "x.png.txt",
+                                          "gen/api.pb.go", "gen/sub/api.pb.go", "a/b/c", "a/b/d/c",
+                                          "pic.jpg", "pic.jpeg", "pic.jpeg.gz", "x"};
   for (const auto& re : regexes) {
     auto globs = go_path_regex_to_globs(re);
     auto pcre = Regex::compile(re);

@@ -19,8 +19,8 @@ constexpr long kMaxRepeat = 1000;  // Go's limit, for one count and for nested c
 
 Error fail(std::string what) { return make_error(ErrorCode::Config, std::move(what)); }
 
-const std::array<std::string_view, 14> kPosixClasses = {"alnum", "alpha", "ascii", "blank", "cntrl",  "digit", "graph",
-                                                         "lower", "print", "punct", "space", "upper", "word", "xdigit"};
+const std::array<std::string_view, 14> kPosixClasses = {"alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph",
+                                                        "lower", "print", "punct", "space", "upper", "word", "xdigit"};
 
 struct Translator {
   std::string_view in;
@@ -104,25 +104,45 @@ struct Translator {
         r.notes.push_back("\\z (end of text) became $ (end of a line)");
         last_weight = 0;
         return {};
-      case 'b': case 'B':
+      case 'b':
+      case 'B':
         ++i;
         r.pattern += '\\';
         r.pattern += c;
         last_weight = 0;
         return {};
-      case 'd': case 'D': case 's': case 'S': case 'w': case 'W': case 'f': case 'n': case 'r': case 't':
+      case 'd':
+      case 'D':
+      case 's':
+      case 'S':
+      case 'w':
+      case 'W':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't':
         ++i;
         r.pattern += '\\';
         r.pattern += c;
         atom(1);
         return {};
-      case 'a': ++i; append_hex_byte(r.pattern, 0x07); atom(1); return {};
-      case 'v': ++i; append_hex_byte(r.pattern, 0x0b); atom(1); return {};  // PCRE2's \v is a class
-      case 'p': case 'P':
+      case 'a':
+        ++i;
+        append_hex_byte(r.pattern, 0x07);
+        atom(1);
+        return {};
+      case 'v':
+        ++i;
+        append_hex_byte(r.pattern, 0x0b);
+        atom(1);
+        return {};  // PCRE2's \v is a class
+      case 'p':
+      case 'P':
         return fail(fmt::format("Unicode class \\{}: vigil matches bytes, without Unicode properties", c));
       case 'C': return fail("\\C (any byte) has no equivalent");
       case 'Q': ++i; return quoted();
-      case '8': case '9': return fail(fmt::format("backreference \\{} (Go RE2 has none)", c));
+      case '8':
+      case '9': return fail(fmt::format("backreference \\{} (Go RE2 has none)", c));
       default: break;
     }
     if (c == 'x' || is_octal(c)) {
@@ -312,8 +332,14 @@ struct Translator {
       const auto uc = static_cast<unsigned char>(c);
       Result<void> step;
       switch (c) {
-        case '\\': ++i; step = escape(); break;
-        case '[': ++i; step = char_class(); break;
+        case '\\':
+          ++i;
+          step = escape();
+          break;
+        case '[':
+          ++i;
+          step = char_class();
+          break;
         case '(': step = group_open(); break;
         case ')': {
           if (inner.size() <= 1) return fail("unexpected )");
@@ -334,11 +360,33 @@ struct Translator {
           }
           break;
         }
-        case '}': r.pattern += "\\}"; ++i; atom(1); break;
-        case '|': r.pattern += '|'; ++i; last_weight = 0; break;
-        case '^': case '$': r.pattern += c; ++i; last_weight = 0; break;
-        case '*': case '+': case '?': r.pattern += c; ++i; break;
-        case '.': r.pattern += '.'; ++i; atom(1); break;
+        case '}':
+          r.pattern += "\\}";
+          ++i;
+          atom(1);
+          break;
+        case '|':
+          r.pattern += '|';
+          ++i;
+          last_weight = 0;
+          break;
+        case '^':
+        case '$':
+          r.pattern += c;
+          ++i;
+          last_weight = 0;
+          break;
+        case '*':
+        case '+':
+        case '?':
+          r.pattern += c;
+          ++i;
+          break;
+        case '.':
+          r.pattern += '.';
+          ++i;
+          atom(1);
+          break;
         default:
           if (uc >= 0x80) {
             const auto n = std::min(utf8_len(uc), in.size() - i);

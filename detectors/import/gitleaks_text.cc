@@ -66,7 +66,10 @@ std::string one_line(std::string_view s, std::size_t max) {
   std::size_t k = 0;
   while (k < s.size() && out.size() < max) {
     const auto c = static_cast<unsigned char>(s[k]);
-    std::size_t n = c < 0x80 ? 1 : c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    std::size_t n = c < 0x80 ? 1 : c >= 0xF0 && c <= 0xF4 ? 4
+                               : c >= 0xE0 && c <= 0xEF   ? 3
+                               : c >= 0xC2 && c <= 0xDF   ? 2
+                                                          : 0;
     bool valid = n > 0 && k + n <= s.size();
     for (std::size_t j = 1; valid && j < n; ++j) valid = (static_cast<unsigned char>(s[k + j]) & 0xC0) == 0x80;
     // Overlong and surrogate forms would still be rejected by a TOML parser.

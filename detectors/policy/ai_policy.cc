@@ -48,7 +48,8 @@ Result<std::vector<std::string>> ref_globs(const toml::node& v, std::string_view
     if (auto e = glob_error(g)) return bad(path, v, *e);
     if (g.substr(0, 5) != "refs/") {
       return bad(path, v, fmt::format("ai.{} entry '{}' must be a full ref name or glob starting with refs/ "
-                                      "(e.g. \"refs/heads/main\")", key, g));
+                                      "(e.g. \"refs/heads/main\")",
+                                      key, g));
     }
   }
   return l;
@@ -62,8 +63,7 @@ Result<AiEscalation> parse_escalation(const toml::table& t, std::string_view pat
     const std::string_view key = k.str();
     if (std::find(kEscalateKeys.begin(), kEscalateKeys.end(), key) == kEscalateKeys.end()) {
       const auto s = suggest(key, kEscalateKeys);
-      return bad(path, v, fmt::format("unknown key '{}' in [[ai.escalate]]{}", key,
-                                      s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
+      return bad(path, v, fmt::format("unknown key '{}' in [[ai.escalate]]{}", key, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
     }
     if (key == "approvers") {
       const auto s = v.value<std::string>();
@@ -168,8 +168,7 @@ Result<AiPolicy> parse_ai_policy(const toml::table& t, std::string_view path) {
     const std::string_view key = k.str();
     if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
       const auto s = suggest(key, kKeys);
-      return bad(path, v, fmt::format("unknown key '{}' in [ai]{}", key,
-                                      s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
+      return bad(path, v, fmt::format("unknown key '{}' in [ai]{}", key, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
     }
     if (key == "action") {
       const auto s = v.value<std::string>();

@@ -34,11 +34,11 @@ struct AiPolicy {
   /// AI tools and bots: a pattern with '@' matches an e-mail, one without matches a name; both
   /// case-insensitively, '*' matching any run. The defaults are addresses the tools commit with.
   std::vector<std::string> identities = {
-      "noreply@anthropic.com",                            // Claude Code
-      "*+copilot@users.noreply.github.com",               // GitHub Copilot coding agent
+      "noreply@anthropic.com",                                 // Claude Code
+      "*+copilot@users.noreply.github.com",                    // GitHub Copilot coding agent
       "*+devin-ai-integration[bot]@users.noreply.github.com",  // Devin
-      "noreply@aider.chat",                               // aider
-      "cursoragent@cursor.com",                           // Cursor background agent
+      "noreply@aider.chat",                                    // aider
+      "cursoragent@cursor.com",                                // Cursor background agent
   };
   /// Ref globs where a commit whose author or committer is an AI identity must disclose it.
   std::vector<std::string> require_disclosure;
@@ -48,10 +48,10 @@ struct AiPolicy {
 
 /// What the policy makes of one commit.
 struct AiSignals {
-  bool assisted = false;        // disclosed by a trailer, or made by an AI identity
-  bool disclosed = false;       // a trailer says so
-  bool ai_identity = false;     // the author or committer is an AI identity
-  std::string evidence;         // one line: the trailer or identity that decided it
+  bool assisted = false;     // disclosed by a trailer, or made by an AI identity
+  bool disclosed = false;    // a trailer says so
+  bool ai_identity = false;  // the author or committer is an AI identity
+  std::string evidence;      // one line: the trailer or identity that decided it
 };
 
 /// `*`-only, case-insensitive match of a name or an e-mail against one identity pattern.

@@ -40,8 +40,7 @@ Error bad(std::string_view path, const toml::node& n, std::string_view what) {
 Error unknown_key(std::string_view path, const toml::node& n, std::string_view section,
                   std::string_view key, const std::vector<std::string>& known) {
   const auto s = suggest(key, known);
-  return bad(path, n, fmt::format("unknown key '{}' in {}{}", key, section,
-                                  s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
+  return bad(path, n, fmt::format("unknown key '{}' in {}{}", key, section, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
 }
 
 std::optional<std::uint64_t> parse_size(std::string_view s) {
@@ -189,7 +188,8 @@ Result<Config> parse_config(std::string_view text, std::string_view path, RuleDe
     const std::string_view key = k.str();
     if (std::find(kReservedKeys.begin(), kReservedKeys.end(), key) != kReservedKeys.end()) {
       return bad(path, v, fmt::format("section '{}' is not supported by this vigil version — "
-                                      "upgrade vigil or remove the section", key));
+                                      "upgrade vigil or remove the section",
+                                      key));
     }
     if (std::find(kTopKeys.begin(), kTopKeys.end(), key) == kTopKeys.end()) {
       return unknown_key(path, v, "the top level", key, kTopKeys);

@@ -34,34 +34,34 @@ struct AllowEntry {
 };
 
 struct Settings {
-  Mode mode = Mode::Enforce;                 // default mode of every rule
-  Severity fail_on = Severity::Low;          // findings below this severity warn instead of block
-  std::uint64_t max_file_size = 5u << 20;    // larger blobs are skipped (and reported)
-  bool builtin_rules = true;                 // start from the built-in pack
-  int decode_depth = 2;                      // encoding layers peeled per buffer
-  std::uint64_t max_candidates = 200000;     // raw candidates confirmed per buffer (more: a bound hit)
-  bool inline_allow = true;                  // honour `vigil:allow` comments
+  Mode mode = Mode::Enforce;               // default mode of every rule
+  Severity fail_on = Severity::Low;        // findings below this severity warn instead of block
+  std::uint64_t max_file_size = 5u << 20;  // larger blobs are skipped (and reported)
+  bool builtin_rules = true;               // start from the built-in pack
+  int decode_depth = 2;                    // encoding layers peeled per buffer
+  std::uint64_t max_candidates = 200000;   // raw candidates confirmed per buffer (more: a bound hit)
+  bool inline_allow = true;                // honour `vigil:allow` comments
   std::vector<std::string> disabled_rules;
-  GovernanceSettings governance;             // min_mode, waiver limits, inline allow and skip policy
+  GovernanceSettings governance;  // min_mode, waiver limits, inline allow and skip policy
 };
 
 struct Config {
   Settings settings;
   std::vector<Rule> rules;  // effective rules: built-in + overrides + additions - disabled
   std::vector<AllowEntry> allows;
-  std::vector<Waiver> waivers;                // [[waivers]]
-  std::map<std::string, Mode> family_modes;   // [families.<family>] mode
-  SignaturePolicy signatures;  // [signatures]: required signatures and trusted key files
-  SignerPolicy signers;     // [signers.<group>] and [[files]] signers = "<group>": who may change what
-  FilePolicy files;         // [[files]] rules and the path checks
-  MessagePolicy messages;   // [messages]
-  RefPolicy refs;           // [refs]
-  PusherPolicy pushers;     // [pushers]: the committer of pushed commits is the pusher
-  AiPolicy ai;              // [ai]: AI-assisted commits disclosed and escalated
-  ServerSettings server;    // [server]: only read from the server's own policy file
-  ReportSettings report;    // [report]: metric targets and thresholds, protected branches, teams
-  std::string source;       // path of the config file, or "" for built-in defaults only
-  std::string hash;         // hash of the config text (part of the rules version)
+  std::vector<Waiver> waivers;               // [[waivers]]
+  std::map<std::string, Mode> family_modes;  // [families.<family>] mode
+  SignaturePolicy signatures;                // [signatures]: required signatures and trusted key files
+  SignerPolicy signers;                      // [signers.<group>] and [[files]] signers = "<group>": who may change what
+  FilePolicy files;                          // [[files]] rules and the path checks
+  MessagePolicy messages;                    // [messages]
+  RefPolicy refs;                            // [refs]
+  PusherPolicy pushers;                      // [pushers]: the committer of pushed commits is the pusher
+  AiPolicy ai;                               // [ai]: AI-assisted commits disclosed and escalated
+  ServerSettings server;                     // [server]: only read from the server's own policy file
+  ReportSettings report;                     // [report]: metric targets and thresholds, protected branches, teams
+  std::string source;                        // path of the config file, or "" for built-in defaults only
+  std::string hash;                          // hash of the config text (part of the rules version)
 };
 
 /// Parses .vigil.toml text. `path` is used in messages ("path:line:col: what").

@@ -190,9 +190,9 @@ Result<bool> symlink_resolves_inside(std::string_view link_path, std::string_vie
   // Lexically outside is outside (conservative); physically outside is what a checkout makes of it.
   if (!symlink_stays_inside(link_path, target)) return false;
   if (!lookup || !read) return true;
-  constexpr int kMaxLinks = 40;  // as Linux's MAXSYMLINKS: more means a loop
+  constexpr int kMaxLinks = 40;             // as Linux's MAXSYMLINKS: more means a loop
   constexpr std::size_t kMaxTarget = 4096;  // PATH_MAX
-  std::vector<std::string> dir;  // where resolution stands, from the repository root
+  std::vector<std::string> dir;             // where resolution stands, from the repository root
   for (const auto comp : split(link_path, false)) dir.emplace_back(comp);
   dir.pop_back();  // the link's own name
   std::deque<std::string> todo;

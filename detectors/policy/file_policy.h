@@ -31,7 +31,9 @@ enum ChangeType : unsigned {
 /// The change types of one change.
 unsigned change_types(const git::FileChange& c);
 
-enum class SymlinkPolicy { Allow, Deny, Inside };
+enum class SymlinkPolicy { Allow,
+                           Deny,
+                           Inside };
 
 /// One [[files]] entry. With no limit set (max_size, binary, symlink, submodule, lfs_over), the
 /// matching change itself is forbidden; with limits, only changes that break one are reported.
@@ -41,12 +43,12 @@ struct FileRule {
   unsigned on = kOnAll;
   PolicyAction action = PolicyAction::Block;
   std::optional<std::uint64_t> max_size;
-  bool deny_binary = false;        // binary = false
+  bool deny_binary = false;  // binary = false
   SymlinkPolicy symlink = SymlinkPolicy::Allow;
-  bool deny_submodule = false;     // submodule = false
+  bool deny_submodule = false;  // submodule = false
   std::optional<std::uint64_t> lfs_over;
-  std::string reason;              // shown to the user; required
-  std::string where;               // "file:line" of the entry
+  std::string reason;  // shown to the user; required
+  std::string where;   // "file:line" of the entry
   bool has_limits() const;
 };
 
@@ -92,9 +94,9 @@ struct FileCheckInput {
   /// Every path of the resulting tree (or index), for collisions with files already there. May be
   /// null: then only the changed paths are compared with each other.
   const std::vector<std::string>* tree_paths = nullptr;
-  BlobReader read_blob;  // may be empty: checks that need contents then read nothing
-  TreeLookup lookup;     // may be empty: symlink targets are then resolved lexically only
-  std::string commit;    // set on the findings when known (push time)
+  BlobReader read_blob;       // may be empty: checks that need contents then read nothing
+  TreeLookup lookup;          // may be empty: symlink targets are then resolved lexically only
+  std::string commit;         // set on the findings when known (push time)
   Mode mode = Mode::Enforce;  // settings.mode
 };
 

@@ -151,9 +151,15 @@ TEST_CASE("symlink targets are resolved lexically against the link's directory")
 TEST_CASE("symlink targets resolve through the tree's own symlinked directories, with a bound") {
   // A tree as a map: path -> (mode, id); a link's id is its target text.
   std::map<std::string, TreeEntry> tree = {
-      {"a", {040000, "t1"}},         {"a/b", {040000, "t2"}},       {"a/b/up", {0120000, "../.."}},
-      {"sub", {040000, "t3"}},       {"d", {0120000, "sub/.."}},    {"x", {0120000, "y"}},
-      {"y", {0120000, "x"}},         {"deep", {0120000, "a/b/up"}}, {"README", {0100644, "r"}},
+      {"a", {040000, "t1"}},
+      {"a/b", {040000, "t2"}},
+      {"a/b/up", {0120000, "../.."}},
+      {"sub", {040000, "t3"}},
+      {"d", {0120000, "sub/.."}},
+      {"x", {0120000, "y"}},
+      {"y", {0120000, "x"}},
+      {"deep", {0120000, "a/b/up"}},
+      {"README", {0100644, "r"}},
   };
   const TreeLookup lookup = [&](const std::string& p) -> Result<std::optional<TreeEntry>> {
     const auto it = tree.find(p);
@@ -167,14 +173,14 @@ TEST_CASE("symlink targets resolve through the tree's own symlinked directories,
     return *r;
   };
   CHECK(symlink_stays_inside("a/b/esc", "up/.."));  // lexically a/b: the old check passed it
-  CHECK_FALSE(inside("a/b/esc", "up/.."));         // up is the root, so up/.. is above it
+  CHECK_FALSE(inside("a/b/esc", "up/.."));          // up is the root, so up/.. is above it
   CHECK(inside("a/b/readme", "up/README"));
-  CHECK_FALSE(inside("e", "d/../.."));              // d -> sub/.. is the root
+  CHECK_FALSE(inside("e", "d/../.."));  // d -> sub/.. is the root
   CHECK(inside("e", "d/sub"));
-  CHECK_FALSE(inside("z", "deep/.."));              // two links deep
+  CHECK_FALSE(inside("z", "deep/.."));  // two links deep
   CHECK(inside("z", "deep/a/b"));
-  CHECK_FALSE(inside("loop", "x"));                 // x -> y -> x: never resolves
-  CHECK_FALSE(inside("f", "a/b/up/.git/config"));   // through a link into .git
+  CHECK_FALSE(inside("loop", "x"));                // x -> y -> x: never resolves
+  CHECK_FALSE(inside("f", "a/b/up/.git/config"));  // through a link into .git
   // Without a tree to look in, the lexical answer stands.
   auto lexical = symlink_resolves_inside("a/b/esc", "up/..", TreeLookup{}, read);
   REQUIRE(lexical.ok());
@@ -308,7 +314,7 @@ TEST_CASE("[[files]] config errors name the rule and file:line") {
         ".vigil.toml:7:6: [[files]] rule 'files.2': unknown change type 'edit' in 'on' (use add, modify, delete, "
         "rename, mode)");
   CHECK(err("[[files]]\nglob = \"*.pem\"\n") == ".vigil.toml:2:1: [[files]] rule 'files.1' needs a 'reason' (it is "
-                                               "shown to whoever the rule stops)");
+                                                "shown to whoever the rule stops)");
   CHECK(err("[[files]]\nreason = \"r\"\n").find("would forbid every change") != std::string::npos);
   CHECK(err("[[files]]\nglob = \"x\"\nreason = \"r\"\nmax_sise = 1\n") ==
         ".vigil.toml:5:12: unknown key 'max_sise' in [[files]] rule 'files.1' (did you mean 'max_size'?)");
@@ -318,9 +324,11 @@ TEST_CASE("[[files]] config errors name the rule and file:line") {
   CHECK(err("[[files]]\nglob = \".github/**\"\nprotected = [\".github/**\"]\nreason = \"r\"\n")
             .find("'protected' needs signers = \"<group>\"") != std::string::npos);
   CHECK(err("[signers.maintainers]\nmembers = [\"a@x\"]\n[[files]]\nglob = \"a\"\nsigners = \"maintainers\"\nmax_size = 1\n"
-            "reason = \"r\"\n").find("'max_size' does not go with 'signers'") != std::string::npos);
+            "reason = \"r\"\n")
+            .find("'max_size' does not go with 'signers'") != std::string::npos);
   CHECK(err("[signers.maintainers]\nmembers = []\n").find("has no members") != std::string::npos);
   CHECK(err("[signers.maintainers]\nmembers = [\"a@x\"]\n[[files]]\nglob = \"a\"\nsigners = \"maintainers\"\n"
-            "approval = \"later\"\nreason = \"r\"\n").find("approval must be \"signed\"") != std::string::npos);
+            "approval = \"later\"\nreason = \"r\"\n")
+            .find("approval must be \"signed\"") != std::string::npos);
   CHECK(err("[[files]]\nid = \"files.unsafe-name\"\nglob = \"x\"\n").find("unknown key 'glob'") != std::string::npos);
 }

@@ -102,8 +102,8 @@ mode = "observe"
 fail_on = "critical"
 min_mode = { critical = "enforce", high = "warn" }
 )");
-  CHECK(judge(c, "github.pat", "s", "a", kMarch1).disposition == Disposition::Block);             // critical
-  CHECK(judge(c, "aws.access-key-id", "s", "a", kMarch1).disposition == Disposition::Warn);      // high
+  CHECK(judge(c, "github.pat", "s", "a", kMarch1).disposition == Disposition::Block);        // critical
+  CHECK(judge(c, "aws.access-key-id", "s", "a", kMarch1).disposition == Disposition::Warn);  // high
   // [server] min_mode is the same floor, spelled where server policies live.
   const auto s = config("[settings]\nmode = \"warn\"\n[server]\nmin_mode = { critical = \"enforce\" }\n");
   CHECK(judge(s, "github.pat", "s", "a", kMarch1).disposition == Disposition::Block);

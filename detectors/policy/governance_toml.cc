@@ -94,8 +94,7 @@ Result<Waiver> parse_waiver(const toml::table* t, std::string_view path) {
     const std::string_view key = k.str();
     if (std::find(kWaiverKeys.begin(), kWaiverKeys.end(), key) == kWaiverKeys.end()) {
       const auto s = suggest(key, kWaiverKeys);
-      return bad(path, v, fmt::format("unknown key '{}' in [[waivers]]{}", key,
-                                      s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
+      return bad(path, v, fmt::format("unknown key '{}' in [[waivers]]{}", key, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
     }
     if (key == "created" || key == "expires") {
       const auto d = date_of(v);
@@ -128,7 +127,8 @@ Result<Waiver> parse_waiver(const toml::table* t, std::string_view path) {
   const std::string where = w.where;
   auto missing = [&](std::string_view what) {
     return make_error(ErrorCode::Config, fmt::format("{}: [[waivers]] entry {} — every waiver needs an owner "
-                                                     "(e-mail), a reason and an expiry date", where, what));
+                                                     "(e-mail), a reason and an expiry date",
+                                                     where, what));
   };
   if (w.owner.empty()) return missing("has no 'owner'");
   if (!plausible_email(w.owner)) return missing(fmt::format("has owner '{}', which is not an e-mail address", w.owner));
@@ -140,7 +140,8 @@ Result<Waiver> parse_waiver(const toml::table* t, std::string_view path) {
   }
   if (w.fingerprint.empty() && (w.rule.empty() || w.path.empty())) {
     return make_error(ErrorCode::Config, fmt::format("{}: [[waivers]] entry matches nothing: give a 'fingerprint' "
-                                                     "(from a report), or a 'rule' and a 'path' glob", where));
+                                                     "(from a report), or a 'rule' and a 'path' glob",
+                                                     where));
   }
   return w;
 }

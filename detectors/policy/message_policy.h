@@ -23,10 +23,10 @@ struct TrailerRule {
 };
 
 struct MessagePolicy {
-  std::optional<Regex> subject;          // searched in the first line
-  std::size_t max_subject_length = 0;    // in characters; 0 = no limit
+  std::optional<Regex> subject;        // searched in the first line
+  std::size_t max_subject_length = 0;  // in characters; 0 = no limit
   std::vector<TrailerRule> trailers;
-  std::vector<Regex> forbidden;          // searched in the whole message (no multiline: ^ is the start)
+  std::vector<Regex> forbidden;  // searched in the whole message (no multiline: ^ is the start)
   /// Ref globs where `forbidden` applies. Unset in the file: the [refs] protected patterns, or
   /// every branch when there are none.
   std::vector<std::string> forbidden_on;
@@ -45,13 +45,13 @@ struct MessagePolicy {
 
 /// One commit to judge.
 struct CommitMessageInfo {
-  std::string message;          // cleaned (clean_commit_message, or a commit's stored message)
-  std::optional<std::string> author_email;     // nullopt = unknown, not checked
+  std::string message;                      // cleaned (clean_commit_message, or a commit's stored message)
+  std::optional<std::string> author_email;  // nullopt = unknown, not checked
   std::optional<std::string> committer_email;
   bool merge = false;
-  std::string ref;              // where it lands ("refs/heads/main"); empty = unknown
-  std::string commit;           // set on findings when known
-  std::string label;            // shown as the finding's path ("COMMIT_EDITMSG" or a commit id)
+  std::string ref;     // where it lands ("refs/heads/main"); empty = unknown
+  std::string commit;  // set on findings when known
+  std::string label;   // shown as the finding's path ("COMMIT_EDITMSG" or a commit id)
 };
 
 /// Judges the policy and every policy in `added`.
@@ -59,7 +59,10 @@ std::vector<Finding> check_commit_message(const MessagePolicy& policy, const Com
                                           Mode mode = Mode::Enforce);
 
 /// git's commit.cleanup modes.
-enum class MessageCleanup { Strip, Whitespace, Scissors, Verbatim };
+enum class MessageCleanup { Strip,
+                            Whitespace,
+                            Scissors,
+                            Verbatim };
 /// commit.cleanup → mode. "default" (or unset) is Strip when an editor was used, else Whitespace,
 /// as in builtin/commit.c. Unknown values give nullopt.
 std::optional<MessageCleanup> parse_message_cleanup(std::string_view value, bool editor_used);

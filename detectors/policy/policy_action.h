@@ -12,7 +12,9 @@
 
 namespace vigil {
 
-enum class PolicyAction { Off, Warn, Block };
+enum class PolicyAction { Off,
+                          Warn,
+                          Block };
 
 /// "block", "warn" or "off".
 std::optional<PolicyAction> parse_policy_action(std::string_view s);

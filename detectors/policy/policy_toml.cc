@@ -36,8 +36,7 @@ Result<void> check_key(std::string_view path, const toml::node& n, std::string_v
                        const std::vector<std::string>& known) {
   if (std::find(known.begin(), known.end(), key) != known.end()) return {};
   const auto s = suggest(key, known);
-  return bad(path, n, fmt::format("unknown key '{}' in {}{}", key, section,
-                                  s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
+  return bad(path, n, fmt::format("unknown key '{}' in {}{}", key, section, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
 }
 
 std::optional<std::uint64_t> size_value(const toml::node& v) {
@@ -128,8 +127,7 @@ Result<void> parse_file_rule(const toml::table& t, std::string_view path, std::s
       for (const auto& o : *l) {
         const auto it = std::find(kOnValues.begin(), kOnValues.end(), o);
         if (it == kOnValues.end()) {
-          return bad(path, v, fmt::format("{}: unknown change type '{}' in 'on' (use add, modify, delete, rename, mode)",
-                                          owner, o));
+          return bad(path, v, fmt::format("{}: unknown change type '{}' in 'on' (use add, modify, delete, rename, mode)", owner, o));
         }
         r.on |= 1u << static_cast<unsigned>(it - kOnValues.begin());
       }
@@ -165,7 +163,8 @@ Result<void> parse_file_rule(const toml::table& t, std::string_view path, std::s
       // Entries with `signers` are signer rules (signer_policy_toml.cc); without it there is no
       // group to name who may change the paths.
       return bad(path, v, fmt::format("{}: 'protected' needs signers = \"<group>\" (who may change these paths) — "
-                                      "define the group in [signers.<group>] members = [...]", owner));
+                                      "define the group in [signers.<group>] members = [...]",
+                                      owner));
     }
   }
   if (trim(r.reason).empty()) {
@@ -173,7 +172,8 @@ Result<void> parse_file_rule(const toml::table& t, std::string_view path, std::s
   }
   if (r.globs.empty() && !r.has_limits()) {
     return bad(path, t, fmt::format("{} would forbid every change: give 'glob' or a limit (max_size, binary, "
-                                    "symlink, submodule, lfs_over)", owner));
+                                    "symlink, submodule, lfs_over)",
+                                    owner));
   }
   fp.rules.push_back(std::move(r));
   return {};
@@ -207,11 +207,13 @@ Result<void> parse_messages(const toml::node& node, std::string_view path, Messa
     const std::string_view key = k.str();
     if (auto c = check_key(path, v, "[messages]", key, kMessageKeys); !c) return c;
     if (key == "subject" || key == "author_email" || key == "committer_email") {
-      const std::string rule = key == "subject" ? "messages.subject"
-                               : key == "author_email" ? "messages.author-email" : "messages.committer-email";
+      const std::string rule = key == "subject"        ? "messages.subject"
+                               : key == "author_email" ? "messages.author-email"
+                                                       : "messages.committer-email";
       auto re = regex_value(path, v, fmt::format("[messages] {} (rule {})", key, rule));
       if (!re) return re.error();
-      (key == "subject" ? mp.subject : key == "author_email" ? mp.author_email : mp.committer_email) = std::move(*re);
+      (key == "subject" ? mp.subject : key == "author_email" ? mp.author_email
+                                                             : mp.committer_email) = std::move(*re);
     } else if (key == "max_subject_length") {
       const auto i = v.value<std::int64_t>();
       if (!i || *i < 1) return bad(path, v, "[messages] max_subject_length must be a positive number of characters");

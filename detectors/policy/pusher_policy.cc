@@ -86,7 +86,8 @@ Result<PusherPolicy> parse_pusher_policy(const toml::table& t, std::string_view 
         if (auto e = glob_error(g)) return bad(path, v, *e);
         if (g.substr(0, 5) != "refs/") {
           return bad(path, v, fmt::format("pushers.committer_is_pusher entry '{}' must be a full ref name or glob "
-                                          "starting with refs/ (e.g. \"refs/heads/main\")", g));
+                                          "starting with refs/ (e.g. \"refs/heads/main\")",
+                                          g));
         }
       }
       p.committer_is_pusher = std::move(*l);

@@ -16,7 +16,7 @@ inline constexpr std::string_view kPusherUnknownId = "pusher.unknown";
 inline constexpr std::string_view kPusherMismatchId = "pusher.committer-mismatch";
 
 struct PusherPolicy {
-  bool configured = false;                 // a [pushers] table was given
+  bool configured = false;  // a [pushers] table was given
   /// Ref globs: every commit a push newly brings to such a ref must have the pusher as committer
   /// (by `emails`), unless it is signed by a trusted key of its committer (forwarded work).
   std::vector<std::string> committer_is_pusher;

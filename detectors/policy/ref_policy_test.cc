@@ -62,7 +62,7 @@ TEST_CASE("branch and tag names are judged on the short name when the ref is cre
   REQUIRE(fs.size() == 1);
   CHECK(fs[0].rule_id == "refs.branch-name");
   CHECK(fs[0].excerpt == "branch name 'Johns-Branch' does not match ^(main|(feature|fix)/[a-z0-9._-]+)$");
-  CHECK(check_ref_change(p, update("refs/heads/Johns-Branch")).empty());        // existing branch
+  CHECK(check_ref_change(p, update("refs/heads/Johns-Branch")).empty());               // existing branch
   CHECK(check_ref_change(p, update("refs/heads/Johns-Branch", false, true)).empty());  // deleting it
   CHECK(check_ref_change(p, update("refs/tags/v1.2.3", true)).empty());
   CHECK(ids(check_ref_change(p, update("refs/tags/release-1", true))) == std::vector<std::string>{"refs.tag-name"});
@@ -75,8 +75,7 @@ TEST_CASE("[refs] config errors name the rule and file:line") {
     REQUIRE_FALSE(c.ok());
     return c.error().message;
   };
-  CHECK(err("[refs]\nbranch_name = '[a-z'\n").rfind(
-            ".vigil.toml:3:15: [refs] branch_name (rule refs.branch-name): invalid regex '[a-z' at offset 4:", 0) == 0);
+  CHECK(err("[refs]\nbranch_name = '[a-z'\n").rfind(".vigil.toml:3:15: [refs] branch_name (rule refs.branch-name): invalid regex '[a-z' at offset 4:", 0) == 0);
   CHECK(err("[refs]\nprotected = [\"main\"]\n") ==
         ".vigil.toml:3:14: [refs] protected pattern 'main' must name full refs (did you mean 'refs/heads/main'?)");
   CHECK(err("[refs]\nprotected = [\"refs/heads/[x\"]\n") ==

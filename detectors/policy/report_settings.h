@@ -27,7 +27,7 @@ struct ReportSettings {
   double escalation_alert = 15.0;          // red above
   std::vector<std::string> protected_branches = {"refs/heads/main", "refs/heads/master", "refs/heads/release/*"};
   std::map<std::string, std::vector<std::string>> teams;  // team → repository globs
-  bool configured = false;                                 // a [report] table was given
+  bool configured = false;                                // a [report] table was given
 };
 
 /// The floor's [report] tightened by a repository's: each target and alert the stricter of both,

@@ -33,8 +33,7 @@ Result<void> parse_server_settings(const toml::node& node, std::string_view path
     const std::string_view key = k.str();
     if (std::find(kServerKeys.begin(), kServerKeys.end(), key) == kServerKeys.end()) {
       const auto sug = suggest(key, kServerKeys);
-      return bad(path, v, fmt::format("unknown key '{}' in [server]{}", key,
-                                      sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
+      return bad(path, v, fmt::format("unknown key '{}' in [server]{}", key, sug.empty() ? "" : fmt::format(" (did you mean '{}'?)", sug)));
     }
     if (key == "deadline_ms" || key == "jobs") {
       const auto i = v.value<std::int64_t>();
@@ -46,12 +45,14 @@ Result<void> parse_server_settings(const toml::node& node, std::string_view path
       if (!str || (*str != "reject" && *str != "accept")) {
         return bad(path, v, fmt::format("server.{} must be \"reject\" (fail closed) or \"accept\" (fail open)", key));
       }
-      (key == "on_timeout" ? s.accept_on_timeout : key == "on_error" ? s.accept_on_error : s.accept_on_limit) =
+      (key == "on_timeout" ? s.accept_on_timeout : key == "on_error" ? s.accept_on_error
+                                                                     : s.accept_on_limit) =
           *str == "accept";
     } else if (key == "bypass" || key == "repo_config" || key == "repo_allows") {
       const auto b = v.value<bool>();
       if (!b) return bad(path, v, fmt::format("server.{} must be true or false", key));
-      (key == "bypass" ? s.bypass_allowed : key == "repo_config" ? s.repo_config : s.repo_allows) = *b;
+      (key == "bypass" ? s.bypass_allowed : key == "repo_config" ? s.repo_config
+                                                                 : s.repo_allows) = *b;
     } else if (key == "bypass_max_severity") {
       const auto str = v.value<std::string>();
       const auto sev = str ? parse_severity(*str) : std::nullopt;

@@ -14,7 +14,7 @@ namespace vigil {
 
 namespace {
 
-const std::vector<std::string> kKeys = {"require",      "require_tags", "identity_must_match",
+const std::vector<std::string> kKeys = {"require", "require_tags", "identity_must_match",
                                         "allowed_signers", "openpgp_keys", "x509_cas"};
 
 Error bad(std::string_view path, const toml::node& n, std::string_view what) {
@@ -49,8 +49,7 @@ Result<SignaturePolicy> parse_signature_policy(const toml::table& t, std::string
     const std::string_view key = k.str();
     if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
       const auto s = suggest(key, kKeys);
-      return bad(path, v, fmt::format("unknown key '{}' in [signatures]{}", key,
-                                      s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
+      return bad(path, v, fmt::format("unknown key '{}' in [signatures]{}", key, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
     }
     if (key == "require_tags" || key == "identity_must_match") {
       const auto b = v.value<bool>();
@@ -67,7 +66,8 @@ Result<SignaturePolicy> parse_signature_policy(const toml::table& t, std::string
       for (const auto& g : *l) {
         if (g.substr(0, 5) != "refs/") {
           return bad(path, v, fmt::format("signatures.require entry '{}' must be a full ref name or glob "
-                                          "starting with refs/ (e.g. \"refs/heads/main\")", g));
+                                          "starting with refs/ (e.g. \"refs/heads/main\")",
+                                          g));
         }
       }
       p.require = std::move(*l);

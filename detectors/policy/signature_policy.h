@@ -10,10 +10,10 @@
 namespace vigil {
 
 struct SignaturePolicy {
-  bool configured = false;            // a [signatures] table was given
-  std::vector<std::string> require;   // ref globs ("refs/heads/main", "refs/heads/release/*")
-  bool require_tags = false;          // annotated tags pushed to refs/tags/* must be signed
-  bool identity_must_match = true;    // signer identity == committer/tagger email
+  bool configured = false;           // a [signatures] table was given
+  std::vector<std::string> require;  // ref globs ("refs/heads/main", "refs/heads/release/*")
+  bool require_tags = false;         // annotated tags pushed to refs/tags/* must be signed
+  bool identity_must_match = true;   // signer identity == committer/tagger email
   // Trusted key material inside the repository, read from the old tip (never from the push).
   std::vector<std::string> allowed_signers = {".vigil/allowed_signers"};  // SSH, git's format
   std::vector<std::string> openpgp_keys = {".vigil/keys/*.asc"};          // armored public keys

@@ -99,12 +99,18 @@ TEST_CASE("the SSH fast path uses only entries with literal principals and no op
   const std::string key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINJyjb8Di9eh87OgG5aKe3NEAZuEk/1gZskoTgI5gKw2";
   const auto s = vigil::sshsig::simple_signers(
       "# comment\n"
-      "alice@example.com " + key + "\n"
-      "bob@example.com,*@corp.example namespaces=\"git\" " + key + " comment\n"
-      "carol@example.com valid-before=\"20300101\" " + key + "\n"
-      "dave@example.com namespaces=\"file\" " + key + "\n"
-      "*@example.com " + key + "\n"
-      "erin@example.com ssh-rsa " + key.substr(12) + "\n");  // type on the line != type in the blob
+      "alice@example.com " +
+      key + "\n"
+            "bob@example.com,*@corp.example namespaces=\"git\" " +
+      key + " comment\n"
+            "carol@example.com valid-before=\"20300101\" " +
+      key + "\n"
+            "dave@example.com namespaces=\"file\" " +
+      key + "\n"
+            "*@example.com " +
+      key + "\n"
+            "erin@example.com ssh-rsa " +
+      key.substr(12) + "\n");  // type on the line != type in the blob
   REQUIRE(s.size() == 2);
   CHECK(s[0].principals == std::vector<std::string>{"alice@example.com"});
   CHECK(s[1].principals == std::vector<std::string>{"bob@example.com"});

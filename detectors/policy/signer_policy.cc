@@ -12,7 +12,7 @@
 
 namespace vigil {
 
-const char* to_string(Approval a) { return a == Approval::Merge ? "merge" : "signed"; }
+const char* to_string(SignerApproval a) { return a == SignerApproval::Merge ? "merge" : "signed"; }
 
 const SignerGroup* find_group(const SignerPolicy& policy, std::string_view name) {
   for (const auto& g : policy.groups) {

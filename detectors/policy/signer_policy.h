@@ -22,11 +22,11 @@ struct SignerGroup {
   std::string where;                 // "file:line"
 };
 
-enum class Approval {
+enum class SignerApproval {
   Signed,  // the commit itself carries a member's good signature
   Merge,   // or a signed merge by a member who is not the change's author brings it
 };
-const char* to_string(Approval a);
+const char* to_string(SignerApproval a);
 
 /// One [[files]] entry with `signers = "<group>"`.
 struct SignerRule {
@@ -34,8 +34,8 @@ struct SignerRule {
   std::vector<std::string> globs;  // gitignore-style, matched without regard to case
   unsigned on = (1u << 5) - 1;     // ChangeType bits (file_policy.h), default every type
   std::string group;
-  Approval approval = Approval::Signed;
-  std::vector<std::string> refs;   // ref globs the rule judges; empty = every ref
+  SignerApproval approval = SignerApproval::Signed;
+  std::vector<std::string> refs;  // ref globs the rule judges; empty = every ref
   std::string reason;
   std::string where;
 };

@@ -34,7 +34,7 @@ TEST_CASE("signer policy: groups and signer rules parse beside ordinary [[files]
   const auto& r = c.signers.rules[0];
   CHECK(r.id == "files.1");
   CHECK(r.group == "maintainers");
-  CHECK(r.approval == Approval::Merge);
+  CHECK(r.approval == SignerApproval::Merge);
   CHECK(r.on == (kOnModify | kOnDelete));
   CHECK(r.refs == std::vector<std::string>{"refs/heads/main"});
   // The other entry stays an ordinary rule, numbered by its place in the file.

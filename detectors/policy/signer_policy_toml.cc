@@ -98,8 +98,7 @@ Result<void> parse_rule(const toml::table& t, std::string_view path, std::size_t
       for (const auto& o : *l) {
         const auto it = std::find(kOnValues.begin(), kOnValues.end(), o);
         if (it == kOnValues.end()) {
-          return bad(path, v, fmt::format("{}: unknown change type '{}' in 'on' (use add, modify, delete, rename, mode)",
-                                          owner, o));
+          return bad(path, v, fmt::format("{}: unknown change type '{}' in 'on' (use add, modify, delete, rename, mode)", owner, o));
         }
         r.on |= 1u << static_cast<unsigned>(it - kOnValues.begin());
       }
@@ -112,9 +111,10 @@ Result<void> parse_rule(const toml::table& t, std::string_view path, std::size_t
       const auto s = v.value<std::string>();
       if (!s || (*s != "signed" && *s != "merge")) {
         return bad(path, v, fmt::format("{}: approval must be \"signed\" (the commit carries a member's signature) or "
-                                        "\"merge\" (or a member other than its author signs the merge bringing it)", owner));
+                                        "\"merge\" (or a member other than its author signs the merge bringing it)",
+                                        owner));
       }
-      r.approval = *s == "merge" ? Approval::Merge : Approval::Signed;
+      r.approval = *s == "merge" ? SignerApproval::Merge : SignerApproval::Signed;
     } else if (key == "refs") {
       auto l = toml_strings(v, key, path);
       if (!l) return l.error();

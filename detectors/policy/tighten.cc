@@ -158,7 +158,8 @@ void merge_rules(Config& out, const Config& floor, const Config& repo, Notes& no
     }
     if (!same_detection(rule, *rr)) {
       note(notes, fmt::format("redefines what rule '{}' matches (the server's definition applies; give the "
-                              "repository's rule a new id to add it)", rule.id));
+                              "repository's rule a new id to add it)",
+                              rule.id));
     }
   }
   for (const auto& rr : repo.rules) {

@@ -21,25 +21,25 @@ struct Waiver {
   std::string id;           // optional name, shown in messages
   std::string fingerprint;  // "rule.id:hex", as reports print it
   std::string rule;
-  std::string path;         // glob; with `rule`, or narrowing a fingerprint
-  std::string owner;        // e-mail address of who answers for it
+  std::string path;   // glob; with `rule`, or narrowing a fingerprint
+  std::string owner;  // e-mail address of who answers for it
   std::string reason;
   std::optional<Date> created;
-  Date expires;             // the waiver works through this date, inclusive
-  std::string where;        // "file:line" of the entry
-  std::string kind;         // "false-positive" | "accepted-risk" | "" (not said)
+  Date expires;       // the waiver works through this date, inclusive
+  std::string where;  // "file:line" of the entry
+  std::string kind;   // "false-positive" | "accepted-risk" | "" (not said)
   /// "waiver 'id' at file:line" or "waiver at file:line": how messages name it.
   std::string label() const;
 };
 
 /// Policy knobs of [settings] (and the server floor) that bound exceptions and modes.
 struct GovernanceSettings {
-  std::array<std::optional<Mode>, 5> min_mode{};  // by Severity: the least mode a finding gets
-  std::optional<int> waiver_max_days;             // longest created..expires span
-  std::vector<Regex> waiver_reason_regexes;       // each must match a waiver's reason
+  std::array<std::optional<Mode>, 5> min_mode{};      // by Severity: the least mode a finding gets
+  std::optional<int> waiver_max_days;                 // longest created..expires span
+  std::vector<Regex> waiver_reason_regexes;           // each must match a waiver's reason
   std::optional<Severity> inline_allow_max_severity;  // inline `vigil:allow` honoured up to this
-  bool allow_skip = true;                         // VIGIL_SKIP on the laptop
-  bool mode_explicit = false;                     // [settings] mode was given (not the default)
+  bool allow_skip = true;                             // VIGIL_SKIP on the laptop
+  bool mode_explicit = false;                         // [settings] mode was given (not the default)
   Mode min_mode_for(Severity s) const {
     const auto& m = min_mode[static_cast<std::size_t>(s)];
     return m ? *m : Mode::Observe;

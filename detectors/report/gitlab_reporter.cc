@@ -77,8 +77,8 @@ nlohmann::ordered_json vulnerability_of(const Finding& f) {
       {"solution", "Remove the secret from the code, load it from the environment or a secret store, and rotate it."},
       {"location", location},
       {"identifiers", nlohmann::ordered_json::array({{{"type", "vigil_rule_id"},
-                                              {"name", fmt::format("vigil rule {}", f.rule_id)},
-                                              {"value", f.rule_id}}})},
+                                                      {"name", fmt::format("vigil rule {}", f.rule_id)},
+                                                      {"value", f.rule_id}}})},
       {"raw_source_code_extract", f.excerpt},
   };
 }

@@ -12,12 +12,18 @@ namespace vigil {
 
 nlohmann::json finding_to_json(const Finding& f) {
   nlohmann::json j = {
-      {"rule", f.rule_id},         {"name", f.rule_name},
-      {"severity", to_string(f.severity)}, {"confidence", to_string(f.confidence)},
-      {"path", quote_name(f.path, NameQuoting::Json)}, {"line", f.line},
-      {"column", f.column},        {"secret", f.redacted},
-      {"excerpt", f.excerpt},      {"fingerprint", f.fingerprint},
-      {"disposition", to_string(f.disposition)}, {"tags", f.tags},
+      {"rule", f.rule_id},
+      {"name", f.rule_name},
+      {"severity", to_string(f.severity)},
+      {"confidence", to_string(f.confidence)},
+      {"path", quote_name(f.path, NameQuoting::Json)},
+      {"line", f.line},
+      {"column", f.column},
+      {"secret", f.redacted},
+      {"excerpt", f.excerpt},
+      {"fingerprint", f.fingerprint},
+      {"disposition", to_string(f.disposition)},
+      {"tags", f.tags},
   };
   if (!f.commit.empty()) j["commit"] = f.commit;
   if (!f.author.empty()) j["author"] = f.author;

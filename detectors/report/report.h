@@ -12,14 +12,17 @@
 namespace vigil {
 
 /// Who reads the text output; decides the advice printed under the findings.
-enum class Audience { Committer, Pusher, Server, Ci };
+enum class Audience { Committer,
+                      Pusher,
+                      Server,
+                      Ci };
 
 struct ScanReport {
   std::vector<Finding> findings;
   std::vector<Skip> skips;
   std::string tool_version;
   std::string rules_version;
-  std::string target;           // what was scanned ("staged changes", a path, a range)
+  std::string target;             // what was scanned ("staged changes", a path, a range)
   std::size_t items_scanned = 0;  // files or blobs
   std::uint64_t bytes_scanned = 0;
   double duration_ms = 0;

@@ -73,9 +73,8 @@ nlohmann::ordered_json rule_of(const Finding& f) {
       {"name", f.rule_name.empty() ? f.rule_id : f.rule_name},
       {"shortDescription", {{"text", f.rule_name.empty() ? f.rule_id : f.rule_name}}},
       {"defaultConfiguration", {{"level", level_of(f.severity)}}},
-      {"properties", {{"tags", tags}, {"security-severity", security_severity_of(f.severity)},
-                      {"precision", f.confidence == Confidence::High ? "high"
-                                    : f.confidence == Confidence::Medium ? "medium" : "low"}}},
+      {"properties", {{"tags", tags}, {"security-severity", security_severity_of(f.severity)}, {"precision", f.confidence == Confidence::High ? "high" : f.confidence == Confidence::Medium ? "medium"
+                                                                                                                                                                                            : "low"}}},
   };
 }
 
@@ -88,9 +87,9 @@ nlohmann::ordered_json result_of(const Finding& f, std::size_t rule_index) {
     physical["region"] = region;
   }
   nlohmann::ordered_json props = {{"disposition", to_string(f.disposition)},
-                          {"severity", to_string(f.severity)},
-                          {"confidence", to_string(f.confidence)},
-                          {"secret", f.redacted}};
+                                  {"severity", to_string(f.severity)},
+                                  {"confidence", to_string(f.confidence)},
+                                  {"secret", f.redacted}};
   if (!f.commit.empty()) props["commit"] = f.commit;
   if (!f.author.empty()) props["author"] = f.author;
   if (!f.date.empty()) props["date"] = f.date;
@@ -158,10 +157,7 @@ class SarifReporter : public Reporter {
         {"tool", {{"driver", driver}}},
         {"invocations", nlohmann::ordered_json::array({invocation})},
         {"results", results},
-        {"properties", {{"target", report.target},
-                        {"itemsScanned", report.items_scanned},
-                        {"bytesScanned", report.bytes_scanned},
-                        {"blocked", report.blocked()}}},
+        {"properties", {{"target", report.target}, {"itemsScanned", report.items_scanned}, {"bytesScanned", report.bytes_scanned}, {"blocked", report.blocked()}}},
     };
     nlohmann::ordered_json log = {{"$schema", kSchemaUri}, {"version", "2.1.0"}, {"runs", nlohmann::ordered_json::array({run})}};
     // Excerpts come from arbitrary files: invalid UTF-8 becomes U+FFFD instead of an exception.

@@ -18,7 +18,16 @@ constexpr std::size_t kMaxListedSkips = 8;
 
 // What a finding is, for the summary line and the advice: a secret, a signature problem, or a
 // file, message or ref rule. Each is worded as what it is and gets the hints that fit it.
-enum class Kind { Secret, UnsignedCommit, UnsignedTag, BadCommitSignature, BadTagSignature, File, Message, Ref, Pusher, Ai };
+enum class Kind { Secret,
+                  UnsignedCommit,
+                  UnsignedTag,
+                  BadCommitSignature,
+                  BadTagSignature,
+                  File,
+                  Message,
+                  Ref,
+                  Pusher,
+                  Ai };
 constexpr std::size_t kKinds = 10;
 
 bool has_tag(const Finding& f, std::string_view t) { return std::find(f.tags.begin(), f.tags.end(), t) != f.tags.end(); }
@@ -63,7 +72,9 @@ std::string summary(const std::array<std::size_t, kKinds>& n, std::size_t secret
   add(Kind::Ai, "AI-assisted change rule broken", "AI-assisted change rules broken");
   std::string out;
   for (std::size_t i = 0; i < parts.size(); ++i) {
-    out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+    out += (i == 0 ? "" : i + 1 == parts.size() ? " and "
+                                                : ", ") +
+           parts[i];
   }
   return out;
 }
@@ -89,7 +100,8 @@ class TextReporter : public Reporter {
         blocking_rules.push_back(f.rule_id);
       }
     }
-    const char* what = audience_ == Audience::Committer ? "commit" : audience_ == Audience::Ci ? "scan" : "push";
+    const char* what = audience_ == Audience::Committer ? "commit" : audience_ == Audience::Ci ? "scan"
+                                                                                               : "push";
     if (blocking > 0) {
       fmt::print(out, "{}vigil: {} blocked: {}{}\n", red(), what, summary(n, secret_files.size()), reset());
     } else if (shown > 0) {
@@ -112,7 +124,8 @@ class TextReporter : public Reporter {
                                 : pos.empty()    ? fmt::format("{} {}", tag ? "tag" : "commit", f.commit.substr(0, 12))
                                                  : fmt::format("{} ({})", pos, f.commit.substr(0, 12));
       fmt::print(out, "  {}  {}  {}{}{}\n", where, f.rule_id, to_string(f.severity),
-                 f.disposition == Disposition::Warn ? " (warn)" : f.disposition == Disposition::Bypassed ? " (bypassed)" : "",
+                 f.disposition == Disposition::Warn ? " (warn)" : f.disposition == Disposition::Bypassed ? " (bypassed)"
+                                                                                                         : "",
                  f.redacted.empty() ? "" : "  " + f.redacted);
       if (!f.excerpt.empty()) fmt::print(out, "      {}\n", f.excerpt);
       if (!f.encoding.empty()) fmt::print(out, "      found inside {} encoding\n", f.encoding);
@@ -199,7 +212,8 @@ class TextReporter : public Reporter {
                  fmt::join(rules, ","), git, git);
     } else {
       fmt::print(out, "bypass: this policy does not allow VIGIL_SKIP (settings.allow_skip = false); "
-                      "`{} --no-verify` skips every hook, and nothing records it\n", git);
+                      "`{} --no-verify` skips every hook, and nothing records it\n",
+                 git);
     }
   }
   const char* red() const { return color_ ? "\x1b[31m" : ""; }

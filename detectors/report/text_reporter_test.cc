@@ -68,7 +68,8 @@ TEST_CASE("text report: the summary names each kind of finding as what it is") {
   r.findings.push_back(unsigned_commit);
   const auto out = render(r, Audience::Committer);
   CHECK(out.rfind("vigil: commit blocked: 3 secrets in 2 files, 1 unsigned commit, 1 forbidden file change and "
-                  "1 message rule broken\n", 0) == 0);
+                  "1 message rule broken\n",
+                  0) == 0);
   CHECK(has(out, "  a.env:3:5  test.token  high  tok_****\xE2\x80\xA6wxyz\n      key tok_****\xE2\x80\xA6wxyz\n"));
   CHECK(has(out, "  id_rsa  files.forbidden  high\n      note: why the rule exists\n"));  // no line for a file rule
   CHECK(has(out, "  commit 25f8e66b26d2  signature.unsigned"));

@@ -1,6 +1,5 @@
 #include "detectors/rules/rule.h"
 
-
 namespace vigil {
 
 const char* to_string(Severity s) {

@@ -8,10 +8,18 @@
 
 namespace vigil {
 
-enum class Severity { Info = 0, Low = 1, Medium = 2, High = 3, Critical = 4 };
-enum class Confidence { Low = 0, Medium = 1, High = 2 };
+enum class Severity { Info = 0,
+                      Low = 1,
+                      Medium = 2,
+                      High = 3,
+                      Critical = 4 };
+enum class Confidence { Low = 0,
+                        Medium = 1,
+                        High = 2 };
 /// observe: record only; warn: print, do not block; enforce: block.
-enum class Mode { Observe = 0, Warn = 1, Enforce = 2 };
+enum class Mode { Observe = 0,
+                  Warn = 1,
+                  Enforce = 2 };
 
 const char* to_string(Severity s);
 const char* to_string(Confidence c);
@@ -25,14 +33,20 @@ std::optional<Mode> parse_mode(std::string_view s);
 /// well-known default (docs/rules.md, "Credentials in URIs"). The last three judge a generic match
 /// by its context (detectors/scan/credential.h): the name the value is assigned to (Credential), a
 /// password's shape with no name (Password), an HTTP auth header (HttpAuth).
-enum class Validator { None, Base62Crc32, Jwt, UriPassword, Credential, Password, HttpAuth };
+enum class Validator { None,
+                       Base62Crc32,
+                       Jwt,
+                       UriPassword,
+                       Credential,
+                       Password,
+                       HttpAuth };
 
 struct Rule {
   std::string id;
   std::string name;
   std::string description;
   std::string regex;
-  int secret_group = 1;  // 0 = the whole match
+  int secret_group = 1;               // 0 = the whole match
   std::vector<std::string> keywords;  // lower-case; one must occur in the match
   double entropy = 0.0;               // minimum bits per character of the secret
   Severity severity = Severity::High;
@@ -55,7 +69,8 @@ struct Rule {
 
 /// How much of each rule to load. A scan never reads a rule's examples (a quarter of the pack's
 /// bytes); `vigil rules test` and the tests do.
-enum class RuleDetail { Full, Scan };
+enum class RuleDetail { Full,
+                        Scan };
 
 /// Rule ids are lower-case dotted/dashed words, at most 32 characters.
 bool valid_rule_id(std::string_view id);

@@ -68,8 +68,7 @@ Result<Rule> rule_from_toml(const toml::table& t, std::string_view path, bool pa
     const std::string_view key = k.str();
     if (std::find(kRuleKeys.begin(), kRuleKeys.end(), key) == kRuleKeys.end()) {
       const auto s = suggest(key, kRuleKeys);
-      return bad(path, v, fmt::format("unknown rule key '{}'{}", key,
-                                      s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
+      return bad(path, v, fmt::format("unknown rule key '{}'{}", key, s.empty() ? "" : fmt::format(" (did you mean '{}'?)", s)));
     }
     auto str = [&](std::string& out) -> Result<void> {
       const auto* s = v.as_string();
@@ -88,7 +87,8 @@ Result<Rule> rule_from_toml(const toml::table& t, std::string_view path, bool pa
       res = str(r.id);
       if (res && !valid_rule_id(r.id)) {
         return bad(path, v, fmt::format("rule id '{}' is invalid: use lower-case words joined by "
-                                        "'.' or '-', at most 32 characters", r.id));
+                                        "'.' or '-', at most 32 characters",
+                                        r.id));
       }
     } else if (key == "name") {
       res = str(r.name);
@@ -161,7 +161,8 @@ Result<Rule> rule_from_toml(const toml::table& t, std::string_view path, bool pa
         r.validator = Validator::HttpAuth;
       } else if (res) {
         return bad(path, v, fmt::format("unknown validator '{}': use base62-crc32, jwt, uri-password, credential, "
-                                        "password or http-auth", s));
+                                        "password or http-auth",
+                                        s));
       }
     }
     if (!res) return res.error();

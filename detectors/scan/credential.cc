@@ -124,7 +124,7 @@ bool file_like(std::string_view lv) {
 
 bool templated(std::string_view lv) {
   constexpr std::string_view kMarks[] = {"${", "{{", "}}", "$(", "%(", "%s", "%d", "<%", "#{",
-                                                       "((", "))", "{0}", "{}", "://", "enc(", "env("};
+                                         "((", "))", "{0}", "{}", "://", "enc(", "env("};
   return std::any_of(std::begin(kMarks), std::end(kMarks), [&](std::string_view m) { return contains(lv, m); });
 }
 
@@ -148,6 +148,18 @@ bool encodes_prose(std::string_view v) {
     return u >= ' ' && u < 0x7f;
   });
   return printable && d->find(' ') != std::string::npos;
+}
+
+// Vendor token prefixes: the provider rules own these formats, so a value that starts with one and
+// that no provider rule matched is a truncated or malformed example (ghp_abc123), not a password.
+bool vendor_prefixed(std::string_view v) {
+  constexpr std::string_view kPrefixes[] = {
+      "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "gldt-", "glrt-", "xoxb-", "xoxp-",
+      "xoxa-", "xoxr-", "xoxs-", "xapp-", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_",
+      "pk_test_", "whsec_", "AKIA", "ASIA", "npm_", "pypi-", "dckr_pat_", "hf_", "sk-ant-", "sk-proj-",
+      "shpat_", "shpss_", "AIza", "dop_v1_", "hvs.", "glsa_", "pul-", "dapi", "lin_api_", "PMAK-"};
+  return std::any_of(std::begin(kPrefixes), std::end(kPrefixes),
+                     [&](std::string_view p) { return v.substr(0, p.size()) == p; });
 }
 
 // In the pair form `f("name", "value")` the name must open the argument list: in a tuple or a
@@ -227,8 +239,7 @@ NameClass classify_credential_name(std::string_view name) {
   if (end > 1 && (head == "key" || head == "keys") && one_of(words[end - 2], kKeyQualifier)) {
     return NameClass::Secret;
   }
-  if (end > 1 && head == "auth" && (words[end - 2] == "basic" || words[end - 2] == "http" ||
-                                    words[end - 2] == "proxy" || words[end - 2] == "bearer")) {
+  if (end > 1 && head == "auth" && (words[end - 2] == "basic" || words[end - 2] == "http" || words[end - 2] == "proxy" || words[end - 2] == "bearer")) {
     return NameClass::Secret;  // basic_auth, http_auth
   }
   return NameClass::None;
@@ -279,7 +290,10 @@ bool plausible_password(std::string_view v, std::string_view name) {
     }
   }
   const std::string lv = lower(v);
-  if (templated(lv) || placeholder_word(lv) || file_like(lv) || identifier_chain(v) || encodes_prose(v)) return false;
+  if (templated(lv) || placeholder_word(lv) || file_like(lv) || identifier_chain(v) || encodes_prose(v) ||
+      vendor_prefixed(v)) {
+    return false;
+  }
   if ((v.find('(') != std::string_view::npos && v.find(')') != std::string_view::npos) ||
       (v.find('[') != std::string_view::npos && v.find(']') != std::string_view::npos) ||
       (v.find('{') != std::string_view::npos && v.find('}') != std::string_view::npos) ||
@@ -311,7 +325,10 @@ bool plausible_token(std::string_view v, double min_entropy) {
     if (!(is_alnum(c) || std::string_view("+/=_.~-").find(c) != std::string_view::npos)) return false;
   }
   const std::string lv = lower(v);
-  if (placeholder_word(lv) || templated(lv) || identifier_chain(v) || file_like(lv) || encodes_prose(v)) return false;
+  if (placeholder_word(lv) || templated(lv) || identifier_chain(v) || file_like(lv) || encodes_prose(v) ||
+      vendor_prefixed(v)) {
+    return false;
+  }
   for (std::string_view w : {"password", "secret", "token", "apikey", "api_key", "fake", "foobar", "insert"}) {
     if (contains(lv, w)) return false;
   }
@@ -387,7 +404,7 @@ bool accept_named_credential(std::string_view prefix, std::string_view value, do
     case NameClass::Password:
       return plausible_password(value, name) || plausible_token(value, min_entropy);
     case NameClass::Secret:
-      // A short secret under a name that says "secret" (client_secret = "acme2019secret"): held
+      // A short secret (8 to 15 characters) under a name that ends in "secret": held
       // to the password shape, with 8+ characters.
       return plausible_token(value, min_entropy) ||
              (value.size() >= 8 && name_words(name).back() == "secret" && plausible_password(value, name));

@@ -74,7 +74,7 @@ TEST_CASE("credential values: low-entropy passwords pass, references and words d
                         "xxxxxxxx", "%(password)s", "Password", "Passwort", "new_password", "self.password",
                         "os.environ", "getpass()", "$DB_PASSWORD", "@db.password@", "/run/secrets/db", "secrets/pw.txt",
                         "ENV['PW']", "5f4dcc3b5aa765d61d8327deb882cf99", "admin@example.com", "db01.internal",
-                        "-anonymous@", "!vault", "abc", "kadmin/server", "pEntry^.pw_passwd", "bm90IG15IHJlYWwgcGFzc3dvcmQ="}) {
+                        "-anonymous@", "!vault", "abc", "ghp_Ab3dE9", "sk_live_a8F3kd", "kadmin/server", "pEntry^.pw_passwd", "bm90IG15IHJlYWwgcGFzc3dvcmQ="}) {
     CAPTURE(v);
     CHECK_FALSE(plausible_password(v, "password"));
   }
@@ -95,8 +95,8 @@ TEST_CASE("credential values: tokens need their alphabet, digits and letters, an
 }
 
 TEST_CASE("credential values: Basic auth must decode to user:password") {
-  CHECK(plausible_basic_credentials("amVua2luczphZG1pbjI0NA=="));    // jenkins:admin244
-  CHECK_FALSE(plausible_basic_credentials("dXNlcjpwYXNz"));          // user:pass
+  CHECK(plausible_basic_credentials("amVua2luczphZG1pbjI0NA=="));        // jenkins:admin244
+  CHECK_FALSE(plausible_basic_credentials("dXNlcjpwYXNz"));              // user:pass
   CHECK_FALSE(plausible_basic_credentials("aGVsbG8gd29ybGQgdGhlcmU="));  // prose, no colon
   CHECK_FALSE(plausible_basic_credentials("not base64 at all"));
 }

@@ -32,7 +32,12 @@ struct Span {
 };
 
 // Character classes by table: this loop touches every byte of every scanned buffer.
-enum : unsigned char { kAlnum = 1, kUpper = 2, kLower = 4, kStd = 8, kUrl = 16, kToken = 32 };
+enum : unsigned char { kAlnum = 1,
+                       kUpper = 2,
+                       kLower = 4,
+                       kStd = 8,
+                       kUrl = 16,
+                       kToken = 32 };
 constexpr auto kClass = [] {
   std::array<unsigned char, 256> t{};
   for (int c = 0; c < 256; ++c) {
@@ -54,12 +59,16 @@ constexpr auto kClass = [] {
 // few regions that can hold an encoding. A helper Hyperscan database did this before, but its
 // pure character-class pattern ran no faster than the whole rule pack and cost twice as much as
 // it (it was two thirds of a scan's time).
-enum CandidateKind : unsigned { kB64Run = 0, kPercent = 1, kHexEscape = 2, kUnicodeEscape = 3, kSlashEscape = 4 };
+enum CandidateKind : unsigned { kB64Run = 0,
+                                kPercent = 1,
+                                kHexEscape = 2,
+                                kUnicodeEscape = 3,
+                                kSlashEscape = 4 };
 
 struct Candidates {
   std::vector<std::pair<std::size_t, std::size_t>> b64_runs;  // maximal runs of >= kMinBase64 alphabet bytes, [begin, end)
-  std::vector<std::uint32_t> escapes[5];  // match end offsets per kind; 4 bytes, as files with many escapes
-                                          // (crypto test vectors) hold one every 4 bytes; none past 4 GiB
+  std::vector<std::uint32_t> escapes[5];                      // match end offsets per kind; 4 bytes, as files with many escapes
+                                                              // (crypto test vectors) hold one every 4 bytes; none past 4 GiB
 };
 
 constexpr bool is_b64_alpha(unsigned char c) { return kClass[c] & (kAlnum | kStd | kUrl); }

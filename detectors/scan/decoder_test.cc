@@ -202,7 +202,8 @@ std::string wrap(const std::string& s, std::size_t width, const std::string& eol
 
 // Text long enough to wrap over several lines, with the token in the middle (split by a line break).
 const std::string kLongText = "# service settings, exported for the deployment pipeline\nLOG_LEVEL=info\nPOOL=12\n"
-                              "FEATURES=search,export,billing\nCACHE_TTL=300\napi_token: " + kToken +
+                              "FEATURES=search,export,billing\nCACHE_TTL=300\napi_token: " +
+                              kToken +
                               "\nREGION=eu-west-1\nRETRIES=3\nTIMEOUT_SECONDS=30\nNOTIFY=ops@example.org\n";
 
 }  // namespace

@@ -90,11 +90,14 @@ bool real_uri_password(std::string_view whole_match, std::string_view password) 
   std::string plain = d;
   for (auto& c : plain) {
     switch (c) {
-      case '4': case '@': c = 'a'; break;
+      case '4':
+      case '@': c = 'a'; break;
       case '0': c = 'o'; break;
       case '3': c = 'e'; break;
-      case '1': case '!': c = 'i'; break;
-      case '5': case '$': c = 's'; break;
+      case '1':
+      case '!': c = 'i'; break;
+      case '5':
+      case '$': c = 's'; break;
       case '7': c = 't'; break;
       default: break;
     }

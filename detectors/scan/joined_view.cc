@@ -158,9 +158,9 @@ Result<std::vector<Match>> join_and_rescan(const Scanner& scanner, std::string_v
     joined += kSep;
   }
   ScanOptions inner = opts;
-  inner.decode_depth = 0;     // the body is the key itself: no encoding to peel
+  inner.decode_depth = 0;  // the body is the key itself: no encoding to peel
   inner.note_deeper = false;
-  inner.join_views = false;   // a joined view is already joined
+  inner.join_views = false;  // a joined view is already joined
   std::vector<Match> sub;
   if (auto r = scanner.scan(joined, scratch, sub, inner); !r) return r.error();
   for (auto& m : sub) {
@@ -180,7 +180,7 @@ Result<std::vector<Match>> join_and_rescan(const Scanner& scanner, std::string_v
     m.end = blk.end;
     m.secret_begin = map(m.secret_begin);
     m.secret_end = m.secret_end > body && m.secret_end - body - 1 < blk.origin.size() ? blk.origin[m.secret_end - body - 1] + 1
-                                                                                       : blk.end;
+                                                                                      : blk.end;
     m.encoding = m.encoding.empty() ? "joined" : "joined>" + m.encoding;
     found.push_back(std::move(m));
   }

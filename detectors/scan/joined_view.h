@@ -16,9 +16,9 @@ namespace vigil {
 /// One block found in a buffer, in canonical form: "-----BEGIN <label>-----\n", its header
 /// lines, then its body on one line (at most kJoinedBodyMax characters: the rules read the start).
 struct JoinedBlock {
-  std::size_t begin = 0, end = 0;  // the block's bytes in the buffer ("-----BEGIN" to the last consumed byte)
-  std::string text;                // the canonical form
-  std::size_t body_start = 0;      // offset of the body in `text`
+  std::size_t begin = 0, end = 0;   // the block's bytes in the buffer ("-----BEGIN" to the last consumed byte)
+  std::string text;                 // the canonical form
+  std::size_t body_start = 0;       // offset of the body in `text`
   std::vector<std::size_t> origin;  // per body character, its offset in the buffer
 };
 

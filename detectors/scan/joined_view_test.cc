@@ -58,13 +58,13 @@ TEST_CASE("joined view: string concatenation in Python, Java/JS/Go/C#, PHP, VB a
     for (const auto& l : lines) s += joiner + open + l + "\\n" + close;
     return s + joiner + open + kTail + "\\n" + close + "\n";
   };
-  check_joined(concat("\"", "\"", "\n    "));         // Python implicit concatenation
-  check_joined(concat("\"", "\"", " +\n    "));       // Java, JavaScript, Go, C#
-  check_joined(concat("'", "'", " .\n    "));         // PHP
-  check_joined(concat("\"", "\"", " & _\n    "));     // VB
-  check_joined(concat("\"", "\"", ",\n    "));        // a notebook's JSON array of lines
-  check_joined(concat("@\"", "\"", " +\n    "));      // C# verbatim strings
-  check_joined(concat("`", "`", " +\n    "));         // Go raw strings
+  check_joined(concat("\"", "\"", "\n    "));      // Python implicit concatenation
+  check_joined(concat("\"", "\"", " +\n    "));    // Java, JavaScript, Go, C#
+  check_joined(concat("'", "'", " .\n    "));      // PHP
+  check_joined(concat("\"", "\"", " & _\n    "));  // VB
+  check_joined(concat("\"", "\"", ",\n    "));     // a notebook's JSON array of lines
+  check_joined(concat("@\"", "\"", " +\n    "));   // C# verbatim strings
+  check_joined(concat("`", "`", " +\n    "));      // Go raw strings
   // One JSON string with \n escapes.
   std::string json = "{\"k\": \"" + std::string(kHead) + "\\n";
   for (const auto& l : lines_of(40)) json += l + "\\r\\n";

@@ -104,7 +104,7 @@ struct ScratchImpl {
   Pcre2MatchContextPtr mctx;
   Pcre2JitStackPtr jit_stack;
   std::vector<Hit> hits;
-  std::vector<uint32_t> last_hit;  // per rule: index+1 into hits of its latest hit, 0 = none
+  std::vector<uint32_t> last_hit;    // per rule: index+1 into hits of its latest hit, 0 = none
   std::vector<uint32_t> limit_hits;  // per rule: confirmations that hit a PCRE2 limit in this scan
   std::size_t max_hits = kMaxCandidatesPerScan;
   bool truncated = false;

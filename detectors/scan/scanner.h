@@ -47,9 +47,9 @@ struct ScanLimits {
   // inside the window although Hyperscan found one ending there (e.g. a key header followed by
   // 5,000 spaces). Not confirmed, not refuted.
   std::size_t window_misses = 0;
-  std::string window_rule;             // id of the first such rule
-  std::size_t window = 0;              // its window, in bytes
-  bool depth_exhausted = false;        // the deepest decoded layer still holds an encoded span
+  std::string window_rule;       // id of the first such rule
+  std::size_t window = 0;        // its window, in bytes
+  bool depth_exhausted = false;  // the deepest decoded layer still holds an encoded span
   bool any() const {
     return confirm_limit_hits > 0 || abandoned > 0 || hits_truncated || window_misses > 0 || depth_exhausted;
   }
@@ -60,9 +60,9 @@ struct ScanLimits {
 inline constexpr std::size_t kMaxCandidatesPerScan = 200000;
 
 struct ScanOptions {
-  bool generic = true;        // run generic (name = high-entropy value) detectors
-  int decode_depth = 2;       // how many encoding layers to peel (0 = none)
-  ScanLimits* limits = nullptr;  // where to add what could not be confirmed (also for decoded layers)
+  bool generic = true;                                 // run generic (name = high-entropy value) detectors
+  int decode_depth = 2;                                // how many encoding layers to peel (0 = none)
+  ScanLimits* limits = nullptr;                        // where to add what could not be confirmed (also for decoded layers)
   std::size_t max_candidates = kMaxCandidatesPerScan;  // raw candidates confirmed per buffer and layer
   /// Set on the last decoded layer: report (ScanLimits::depth_exhausted) an encoded span that
   /// decode_depth leaves undecoded. Off at the top, where decode_depth = 0 means "do not decode".

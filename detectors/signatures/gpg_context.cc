@@ -47,7 +47,6 @@ Result<CtxPtr> make_ctx(gpgme_protocol_t proto, const std::string& home) {
   return ctx;
 }
 
-
 /// Records every subkey of `key` (keyed by its fingerprint) in `out`.
 void record_key(gpgme_key_t key, std::map<std::string, KeyInfo>& out) {
   KeyInfo base;
@@ -66,6 +65,7 @@ void record_key(gpgme_key_t key, std::map<std::string, KeyInfo>& out) {
     if (!s->fpr) continue;
     KeyInfo k = base;
     k.revoked = base.revoked || s->revoked != 0;
+    k.can_sign = s->can_sign != 0;
     std::int64_t exp = primary_expires;
     if (s->expires > 0 && (exp == 0 || s->expires < exp)) exp = s->expires;
     k.expires = exp;

@@ -43,6 +43,7 @@ struct KeyInfo {
   std::string primary_fpr;
   std::vector<std::string> emails;
   bool revoked = false;
+  bool can_sign = false;     // this (sub)key may make signatures (its usage flags)
   std::int64_t expires = 0;  // 0 = never; the earlier of the primary's and the signing key's
   std::string label;         // first user id, for messages
 };

@@ -21,13 +21,16 @@ Result<void> TrustStore::Impl::import_openpgp(const std::vector<KeyFile>& files)
     if (!d) return make_error(ErrorCode::Engine, "gpgme: out of memory");
     if (auto e = gpgme_op_import(pgp.get(), d.get()); e != 0) {
       return make_error(ErrorCode::Config, fmt::format("cannot import the OpenPGP keys of {}: {} — "
-                                                       "export them with `gpg --armor --export`", f.source, gpg::message(e)));
+                                                       "export them with `gpg --armor --export`",
+                                                       f.source, gpg::message(e)));
     }
     const auto* res = gpgme_op_import_result(pgp.get());
     if (!res || res->considered == 0 || res->imported + res->unchanged == 0) {
       return make_error(ErrorCode::Config, fmt::format("{} holds no usable OpenPGP public key — export one "
-                                                       "with `gpg --armor --export EMAIL`", f.source));
+                                                       "with `gpg --armor --export EMAIL`",
+                                                       f.source));
     }
+    for (auto& k : pgpsig::parse_public_keys(f.text)) pgp_fast_keys.push_back(std::move(k));
   }
   gpgme_ctx_t c = pgp.get();
   if (auto e = gpgme_op_keylist_start(c, nullptr, 0); e != 0) {
@@ -87,28 +90,51 @@ SignatureVerdict TrustStore::Impl::verify_gpg(const git::SignedObject& o, bool x
                     : "an OpenPGP signature, but no OpenPGP key is trusted";
     return v;
   }
-  auto sig = gpg::mem_data(o.signature);
-  auto text = gpg::mem_data(o.payload);
-  if (!sig || !text) {
-    v.status = SignatureStatus::BadSignature;
-    v.detail = "gpgme: out of memory";
-    return v;
+  // What the signature says, from the in-process check (OpenPGP, a key gpg imported and lets
+  // sign) or from gpg itself.
+  gpgme_err_code_t code = GPG_ERR_NO_ERROR;
+  std::string fpr;
+  std::int64_t sig_time = 0;
+  gpgme_sigsum_t summary = static_cast<gpgme_sigsum_t>(0);
+  gpgme_validity_t validity = GPGME_VALIDITY_UNKNOWN;
+  gpgme_err_code_t validity_reason = GPG_ERR_NO_ERROR;
+  const char* gpg_status = nullptr;
+  bool fast = false;
+  if (!x509 && ssh_fast_path && !pgp_fast_keys.empty()) {
+    if (auto ok = pgpsig::verify_fast(pgp_fast_keys, o.signature, o.payload)) {
+      auto it = pgp_info.find(ok->fingerprint);
+      if (it != pgp_info.end() && it->second.can_sign) {
+        fast = true;
+        fpr = ok->fingerprint;
+        sig_time = ok->created;
+      }
+    }
   }
-  const gpgme_error_t err = gpgme_op_verify(ctx, sig.get(), text.get(), nullptr);
-  const auto* res = gpgme_op_verify_result(ctx);
-  if (err != 0 || !res || !res->signatures) {
-    v.status = SignatureStatus::BadSignature;
-    v.detail = err != 0 ? "the signature cannot be checked: " + gpg::message(err) : "the signature block holds no signature";
-    return v;
+  if (!fast) {
+    auto sig = gpg::mem_data(o.signature);
+    auto text = gpg::mem_data(o.payload);
+    if (!sig || !text) {
+      v.status = SignatureStatus::BadSignature;
+      v.detail = "gpgme: out of memory";
+      return v;
+    }
+    const gpgme_error_t err = gpgme_op_verify(ctx, sig.get(), text.get(), nullptr);
+    const auto* res = gpgme_op_verify_result(ctx);
+    if (err != 0 || !res || !res->signatures) {
+      v.status = SignatureStatus::BadSignature;
+      v.detail = err != 0 ? "the signature cannot be checked: " + gpg::message(err) : "the signature block holds no signature";
+      return v;
+    }
+    // Copy what we need: the next gpgme operation on this context frees the result.
+    const gpgme_signature_t s = res->signatures;
+    code = gpgme_err_code(s->status);
+    fpr = s->fpr ? s->fpr : "";
+    sig_time = s->timestamp;
+    summary = s->summary;
+    validity = s->validity;
+    validity_reason = gpgme_err_code(s->validity_reason);
+    gpg_status = gpgme_strerror(s->status);
   }
-  // Copy what we need: the next gpgme operation on this context frees the result.
-  const gpgme_signature_t s = res->signatures;
-  const gpgme_err_code_t code = gpgme_err_code(s->status);
-  const std::string fpr = s->fpr ? s->fpr : "";
-  const std::int64_t sig_time = s->timestamp;
-  const gpgme_sigsum_t summary = s->summary;
-  const gpgme_validity_t validity = s->validity;
-  const gpgme_err_code_t validity_reason = gpgme_err_code(s->validity_reason);
   v.signer = fpr;
 
   switch (code) {
@@ -127,7 +153,7 @@ SignatureVerdict TrustStore::Impl::verify_gpg(const git::SignedObject& o, bool x
       return v;
     default:
       v.status = SignatureStatus::BadSignature;
-      v.detail = fmt::format("the signature by {} cannot be verified: {}", fpr, gpgme_strerror(s->status));
+      v.detail = fmt::format("the signature by {} cannot be verified: {}", fpr, gpg_status ? gpg_status : "?");
       return v;
   }
 

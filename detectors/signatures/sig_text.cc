@@ -28,7 +28,6 @@ std::string format_utc(std::int64_t t) {
   return buf;
 }
 
-
 bool identity_matches(const std::vector<std::string>& identities, const std::string& email) {
   const std::string e = lower(email);
   return !e.empty() && std::find(identities.begin(), identities.end(), e) != identities.end();

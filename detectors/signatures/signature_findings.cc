@@ -29,20 +29,23 @@ std::string how_to_fix(SignatureStatus s, bool tag) {
     case SignatureStatus::Unsigned:
       return fmt::format("sign your {}: `git config commit.gpgsign true` and `git config tag.gpgsign true`; "
                          "for SSH keys also `git config gpg.format ssh` and `git config user.signingkey ~/.ssh/id_ed25519.pub`; "
-                         "then {}", tag ? "tags" : "commits", redo);
+                         "then {}",
+                         tag ? "tags" : "commits", redo);
     case SignatureStatus::BadSignature:
       return fmt::format("the object was changed after it was signed, or the signature is corrupt; {}", redo);
     case SignatureStatus::UnknownKey:
       return fmt::format("add your public key to the trusted keys (.vigil/allowed_signers, .vigil/keys/*.asc or "
                          ".vigil/certs/*.pem) in a change reviewed and merged first — a push cannot trust its own key; "
-                         "or sign with a key that is already trusted and {}", redo);
+                         "or sign with a key that is already trusted and {}",
+                         redo);
     case SignatureStatus::ExpiredKey:
       return fmt::format("extend the key's expiry (`gpg --quick-set-expire <fpr> 1y`), update the trusted copy, and {}", redo);
     case SignatureStatus::RevokedKey:
       return fmt::format("sign with a key that is not revoked, and {}", redo);
     case SignatureStatus::IdentityMismatch:
       return fmt::format("sign with the key of the committer, or commit as the key's owner "
-                         "(`git config user.email` must be an email of the key / principal), then {}", redo);
+                         "(`git config user.email` must be an email of the key / principal), then {}",
+                         redo);
     case SignatureStatus::Good: break;
   }
   return {};
@@ -86,9 +89,7 @@ Finding signature_finding(const git::SignedObject& o, const SignatureVerdict& v)
   const bool tag = o.kind == git::SignedKind::Tag;
   Finding f;
   f.rule_id = signature_rule_id(v.status);
-  f.rule_name = fmt::format("{} {}", rule_name(v.status), v.status == SignatureStatus::Unsigned
-                                                              ? (tag ? "tag" : "commit")
-                                                              : (tag ? "(tag)" : "(commit)"));
+  f.rule_name = fmt::format("{} {}", rule_name(v.status), v.status == SignatureStatus::Unsigned ? (tag ? "tag" : "commit") : (tag ? "(tag)" : "(commit)"));
   f.severity = Severity::High;
   f.confidence = Confidence::High;
   f.tags = {"signature"};

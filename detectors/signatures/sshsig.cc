@@ -230,7 +230,8 @@ std::optional<std::string> verify_fast(const std::vector<Signer>& signers, std::
     return std::nullopt;
   }
   if (ns != "git") return std::nullopt;
-  const EVP_MD* hmd = hash == "sha512" ? EVP_sha512() : hash == "sha256" ? EVP_sha256() : nullptr;
+  const EVP_MD* hmd = hash == "sha512" ? EVP_sha512() : hash == "sha256" ? EVP_sha256()
+                                                                         : nullptr;
   if (!hmd) return std::nullopt;
 
   // The key must be listed, literally, for this principal.

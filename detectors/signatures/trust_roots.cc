@@ -55,7 +55,8 @@ Result<TrustRoots> TrustRoots::load(const std::vector<std::string>& entries, con
     if (!in || ss.str().empty()) {
       return make_error(ErrorCode::Config, fmt::format("server.trust_root: cannot read the key file {} — give the path "
                                                        "of a public key (SSH .pub, OpenPGP .asc, X.509 CA .pem) or an "
-                                                       "SSH fingerprint \"SHA256:...\"", p.string()));
+                                                       "SSH fingerprint \"SHA256:...\"",
+                                                       p.string()));
     }
     const std::string text = ss.str();
     if (text.find("-----BEGIN PGP PUBLIC KEY BLOCK-----") != std::string::npos) {

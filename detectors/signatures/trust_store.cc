@@ -88,7 +88,6 @@ TrustStore::Impl::~Impl() {
   }
 }
 
-
 TrustStore::TrustStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 TrustStore::TrustStore(TrustStore&&) noexcept = default;
 TrustStore& TrustStore::operator=(TrustStore&&) noexcept = default;
@@ -115,11 +114,11 @@ Result<TrustStore> TrustStore::build(const TrustedKeys& keys) {
   // Never fetch or auto-import keys: only what the trust store was given counts. The trust
   // model is "always" because membership in the store *is* the trust decision.
   if (!sigtext::write_file(home + "/gpg.conf",
-                  "trust-model always\nno-auto-key-retrieve\nno-auto-key-locate\nno-auto-key-import\n"
-                  "no-autostart\nno-greeting\n") ||
+                           "trust-model always\nno-auto-key-retrieve\nno-auto-key-locate\nno-auto-key-import\n"
+                           "no-autostart\nno-greeting\n") ||
       !sigtext::write_file(home + "/gpgsm.conf",
-                  "disable-crl-checks\ndisable-trusted-cert-crl-check\ndisable-policy-checks\n"
-                  "disable-dirmngr\n")) {
+                           "disable-crl-checks\ndisable-trusted-cert-crl-check\ndisable-policy-checks\n"
+                           "disable-dirmngr\n")) {
     return make_error(ErrorCode::Io, fmt::format("cannot write to the private GNUPGHOME {}", home));
   }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "detectors/signatures/gpg_context.h"
+#include "detectors/signatures/pgpsig.h"
 #include "detectors/signatures/sshsig.h"
 #include "detectors/signatures/verifier.h"
 
@@ -19,11 +20,12 @@ struct TrustStore::Impl {
   std::size_t pgp_keys = 0;
   std::size_t cas = 0;
   bool ssh = false;
-  std::string allowed_signers;  // path
-  std::string allowed_signers_anytime;  // path; empty unless some entry has a validity window
+  std::string allowed_signers;               // path
+  std::string allowed_signers_anytime;       // path; empty unless some entry has a validity window
   std::vector<sshsig::Signer> fast_signers;  // entries the in-process check may use
   bool ssh_fast_path = true;
-  std::map<std::string, gpg::KeyInfo> pgp_info;         // by (sub)key fingerprint
+  std::map<std::string, gpg::KeyInfo> pgp_info;          // by (sub)key fingerprint
+  std::vector<pgpsig::PublicKey> pgp_fast_keys;          // for the in-process check (pgpsig.h)
   mutable std::map<std::string, gpg::KeyInfo> cms_info;  // signer certs, filled on first sight
 
   ~Impl();  // stops any gpg-agent started in the private home, then removes it

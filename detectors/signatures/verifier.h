@@ -17,8 +17,18 @@
 
 namespace vigil {
 
-enum class SignatureStatus { Good, Unsigned, BadSignature, UnknownKey, ExpiredKey, RevokedKey, IdentityMismatch };
-enum class SignatureFormat { None, OpenPgp, Ssh, X509, Unknown };
+enum class SignatureStatus { Good,
+                             Unsigned,
+                             BadSignature,
+                             UnknownKey,
+                             ExpiredKey,
+                             RevokedKey,
+                             IdentityMismatch };
+enum class SignatureFormat { None,
+                             OpenPgp,
+                             Ssh,
+                             X509,
+                             Unknown };
 
 const char* to_string(SignatureStatus s);
 const char* to_string(SignatureFormat f);
@@ -75,8 +85,8 @@ class TrustStore {
   std::size_t openpgp_key_count() const;
   std::size_t x509_ca_count() const;
   bool has_allowed_signers() const;
-  /// The in-process SSHSIG check (detectors/signatures/sshsig.h) is on by default; off, every SSH
-  /// signature goes through ssh-keygen (for comparison and benchmarks).
+  /// The in-process checks (SSHSIG, sshsig.h; OpenPGP v4, pgpsig.h) are on by default; off, every
+  /// signature goes to ssh-keygen or gpg (for comparison and benchmarks).
   void set_ssh_fast_path(bool on);
 
   struct Impl;

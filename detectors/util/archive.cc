@@ -8,7 +8,6 @@
 
 #include "detectors/util/text.h"
 
-
 namespace vigil {
 
 namespace {
@@ -17,7 +16,8 @@ bool starts_with(std::string_view b, std::string_view magic) { return b.substr(0
 
 bool compressed_stream(std::string_view b) {
   using namespace std::string_view_literals;
-  return starts_with(b, "\x1f\x8b"sv) || starts_with(b, "BZh"sv) || starts_with(b, "\xfd" "7zXZ\0"sv) ||
+  return starts_with(b, "\x1f\x8b"sv) || starts_with(b, "BZh"sv) || starts_with(b, "\xfd"
+                                                                                   "7zXZ\0"sv) ||
          starts_with(b, "\x28\xb5\x2f\xfd"sv);
 }
 
@@ -56,7 +56,7 @@ std::string why(archive* a) {
 bool looks_like_archive(std::string_view b) {
   using namespace std::string_view_literals;
   if (starts_with(b, "PK\x03\x04"sv) || starts_with(b, "PK\x05\x06"sv)) return true;  // zip, empty zip
-  if (b.size() >= 262 && b.substr(257, 5) == "ustar") return true;                     // tar
+  if (b.size() >= 262 && b.substr(257, 5) == "ustar") return true;                    // tar
   return compressed_stream(b);
 }
 
@@ -129,8 +129,7 @@ Result<void> for_each_archive_member(std::string_view bytes, const ArchiveLimits
       continue;
     }
     if (over_total) {
-      skip(name, fmt::format("archive expands beyond {}: this member and the rest were not scanned",
-                             human_size(limits.max_total_bytes)), "archive_total");
+      skip(name, fmt::format("archive expands beyond {}: this member and the rest were not scanned", human_size(limits.max_total_bytes)), "archive_total");
       break;
     }
     if (member_too_big) {

@@ -17,8 +17,8 @@
 namespace vigil {
 
 struct ArchiveLimits {
-  std::uint64_t max_member_bytes = 5u << 20;    // a bigger member is skipped (and said so)
-  std::uint64_t max_total_bytes = 256u << 20;   // expanded from one archive, all members
+  std::uint64_t max_member_bytes = 5u << 20;   // a bigger member is skipped (and said so)
+  std::uint64_t max_total_bytes = 256u << 20;  // expanded from one archive, all members
   std::uint64_t max_members = 100000;
 };
 

@@ -13,7 +13,8 @@ namespace vigil {
 class MappedFile {
  public:
   /// Every page of the file is read: map them all at once (MAP_POPULATE) rather than fault them in.
-  enum class Access { OnDemand, Populate };
+  enum class Access { OnDemand,
+                      Populate };
 
   MappedFile() = default;
   /// Maps `path`; ok() is false when it cannot be opened, is not a regular file, is empty, or

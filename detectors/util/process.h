@@ -14,10 +14,10 @@ struct ProcResult {
 };
 
 struct ProcOptions {
-  std::string stdin_path;  // file to read stdin from; empty = /dev/null
+  std::string stdin_path;                                    // file to read stdin from; empty = /dev/null
   std::vector<std::pair<std::string, std::string>> set_env;  // variables to set in the child
-  std::vector<std::string> unset_env;                         // variables to remove from it
-  std::string cwd = {};  // directory to run in; empty = ours (the initializer keeps {a, b, c} warning-free)
+  std::vector<std::string> unset_env;                        // variables to remove from it
+  std::string cwd = {};                                      // directory to run in; empty = ours (the initializer keeps {a, b, c} warning-free)
 };
 
 /// Runs argv (PATH lookup, no shell: arguments are passed as they are), capturing stdout and

@@ -16,9 +16,10 @@ TEST_CASE("quote: odd bytes are quoted as git does, and unquote gives them back"
   CHECK(quote_name("caf\xe9.env", NameQuoting::Json) == "\"caf\\351.env\"");
   CHECK(quote_name("red\x1b[31m") == "\"red\\033[31m\"");
   CHECK(quote_name("a\tb\n") == "\"a\\tb\\n\"");
-  CHECK(quote_name("x\xc2\x9b" "2J") == "\"x\\302\\2332J\"");                     // C1 CSI
+  CHECK(quote_name("x\xc2\x9b"
+                   "2J") == "\"x\\302\\2332J\"");                                    // C1 CSI
   CHECK(quote_name("evil\xe2\x80\xaetxt.exe") == "\"evil\\342\\200\\256txt.exe\"");  // RTL override
-  CHECK(quote_name("\"quoted\"") == "\"\\\"quoted\\\"\"");  // a leading quote is always quoted
+  CHECK(quote_name("\"quoted\"") == "\"\\\"quoted\\\"\"");                           // a leading quote is always quoted
   for (const std::string n : {"caf\xe9", "a\"b\\c\x01", "\"x", "\xff\xfe", "ok", "\xed\xa0\x80"}) {
     for (const auto how : {NameQuoting::Terminal, NameQuoting::Json}) {
       const auto q = quote_name(n, how);

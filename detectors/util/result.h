@@ -8,7 +8,13 @@
 
 namespace vigil {
 
-enum class ErrorCode { Usage, Config, Git, Io, Engine, Internal, Timeout };
+enum class ErrorCode { Usage,
+                       Config,
+                       Git,
+                       Io,
+                       Engine,
+                       Internal,
+                       Timeout };
 
 /// One failure, already phrased for the user: "<what> — <what to do>" where a fix is known.
 struct Error {
@@ -21,7 +27,7 @@ inline Error make_error(ErrorCode code, std::string message) { return Error{code
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : v_(std::move(error)) {}  // NOLINT
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }

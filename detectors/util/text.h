@@ -13,7 +13,11 @@ namespace vigil {
 /// Shannon entropy of `s` in bits per character (0 for empty input).
 double shannon_entropy(std::string_view s);
 
-enum class Alphabet { Hex, Base64, Base64Url, Alnum, Other };
+enum class Alphabet { Hex,
+                      Base64,
+                      Base64Url,
+                      Alnum,
+                      Other };
 /// The smallest of the known alphabets that holds every character of `s`.
 Alphabet classify_alphabet(std::string_view s);
 

@@ -74,7 +74,7 @@ TEST_CASE("text: base64 decoding, standard and URL-safe, with or without padding
   CHECK(decode_base64("aGVsbG8", false) == std::optional<std::string>("hello"));
   CHECK(decode_base64("-_8=", true) == std::optional<std::string>("\xfb\xff"));
   CHECK(decode_base64("+/8=", false) == std::optional<std::string>("\xfb\xff"));
-  CHECK_FALSE(decode_base64("-_8=", false));  // URL alphabet is not standard base64
+  CHECK_FALSE(decode_base64("-_8=", false));   // URL alphabet is not standard base64
   CHECK_FALSE(decode_base64("abcde", false));  // a length no encoder produces
   CHECK_FALSE(decode_base64("ab c", false));
 }

@@ -7,7 +7,11 @@
 
 namespace vigil {
 
-enum class WideEncoding { None, Utf16LE, Utf16BE, Utf32LE, Utf32BE };
+enum class WideEncoding { None,
+                          Utf16LE,
+                          Utf16BE,
+                          Utf32LE,
+                          Utf32BE };
 
 /// The wide encoding `bytes` is text in, or None. A byte-order mark decides; without one, only
 /// NUL-interleaved text (mostly ASCII, as Windows tools write it) is recognised. Either way the

@@ -54,7 +54,7 @@ TEST_SUITE("e2e") {
 
     const auto plain = sh(dir.path(), "$VIGIL scan in");
     INFO(plain.err);
-    CHECK(plain.status == 0);  // compressed bytes: nothing a rule can read...
+    CHECK(plain.status == 0);                                                                        // compressed bytes: nothing a rule can read...
     CHECK(has(plain.err, "config.zip: archive or compressed file (--archives scans its members)"));  // ...and said so
 
     const auto r = sh(dir.path(), "$VIGIL scan --archives --format json in");
@@ -63,7 +63,7 @@ TEST_SUITE("e2e") {
     CHECK(has(r.out, "in/config.zip!app/settings.env"));
     CHECK(has(r.out, "in/release.tar.gz!release/config.zip!app/settings.env"));
     CHECK(has(r.out, "in/token.env.gz!(decompressed)"));
-    CHECK_FALSE(has(r.out, token));  // redacted, as everywhere
+    CHECK_FALSE(has(r.out, token));           // redacted, as everywhere
     CHECK_FALSE(has(r.out, "app/README\""));  // a clean member is not a finding
 
     // One level only: the zip inside the tarball is not opened, and the skip says why.

@@ -26,9 +26,12 @@ struct Server {
   explicit Server(const std::string& floor) {
     const std::string bin = vigil::test::bin_dir();
     REQUIRE(sh(dir.path(), "git init -q --bare srv.git && git clone -q srv.git work 2>/dev/null && cd work && "
-                           "echo base > README && git add README && " + as("alice") + "git commit -q -m base && "
-                           "git push -q origin HEAD:main 2>/dev/null && ln -s " + bin +
-                           "/vigil-pre-receive ../srv.git/hooks/pre-receive").status == 0);
+                           "echo base > README && git add README && " +
+                               as("alice") + "git commit -q -m base && "
+                                             "git push -q origin HEAD:main 2>/dev/null && ln -s " +
+                               bin +
+                               "/vigil-pre-receive ../srv.git/hooks/pre-receive")
+                .status == 0);
     dir.write("policy.toml", "version = 1\n[server]\ndeadline_ms = 300000\n" + floor);
     REQUIRE(sh(dir.path(), "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
   }
@@ -71,12 +74,14 @@ TEST_SUITE("e2e") {
     Server s("[pushers]\ncommitter_is_pusher = [\"refs/heads/main\"]\nallow_signed_forward = false\n"
              "[pushers.emails]\nalice = [\"alice@example.org\"]\n");
     REQUIRE(s.in_clone("ssh-keygen -q -t ed25519 -N '' -C bob -f ../bob && mkdir -p .vigil && "
-                       "echo \"bob@example.org $(cut -d' ' -f1,2 ../bob.pub)\" > .vigil/allowed_signers").status == 0);
+                       "echo \"bob@example.org $(cut -d' ' -f1,2 ../bob.pub)\" > .vigil/allowed_signers")
+                .status == 0);
     s.write(".vigil.toml", "version = 1\n[pushers]\naction = \"off\"\nallow_signed_forward = true\n");
     s.land();
     const auto before = s.server_ref();
     REQUIRE(s.in_clone("echo x >> log.txt && git add -A && " + as("bob") +
-                       "git -c gpg.format=ssh -c user.signingkey=../bob commit -q -S -m forwarded").status == 0);
+                       "git -c gpg.format=ssh -c user.signingkey=../bob commit -q -S -m forwarded")
+                .status == 0);
     const auto r = s.in_clone("REMOTE_USER=alice git push --no-verify origin HEAD:main");
     CHECK(r.status != 0);
     CHECK(r.err.find("pusher.committer-mismatch") != std::string::npos);

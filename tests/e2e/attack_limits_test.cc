@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "tests/support/attack_server.h"
 #include "tests/support/temp_repo.h"
 
 using vigil::test::CmdResult;
@@ -21,36 +22,10 @@ namespace {
 
 bool has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
-// A bare server with vigil's hook and a floor policy, and a clone whose hooks are not vigil's.
-struct Server {
-  TempDir dir;
-  std::string bare() const { return dir.path() + "/srv.git"; }
-  std::string work() const { return dir.path() + "/work"; }
-  explicit Server(const std::string& policy, const std::string& hook = "pre-receive") {
-    set_policy(policy);
-    REQUIRE(sh(dir.path(), "git init -q --bare srv.git && git clone -q srv.git work 2>/dev/null && cd work && "
-                           "echo base > README && git add . && git commit -q -m base && "
-                           "git push -q origin HEAD:main 2>/dev/null && cd .. && "
-                           "ln -s " + vigil::test::bin_dir() + "/vigil-" + hook + " srv.git/hooks/" + hook + " && "
-                           "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
-  }
-  // The deadline is generous: these attacks are about bounds and cost, and a loaded CI machine
-  // must not turn a judgement into a timeout. (The 20k-findings test says why it is enough.)
-  void set_policy(const std::string& extra) const { dir.write("policy.toml", "[server]\ndeadline_ms = 120000\n" + extra); }
-  void write(const std::string& rel, const std::string& content) const { dir.write("work/" + rel, content); }
-  // Commits everything in the clone and pushes it, client hooks skipped.
-  CmdResult push() const {
-    REQUIRE(sh(work(), "git add -A && git commit -q --no-verify -m attack").status == 0);
-    return sh(work(), "git push --no-verify origin HEAD:main");
-  }
-  std::string server_ref() const { return sh(bare(), "git rev-parse -q --verify refs/heads/main").out; }
-  std::string audit() const { return dir.read("srv.git/vigil-audit.jsonl"); }
-  std::string last_record() const {
-    const auto a = audit();
-    const auto end = a.find_last_not_of('\n');
-    const auto start = a.rfind('\n', end);
-    return a.substr(start == std::string::npos ? 0 : start + 1);
-  }
+// The shared attack server, with the hook named as git names it ("pre-receive" or "update").
+struct Server : vigil::test::AttackServer {
+  explicit Server(const std::string& policy, const std::string& hook = "pre-receive")
+      : AttackServer(policy, hook == "update" ? vigil::test::ServerHooks::Update : vigil::test::ServerHooks::PreReceive) {}
 };
 
 std::string secret_line(unsigned seed) { return "GITHUB_TOKEN=" + fake_github_pat(seed) + "\n"; }
@@ -83,13 +58,13 @@ TEST_SUITE("e2e") {
     for (unsigned i = 0; i < 1500; ++i) text += decoy(i) + "\n";
     text += secret_line(1);  // past the cap: never confirmed
     s.write("decoys.txt", text);
-    const auto r = s.push();
+    const auto r = s.commit_and_push("attack");
     check_rejected_for_bound(s, before, r, "max_candidates");
     CHECK(has(r.err, "raise [settings] max_candidates"));
     CHECK(has(s.last_record(), "\"decision\":\"limit-reject\""));
     // The key raises the bound, and then the secret itself is what rejects the push.
     s.set_policy("[settings]\nmax_candidates = 5000\n");
-    const auto again = sh(s.work(), "git push --no-verify origin HEAD:main");
+    const auto again = sh(s.clone(), "git push --no-verify origin HEAD:main");
     CHECK(again.status != 0);
     CHECK(s.server_ref() == before);
     CHECK(has(s.last_record(), "\"decision\":\"reject\""));
@@ -105,7 +80,7 @@ TEST_SUITE("e2e") {
       for (std::size_t i = 80; i < text.size(); i += 81) text[i] = '\n';
       text += secret_line(2);  // 5 MiB + one line: over the default 5 MiB
       s.write("big.txt", text);
-      const auto r = s.push();
+      const auto r = s.commit_and_push("attack");
       check_rejected_for_bound(s, before, r, "max_file_size");
       CHECK(has(r.err, "big.txt"));
       CHECK(has(r.err, "raise [settings] max_file_size"));
@@ -118,7 +93,7 @@ TEST_SUITE("e2e") {
     std::string bin(70000, '\0');
     bin += secret_line(3);
     s.write("asset.bin", bin);
-    check_rejected_for_bound(s, before, s.push(), "max_file_size");
+    check_rejected_for_bound(s, before, s.commit_and_push("attack"), "max_file_size");
   }
 
   TEST_CASE("attack: a secret in a line that exhausts the PCRE2 budget of a floor rule is rejected") {
@@ -129,7 +104,7 @@ TEST_SUITE("e2e") {
     std::string text;
     for (int i = 0; i < 2000; ++i) text += std::string(40, 'a') + "y\n";
     s.write("input.txt", text);
-    const auto r = s.push();
+    const auto r = s.commit_and_push("attack");
     check_rejected_for_bound(s, before, r, "confirm_limit");
     CHECK(has(r.err, "confirm limit hit: rule 'team.redos'"));
   }
@@ -139,13 +114,14 @@ TEST_SUITE("e2e") {
     const auto before = s.server_ref();
     // base64(base64(base64("GITHUB_TOKEN=ghp_..."))): three layers, two are peeled by default.
     s.write("plain.txt", secret_line(4));
-    REQUIRE(sh(s.work(), "b=$(base64 -w0 plain.txt | base64 -w0 | base64 -w0) && rm plain.txt && "
-                         "printf 'blob: %s\\n' \"$b\" > nested.txt").status == 0);
-    const auto r = s.push();
+    REQUIRE(sh(s.clone(), "b=$(base64 -w0 plain.txt | base64 -w0 | base64 -w0) && rm plain.txt && "
+                          "printf 'blob: %s\\n' \"$b\" > nested.txt")
+                .status == 0);
+    const auto r = s.commit_and_push("attack");
     check_rejected_for_bound(s, before, r, "decode_depth");
     CHECK(has(r.err, "raise [settings] decode_depth"));
     s.set_policy("[settings]\ndecode_depth = 3\n");
-    const auto again = sh(s.work(), "git push --no-verify origin HEAD:main");
+    const auto again = sh(s.clone(), "git push --no-verify origin HEAD:main");
     CHECK(again.status != 0);
     CHECK(s.server_ref() == before);
     const auto rec = s.last_record();
@@ -162,7 +138,7 @@ TEST_SUITE("e2e") {
     while (body.size() < 64 * 4) body += "q3Y0NhX1vKq/BK5IngluaI0mqz0xEO5EIq12kCD6Cq8IqL+E5qWyZ8o6D4/tl/T";
     s.write("key.pem", "-----BEGIN RSA PRIVATE KEY-----" + std::string(5000, ' ') + "\n" + body +
                            "\n-----END RSA PRIVATE KEY-----\n");
-    const auto r = s.push();
+    const auto r = s.commit_and_push("attack");
     check_rejected_for_bound(s, before, r, "window");
     CHECK(has(r.err, "raise the rule's window"));
   }
@@ -174,8 +150,8 @@ TEST_SUITE("e2e") {
     while (text.size() < (1u << 20) + 4096) text += "ordinary words in a long document, nothing to see here. ";
     text += secret_line(5);
     s.write("doc.txt", text);
-    REQUIRE(sh(s.work(), "printf 'payload: %s\\n' \"$(base64 -w0 doc.txt)\" > blob.txt && rm doc.txt").status == 0);
-    const auto r = s.push();
+    REQUIRE(sh(s.clone(), "printf 'payload: %s\\n' \"$(base64 -w0 doc.txt)\" > blob.txt && rm doc.txt").status == 0);
+    const auto r = s.commit_and_push("attack");
     CHECK(r.status != 0);
     CHECK(s.server_ref() == before);
     const auto rec = s.last_record();
@@ -192,7 +168,7 @@ TEST_SUITE("e2e") {
     std::string line;
     for (unsigned i = 0; i < 20000; ++i) line += fake_github_pat(1000 + i) + " ";
     s.write("tokens.txt", line + "\n");
-    const auto r = s.push();
+    const auto r = s.commit_and_push("attack");
     CHECK(r.status != 0);
     CHECK(s.server_ref() == before);
     const auto rec = s.last_record();
@@ -205,10 +181,11 @@ TEST_SUITE("e2e") {
   TEST_CASE("attack: many small files, one secret among them, are all judged and the push rejected") {
     Server s("");
     const auto before = s.server_ref();
-    REQUIRE(sh(s.work(), "mkdir -p many && i=0; while [ $i -lt 5000 ]; do echo \"value $i\" > many/f$i.txt; "
-                         "i=$((i+1)); done").status == 0);
+    REQUIRE(sh(s.clone(), "mkdir -p many && i=0; while [ $i -lt 5000 ]; do echo \"value $i\" > many/f$i.txt; "
+                          "i=$((i+1)); done")
+                .status == 0);
     s.write("many/f4999.txt", secret_line(6));
-    const auto r = s.push();
+    const auto r = s.commit_and_push("attack");
     CHECK(r.status != 0);
     CHECK(s.server_ref() == before);
     const auto rec = s.last_record();
@@ -220,7 +197,7 @@ TEST_SUITE("e2e") {
     Server s("on_limit = \"accept\"\n[settings]\nmax_file_size = \"64KB\"\n");
     const auto before = s.server_ref();
     s.write("big.txt", std::string(70000, 'x') + "\n");
-    const auto r = s.push();
+    const auto r = s.commit_and_push("attack");
     CHECK(r.status == 0);
     CHECK(s.server_ref() != before);
     CHECK(has(r.err, "push accepted: not fully judged"));
@@ -235,15 +212,15 @@ TEST_SUITE("e2e") {
     const auto before = s.server_ref();
     s.write("big.txt", std::string(70000, 'x') + "\n");
     REQUIRE(sh(s.bare(), "git config receive.advertisePushOptions true").status == 0);
-    REQUIRE(sh(s.work(), "git add -A && git commit -q --no-verify -m big").status == 0);
-    const auto r = sh(s.work(), "git push --no-verify -o vigil.bypass='release now' origin HEAD:main");
+    REQUIRE(sh(s.clone(), "git add -A && git commit -q --no-verify -m big").status == 0);
+    const auto r = sh(s.clone(), "git push --no-verify -o vigil.bypass='release now' origin HEAD:main");
     CHECK(r.status != 0);
     CHECK(s.server_ref() == before);
     CHECK(has(s.last_record(), "\"decision\":\"limit-reject\""));
     // Binary content is skipped by policy (nothing a rule reads), recorded, and does not block.
-    REQUIRE(sh(s.work(), "git reset -q --hard HEAD~1").status == 0);
+    REQUIRE(sh(s.clone(), "git reset -q --hard HEAD~1").status == 0);
     s.write("logo.bin", std::string("\x89PNG\0\0\0", 7) + "binary bytes");
-    CHECK(s.push().status == 0);
+    CHECK(s.commit_and_push("attack").status == 0);
     CHECK(s.server_ref() != before);
     const auto rec = s.last_record();
     CHECK(has(rec, "\"decision\":\"accept\""));

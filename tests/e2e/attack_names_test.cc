@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "detectors/audit/audit_log.h"
+#include "tests/support/attack_server.h"
 #include "tests/support/temp_repo.h"
 
 using vigil::test::fake_github_pat;
@@ -16,32 +17,7 @@ using vigil::test::TempDir;
 
 namespace {
 
-struct Server {
-  TempDir dir;
-  std::string bare() const { return dir.path() + "/srv.git"; }
-  std::string log() const { return bare() + "/vigil-audit.jsonl"; }
-  explicit Server(const std::string& policy = "") {
-    vigil::test::hermetic_git_env();
-    const std::string bin = vigil::test::bin_dir();
-    REQUIRE(sh(dir.path(), "git init -q --bare srv.git && ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && "
-                           "git clone -q srv.git work 2>/dev/null && cd work && echo base > README && git add README && "
-                           "git commit -q -m base && git push -q origin HEAD:main 2>/dev/null").status == 0);
-    dir.write("policy.toml", "[server]\ndeadline_ms = 300000\n" + policy);
-    REQUIRE(sh(dir.path(), "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
-  }
-  vigil::test::CmdResult in_clone(const std::string& cmd) const { return sh(dir.path() + "/work", cmd); }
-  std::string server_ref(const std::string& ref) const { return sh(bare(), "git rev-parse -q --verify " + ref).out; }
-  std::string audit() const { return dir.read("srv.git/vigil-audit.jsonl"); }
-  std::string last_record() const {
-    const auto a = audit();
-    const auto end = a.rfind('\n');
-    const auto start = a.rfind('\n', end - 1);
-    return a.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1));
-  }
-  vigil::test::CmdResult verify(const std::string& log = "srv.git/vigil-audit.jsonl") const {
-    return sh(dir.path(), "$VIGIL audit verify " + log);
-  }
-};
+using Server = vigil::test::AttackServer;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
@@ -80,7 +56,8 @@ TEST_SUITE("e2e") {
     const auto before = s.server_ref("main");
     const auto pat = fake_github_pat(41);
     REQUIRE(s.in_clone("printf 'TOKEN=" + pat + "\\n' > \"$(printf 'caf\\351.env')\" && git add -A && "
-                       "git commit -q --no-verify -m latin1").status == 0);
+                                                "git commit -q --no-verify -m latin1")
+                .status == 0);
     const auto r = s.in_clone("git push --no-verify origin HEAD:main");
     CHECK(r.status != 0);
     CHECK(s.server_ref("main") == before);  // nothing landed
@@ -116,7 +93,8 @@ TEST_SUITE("e2e") {
     const auto before = s.server_ref("main");
     const auto pat = fake_github_pat(43);
     REQUIRE(s.in_clone("mkdir -p keys && echo harmless > keys/" + pat + " && git add keys && "
-                       "git commit -q --no-verify -m 'just a name'").status == 0);
+                                                                        "git commit -q --no-verify -m 'just a name'")
+                .status == 0);
     const auto r = s.in_clone("git push --no-verify origin HEAD:main");
     CHECK(r.status != 0);
     CHECK(s.server_ref("main") == before);
@@ -150,7 +128,8 @@ TEST_SUITE("e2e") {
     Server s("[[files]]\nid = \"prod-config\"\nglob = \"**/config*/prod.yml\"\nreason = \"production settings live in the vault\"\n");
     const auto before = s.server_ref("main");
     REQUIRE(s.in_clone("mkdir -p app/configs/old/config && echo 'db: prod' > app/configs/old/config/prod.yml && "
-                       "git add app && git commit -q --no-verify -m deep").status == 0);
+                       "git add app && git commit -q --no-verify -m deep")
+                .status == 0);
     const auto r = s.in_clone("git push --no-verify origin HEAD:main");
     CHECK(r.status != 0);
     CHECK(r.err.find("prod-config") != std::string::npos);
@@ -158,7 +137,8 @@ TEST_SUITE("e2e") {
     CHECK(s.last_record().find("\"rule\":\"prod-config\"") != std::string::npos);
     // A path the glob does not name still goes through.
     REQUIRE(s.in_clone("git reset -q --hard HEAD~1 && mkdir -p app/configs && echo x > app/configs/prod.yml.bak && "
-                       "git add app && git commit -q -m other").status == 0);
+                       "git add app && git commit -q -m other")
+                .status == 0);
     CHECK(s.in_clone("git push -q --no-verify origin HEAD:main").status == 0);
   }
 
@@ -168,7 +148,8 @@ TEST_SUITE("e2e") {
     // a/b/up -> ../.. is the repository's root (inside); a/b/esc -> up/.. reads as a/b lexically,
     // but a checkout follows up first and lands above the root.
     REQUIRE(s.in_clone("mkdir -p a/b && ln -s ../.. a/b/up && ln -s up/../etc/passwd a/b/esc && git add a && "
-                       "git commit -q --no-verify -m links").status == 0);
+                       "git commit -q --no-verify -m links")
+                .status == 0);
     const auto r = s.in_clone("git push --no-verify origin HEAD:main");
     CHECK(r.status != 0);
     CHECK(r.err.find("a/b/esc") != std::string::npos);
@@ -176,12 +157,14 @@ TEST_SUITE("e2e") {
     CHECK(s.server_ref("main") == before);
     // Two links that point at each other never resolve: counted as leaving.
     REQUIRE(s.in_clone("git reset -q --hard HEAD~1 && ln -s y x && ln -s x y && git add x y && "
-                       "git commit -q --no-verify -m loop").status == 0);
+                       "git commit -q --no-verify -m loop")
+                .status == 0);
     CHECK(s.in_clone("git push --no-verify origin HEAD:main").status != 0);
     CHECK(s.server_ref("main") == before);
     // A link through the same directory link that stays inside is accepted.
     REQUIRE(s.in_clone("git reset -q --hard HEAD~1 && mkdir -p a/b && ln -s ../.. a/b/up && ln -s up/README a/b/readme && "
-                       "git add a && git commit -q -m fine").status == 0);
+                       "git add a && git commit -q -m fine")
+                .status == 0);
     CHECK(s.in_clone("git push -q --no-verify origin HEAD:main").status == 0);
     CHECK(s.server_ref("main") != before);
   }
@@ -192,7 +175,8 @@ TEST_SUITE("e2e") {
     REQUIRE(s.in_clone("echo 'TOKEN=" + pat + "' > s.env && git add s.env && git commit -q --no-verify -m s").status == 0);
     CHECK(s.in_clone("git push -q --no-verify origin HEAD:main 2>/dev/null").status != 0);
     REQUIRE(s.in_clone("git reset -q --hard HEAD~1 && echo a > a && git add a && git commit -q -m a && "
-                       "git push -q --no-verify origin HEAD:main 2>/dev/null").status == 0);
+                       "git push -q --no-verify origin HEAD:main 2>/dev/null")
+                .status == 0);
     // The key was made on the first push, 0600, beside the log.
     CHECK(sh(s.bare(), "stat -c %a vigil-audit.key").out == "600\n");
     auto v = s.verify();
@@ -232,7 +216,8 @@ TEST_SUITE("e2e") {
     Server s;
     for (int i = 0; i < 3; ++i) {
       REQUIRE(s.in_clone("echo " + std::to_string(i) + " > n && git add n && git commit -q -m n && "
-                         "git push -q --no-verify origin HEAD:main 2>/dev/null").status == 0);
+                                                       "git push -q --no-verify origin HEAD:main 2>/dev/null")
+                  .status == 0);
     }
     auto lines = lines_of(s.audit());
     REQUIRE(lines.size() == 4);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "detectors/finding.h"
+#include "tests/support/attack_server.h"
 #include "tests/support/temp_repo.h"
 
 using vigil::test::CmdResult;
@@ -15,44 +16,7 @@ using vigil::test::TempDir;
 
 namespace {
 
-// A bare "server" repository with vigil-pre-receive installed, and a clone to push from (the clone
-// has no hooks: the attacker skips every client-side check anyway).
-struct Server {
-  TempDir dir;
-  std::string bare() const { return dir.path() + "/srv.git"; }
-  std::string clone() const { return dir.path() + "/work"; }
-  explicit Server(std::string policy = "") {
-    const std::string bin = vigil::test::bin_dir();
-    REQUIRE(sh(dir.path(), "git init -q --bare srv.git && git -C srv.git config receive.advertisePushOptions true && "
-                           "ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && "
-                           "git clone -q srv.git work 2>/dev/null && cd work && echo base > README && git add README && "
-                           "git commit -q -m base && git push -q origin HEAD:main 2>/dev/null").status == 0);
-    // A generous deadline: only deadline tests should depend on time.
-    if (policy.find("[server]") == std::string::npos) policy += "\n[server]\n";
-    policy.insert(policy.find("[server]\n") + 9, "deadline_ms = 300000\n");
-    dir.write("policy.toml", policy);
-    REQUIRE(sh(dir.path(), "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
-  }
-  CmdResult in_clone(const std::string& cmd) const { return sh(clone(), cmd); }
-  void write(const std::string& rel, const std::string& text) const { dir.write("work/" + rel, text); }
-  std::string server_ref(const std::string& ref) const { return sh(bare(), "git rev-parse -q --verify " + ref).out; }
-  std::string local(const std::string& rev) const { return in_clone("git rev-parse " + rev).out; }
-  std::string audit() const { return dir.read("srv.git/vigil-audit.jsonl"); }
-  /// Sets up the old tip: commits what the work tree holds and lands it on main with the server
-  /// hook switched off (as if it had been there before vigil, or pushed by an admin).
-  void land(const std::string& msg = "set-up") const {
-    REQUIRE(sh(bare(), "mv hooks/pre-receive hooks/off").status == 0);
-    REQUIRE(in_clone("git add -A && git commit -q --no-verify -m '" + msg + "' && git push -q origin HEAD:main").status == 0);
-    REQUIRE(sh(bare(), "mv hooks/off hooks/pre-receive").status == 0);
-  }
-  /// Drops the local commits the server refused, keeping the work tree for the next attempt.
-  void forget_refused() const { REQUIRE(in_clone("git reset -q --soft origin/main").status == 0); }
-  /// Commits the work tree without hooks and pushes HEAD to `ref`, skipping the client hooks.
-  CmdResult commit_and_push(const std::string& msg, const std::string& ref = "main", const std::string& opts = "") const {
-    REQUIRE(in_clone("git add -A && git commit -q --no-verify -m '" + msg + "'").status == 0);
-    return in_clone("git push --no-verify " + opts + " origin HEAD:" + ref);
-  }
-};
+using Server = vigil::test::AttackServer;
 
 // A value the generic detector reports (a high-entropy password), built at run time so this file
 // holds no literal secret.
@@ -79,7 +43,7 @@ TEST_SUITE("e2e") {
     // Control: the same change signed by the trusted key lands.
     REQUIRE(s.in_clone("git -c gpg.format=ssh -c user.signingkey=../dev_key commit -q --amend --no-edit -S").status == 0);
     CHECK(s.in_clone("git push --no-verify origin HEAD:main").status == 0);
-    CHECK(s.server_ref("main") == s.local("HEAD"));
+    CHECK(s.server_ref("main") == s.clone_rev("HEAD"));
   }
 
   TEST_CASE("attack: repo subject rule ignored at server") {
@@ -177,7 +141,7 @@ TEST_SUITE("e2e") {
     REQUIRE(s.in_clone("git reset -q --hard HEAD~1").status == 0);
     s.write(".vigil.toml", "version = 1\n[settings]\nmode = \"enforce\"\n");
     CHECK(s.commit_and_push("repair the policy").status == 0);
-    CHECK(s.server_ref("main") == s.local("HEAD"));
+    CHECK(s.server_ref("main") == s.clone_rev("HEAD"));
   }
 
   TEST_CASE("attack: repo rule at info/observe masks builtin finding") {
@@ -228,7 +192,7 @@ TEST_SUITE("e2e") {
     // Control: the documented form, with the rule and a reason, counts under the default floor.
     s.write("k.env", "TOKEN=" + fake_github_pat(35) + "  # vigil:allow github.pat revoked token kept as a fixture\n");
     CHECK(s.commit_and_push("allow with a reason").status == 0);
-    CHECK(s.server_ref("main") == s.local("HEAD"));
+    CHECK(s.server_ref("main") == s.clone_rev("HEAD"));
   }
 
   TEST_CASE("attack: critical secret with inline allow") {
@@ -258,14 +222,14 @@ TEST_SUITE("e2e") {
     for (int i = 0; i < 8; ++i) {
       const auto fp = vigil::fingerprint(i % 2 ? "stripe.secret-key" : "openai.api-key", "seed " + std::to_string(i));
       toml += "[[waivers]]\nfingerprint = \"" + fp + "\"\nowner = \"erin@example.com\"\n"
-              "reason = \"sandbox key, rotation tracked in PAY-12\"\nexpires = 2099-05-29\n";
+                                                     "reason = \"sandbox key, rotation tracked in PAY-12\"\nexpires = 2099-05-29\n";
       baseline += fp + " stripe.secret-key src/pay.py\n";
     }
     s.write(".vigil.toml", toml);
     s.write(".vigil-baseline", baseline);
     const auto r = s.commit_and_push("document waivers");
     CHECK_MESSAGE(r.status == 0, r.err);
-    CHECK(s.server_ref("main") == s.local("HEAD"));
+    CHECK(s.server_ref("main") == s.clone_rev("HEAD"));
   }
 
   TEST_CASE("attack: repo grants itself a bypass through [server]") {

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "tests/support/attack_server.h"
 #include "tests/support/temp_repo.h"
 
 using vigil::test::fake_github_pat;
@@ -14,32 +15,7 @@ using vigil::test::TempDir;
 
 namespace {
 
-// A bare server with vigil-pre-receive and a floor policy, and a clone to attack it from.
-struct Server {
-  TempDir dir;
-  std::string bare() const { return dir.path() + "/srv.git"; }
-  explicit Server(const std::string& policy = "") {
-    const std::string bin = vigil::test::bin_dir();
-    REQUIRE(sh(dir.path(), "git init -q --bare srv.git && ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && "
-                           "git clone -q srv.git work 2>/dev/null && cd work && echo base > README && git add README && "
-                           "git commit -q -m base && git push -q origin HEAD:main 2>/dev/null").status == 0);
-    // A generous deadline: sanitizer builds and a cold rules cache are slow.
-    dir.write("policy.toml", "[server]\ndeadline_ms = 300000\n" + policy);
-    REQUIRE(sh(dir.path(), "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
-  }
-  vigil::test::CmdResult in_clone(const std::string& cmd) const { return sh(dir.path() + "/work", cmd); }
-  vigil::test::CmdResult push(const std::string& refspec) const { return in_clone("git push --no-verify origin " + refspec); }
-  std::string clone_rev(const std::string& rev) const { return in_clone("git rev-parse " + rev).out.substr(0, 40); }
-  /// The server's value of `ref`, or "" when it does not exist.
-  std::string server_ref(const std::string& ref) const { return sh(bare(), "git rev-parse -q --verify " + ref).out; }
-  /// Whether the server's object store holds `oid` (pre-receive refusing a push drops its objects).
-  bool server_has(const std::string& oid) const { return sh(bare(), "git cat-file -e " + oid).status == 0; }
-  std::string audit() const { return dir.read("srv.git/vigil-audit.jsonl"); }
-  /// Writes `text` as a blob in the clone and returns its id.
-  std::string blob(const std::string& text) const {
-    return in_clone("printf '%s\\n' '" + text + "' | git hash-object -w --stdin").out.substr(0, 40);
-  }
-};
+using Server = vigil::test::AttackServer;
 
 // A value only the generic assignment detector finds (no provider rule knows it); lockfiles run
 // without the generic detectors.
@@ -71,12 +47,14 @@ TEST_SUITE("e2e") {
     Server s;
     const auto before = s.server_ref("main");
     REQUIRE(s.in_clone("git commit -q --no-verify --allow-empty --author='" + fake_github_pat(202) +
-                       " <a@example.com>' -m ok").status == 0);
+                       " <a@example.com>' -m ok")
+                .status == 0);
     CHECK(s.push("HEAD:refs/heads/by-name").status != 0);
     CHECK(s.server_ref("refs/heads/by-name").empty());
     REQUIRE(s.in_clone("git reset -q --hard origin/main").status == 0);
     REQUIRE(s.in_clone("git commit -q --no-verify --allow-empty --author='Ann <" + fake_github_pat(203) +
-                       "@example.com>' -m ok").status == 0);
+                       "@example.com>' -m ok")
+                .status == 0);
     const auto r = s.push("HEAD:refs/heads/by-email");
     CHECK(r.status != 0);
     CHECK(s.server_ref("refs/heads/by-email").empty());
@@ -140,7 +118,8 @@ TEST_SUITE("e2e") {
   TEST_CASE("attack: tree pushed as a branch or a tag") {
     Server s;
     REQUIRE(s.in_clone("mkdir -p cfg && echo '" + token_line(208) + "' > cfg/prod.env && git add cfg && "
-                       "git commit -q --no-verify -m add").status == 0);
+                                                                    "git commit -q --no-verify -m add")
+                .status == 0);
     const auto tree = s.clone_rev("HEAD^{tree}");
     const auto secret_blob = s.clone_rev("HEAD:cfg/prod.env");
     // git itself refuses a tree on a branch, but only after pre-receive let the objects in.
@@ -177,7 +156,8 @@ TEST_SUITE("e2e") {
   TEST_CASE("attack: same blob under an allowed path and a normal path in one commit") {
     Server s(kFixtureAllow);
     REQUIRE(s.in_clone("mkdir -p tests/fixtures && echo '" + token_line(210) + "' > tests/fixtures/key.txt && "
-                       "mkdir -p web && cp tests/fixtures/key.txt web/deploy.env && git add -A && git commit -q --no-verify -m both").status == 0);
+                                                                               "mkdir -p web && cp tests/fixtures/key.txt web/deploy.env && git add -A && git commit -q --no-verify -m both")
+                .status == 0);
     const auto before = s.server_ref("main");
     // The allowed path sorts first, so it is where the commit introduces the blob.
     const auto r = s.push("HEAD:main");
@@ -192,15 +172,17 @@ TEST_SUITE("e2e") {
   TEST_CASE("attack: same blob under an allowed path and a normal path in two commits") {
     Server s(kFixtureAllow);
     REQUIRE(s.in_clone("mkdir -p tests/fixtures && echo '" + token_line(211) + "' > tests/fixtures/key.txt && "
-                       "git add -A && git commit -q --no-verify -m fixture && "
-                       "cp tests/fixtures/key.txt app.env && git add -A && git commit -q --no-verify -m copy").status == 0);
+                                                                               "git add -A && git commit -q --no-verify -m fixture && "
+                                                                               "cp tests/fixtures/key.txt app.env && git add -A && git commit -q --no-verify -m copy")
+                .status == 0);
     const auto before = s.server_ref("main");
     CHECK(s.push("HEAD:main").status != 0);
     CHECK(s.server_ref("main") == before);
     // Reversed order: the normal path first, the allowed path later.
     REQUIRE(s.in_clone("git reset -q --hard origin/main && echo '" + token_line(212) + "' > b.env && git add -A && "
-                       "git commit -q --no-verify -m one && mkdir -p tests/fixtures && cp b.env tests/fixtures/b.txt && "
-                       "git add -A && git commit -q --no-verify -m two").status == 0);
+                                                                                       "git commit -q --no-verify -m one && mkdir -p tests/fixtures && cp b.env tests/fixtures/b.txt && "
+                                                                                       "git add -A && git commit -q --no-verify -m two")
+                .status == 0);
     CHECK(s.push("HEAD:main").status != 0);
     CHECK(s.server_ref("main") == before);
   }
@@ -208,7 +190,8 @@ TEST_SUITE("e2e") {
   TEST_CASE("attack: blob already on the server under an allowed path, renamed out of it") {
     Server s(kFixtureAllow);
     REQUIRE(s.in_clone("mkdir -p tests/fixtures && echo '" + token_line(213) + "' > tests/fixtures/k.txt && "
-                       "git add -A && git commit -q --no-verify -m fixture").status == 0);
+                                                                               "git add -A && git commit -q --no-verify -m fixture")
+                .status == 0);
     REQUIRE(s.push("HEAD:main").status == 0);  // allowed where it is
     const auto before = s.server_ref("main");
     REQUIRE(s.in_clone("git mv tests/fixtures/k.txt prod.env && git commit -q --no-verify -m move").status == 0);
@@ -216,7 +199,8 @@ TEST_SUITE("e2e") {
     CHECK(s.server_ref("main") == before);
     // A rename that edits the file keeps only its added lines, but not across an exemption either.
     REQUIRE(s.in_clone("git reset -q --hard origin/main && git mv tests/fixtures/k.txt prod.env && echo more >> prod.env && "
-                       "git commit -q -a --no-verify -m 'move and edit'").status == 0);
+                       "git commit -q -a --no-verify -m 'move and edit'")
+                .status == 0);
     CHECK(s.push("HEAD:main").status != 0);
     CHECK(s.server_ref("main") == before);
   }
@@ -224,7 +208,8 @@ TEST_SUITE("e2e") {
   TEST_CASE("attack: lockfile exemption reused at a .env path") {
     Server s;
     REQUIRE(s.in_clone("printf '%s\\n' '" + kGenericSecret + "' > package-lock.json && mkdir -p svc && "
-                       "cp package-lock.json svc/.env && git add -A && git commit -q --no-verify -m deps").status == 0);
+                                                             "cp package-lock.json svc/.env && git add -A && git commit -q --no-verify -m deps")
+                .status == 0);
     const auto before = s.server_ref("main");
     const auto r = s.push("HEAD:main");
     CHECK(r.status != 0);
@@ -240,8 +225,9 @@ TEST_SUITE("e2e") {
     Server s("[[waivers]]\nrule = \"github.pat\"\npath = \"docs/examples/**\"\nowner = \"qa@example.com\"\n"
              "reason = \"revoked token in the docs, QA-1\"\nexpires = 2999-12-31\n");
     REQUIRE(s.in_clone("mkdir -p docs/examples && echo '" + token_line(214) + "' > docs/examples/t.md && "
-                       "mkdir -p src && cp docs/examples/t.md src/config.txt && git add -A && "
-                       "git commit -q --no-verify -m docs").status == 0);
+                                                                              "mkdir -p src && cp docs/examples/t.md src/config.txt && git add -A && "
+                                                                              "git commit -q --no-verify -m docs")
+                .status == 0);
     const auto before = s.server_ref("main");
     const auto r = s.push("HEAD:main");
     CHECK(r.status != 0);
@@ -252,7 +238,8 @@ TEST_SUITE("e2e") {
   TEST_CASE("attack: an allowed path and a blocked path of one blob pushed as a tree") {
     Server s(kFixtureAllow);
     REQUIRE(s.in_clone("mkdir -p tests/fixtures && echo '" + token_line(215) + "' > tests/fixtures/k.txt && "
-                       "cp tests/fixtures/k.txt k.env && git add -A && git commit -q --no-verify -m both").status == 0);
+                                                                               "cp tests/fixtures/k.txt k.env && git add -A && git commit -q --no-verify -m both")
+                .status == 0);
     const auto tree = s.clone_rev("HEAD^{tree}");
     const auto r = s.push(tree + ":refs/tags/both");
     CHECK(r.status != 0);
@@ -284,8 +271,10 @@ TEST_SUITE("e2e") {
     const auto blob = s.blob(token_line(219));
     // One commit, written straight into the index: 4,999 allowed paths sort before the leak.
     REQUIRE(s.in_clone("for i in $(seq 1 4999); do printf '100644 " + blob + "\\tallowed/d%d/f.txt\\n' $i; done | "
-                       "git update-index --index-info && git update-index --add --cacheinfo 100644," + blob +
-                       ",zzz/leak.txt && git commit -q --no-verify -m many").status == 0);
+                                                                             "git update-index --index-info && git update-index --add --cacheinfo 100644," +
+                       blob +
+                       ",zzz/leak.txt && git commit -q --no-verify -m many")
+                .status == 0);
     REQUIRE(s.in_clone("git ls-files | wc -l").out.find("5001") != std::string::npos);
     const auto before = s.server_ref("main");
     const auto r = s.push("HEAD:main");
@@ -310,7 +299,8 @@ TEST_SUITE("e2e") {
     CHECK((r.out + r.err).find("prod.env:1") != std::string::npos);
     // Renamed within the allowed path, only the added line counts: the commit goes through.
     REQUIRE(repo.run("git reset -q --hard HEAD && git mv tests/fixtures/k.txt tests/fixtures/k2.txt && echo more >> "
-                     "tests/fixtures/k2.txt && git add -A").status == 0);
+                     "tests/fixtures/k2.txt && git add -A")
+                .status == 0);
     CHECK(repo.run("git commit -q -m move-inside").status == 0);
   }
 

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "tests/support/attack_server.h"
 #include "tests/support/temp_repo.h"
 
 using vigil::test::CmdResult;
@@ -20,40 +21,24 @@ std::string trim_nl(std::string s) {
   return s;
 }
 
-enum class Hooks { PreReceive, UpdateOnly, Both };  // Both: by `vigil install --server --with-update`
+using vigil::test::ServerHooks;
 
-/// A bare "server" repository with vigil's server hook(s), a clone to push from, and two SSH
-/// signing keys: alice (trusted by the repository's .vigil/allowed_signers) and mallory (not).
-/// The first commit (signed by alice, holding the trusted key list) is pushed to main before
-/// the policy is set.
-struct Server {
-  TempDir dir;
-  std::string bare() const { return dir.path() + "/srv.git"; }
-  std::string clone() const { return dir.path() + "/work"; }
-
-  explicit Server(Hooks hooks = Hooks::PreReceive) {
-    const std::string bin = vigil::test::bin_dir();
-    std::string link;
-    if (hooks == Hooks::PreReceive) link = "ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && ";
-    if (hooks == Hooks::UpdateOnly) link = "ln -s " + bin + "/vigil-update srv.git/hooks/update && ";
-    if (hooks == Hooks::Both) link = "$VIGIL install --server --with-update --no-warm srv.git >/dev/null && ";
-    REQUIRE(sh(dir.path(), "ssh-keygen -q -t ed25519 -N '' -C alice -f alice && "
-                           "ssh-keygen -q -t ed25519 -N '' -C mallory -f mallory && "
-                           "git init -q --bare srv.git && " + link +
-                           "git clone -q srv.git work 2>/dev/null && cd work && mkdir .vigil && "
-                           "echo \"committer@example.com $(cat ../alice.pub)\" > .vigil/allowed_signers && "
-                           "echo base > README && git add -A && " + sign("alice") + " commit -q -m base && "
-                           "git push -q origin HEAD:main 2>/dev/null").status == 0);
+/// The shared attack server with two SSH signing keys: alice (trusted by the repository's
+/// .vigil/allowed_signers) and mallory (not). The first commit (signed by alice, holding the
+/// trusted key list) is pushed to main before any policy is set (set_policy).
+struct Server : vigil::test::AttackServer {
+  explicit Server(ServerHooks hooks = ServerHooks::PreReceive)
+      : AttackServer(std::nullopt, hooks,
+                     "ssh-keygen -q -t ed25519 -N '' -C alice -f ../alice && "
+                     "ssh-keygen -q -t ed25519 -N '' -C mallory -f ../mallory && mkdir .vigil && "
+                     "echo \"committer@example.com $(cat ../alice.pub)\" > .vigil/allowed_signers && "
+                     "echo base > README && git add -A && " +
+                         sign_with("../alice") + " commit -q -m base") {}
+  static std::string sign_with(const std::string& key) {
+    return "git -c gpg.format=ssh -c user.signingkey=" + key + " -c commit.gpgsign=true";
   }
   /// `git` with SSH signing by `who` ("alice" or "mallory").
-  std::string sign(const std::string& who) const {
-    return "git -c gpg.format=ssh -c user.signingkey=" + dir.path() + "/" + who + " -c commit.gpgsign=true";
-  }
-  void set_policy(std::string text) const {
-    dir.write("policy.toml", "[server]\ndeadline_ms = 300000\n" + text);
-    REQUIRE(sh(dir.path(), "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
-  }
-  CmdResult in_clone(const std::string& cmd) const { return sh(clone(), cmd); }
+  std::string sign(const std::string& who) const { return sign_with(dir.path() + "/" + who); }
   /// A new commit in the clone (one file written), by `git_cmd` ("git" or sign(...)); its id.
   std::string commit(const std::string& file, const std::string& msg, const std::string& git_cmd = "git") const {
     auto r = in_clone("echo '" + msg + "' >> " + file + " && git add -A && " + git_cmd + " commit -q -m '" + msg +
@@ -61,9 +46,6 @@ struct Server {
     REQUIRE_MESSAGE(r.status == 0, r.err);
     return trim_nl(r.out);
   }
-  CmdResult push(const std::string& refspecs) const { return in_clone("git push --no-verify origin " + refspecs); }
-  std::string server_ref(const std::string& ref) const { return trim_nl(sh(bare(), "git rev-parse -q --verify " + ref).out); }
-  std::string audit() const { return dir.read("srv.git/vigil-audit.jsonl"); }
 };
 
 std::size_t count(const std::string& text, const std::string& needle) {
@@ -145,7 +127,7 @@ TEST_SUITE("e2e") {
   }
 
   TEST_CASE("attack: update hook only, unsigned commit lands on a sibling first, then main in the same push") {
-    Server s(Hooks::UpdateOnly);
+    Server s(ServerHooks::Update);
     s.set_policy(kMainSigned);
     const auto main_before = s.server_ref("main");
     s.commit("a.txt", "unsigned work");
@@ -158,7 +140,7 @@ TEST_SUITE("e2e") {
   }
 
   TEST_CASE("attack: update hook only, a push edits the policy on main and lands a sibling ref") {
-    Server s(Hooks::UpdateOnly);
+    Server s(ServerHooks::Update);
     s.set_policy("");
     s.in_clone("printf 'version = 1\\n[[files]]\\nglob = \"*.pem\"\\non = [\"add\"]\\nreason = \"keys stay out\"\\n' > .vigil.toml");
     s.commit(".vigil.toml", "# forbid pem files");
@@ -168,7 +150,8 @@ TEST_SUITE("e2e") {
     REQUIRE(s.in_clone("git rm -q .vigil.toml && git commit -q -m 'drop the files rule'").status == 0);
     const auto new_main = trim_nl(s.in_clone("git rev-parse HEAD").out);
     REQUIRE(s.in_clone("git checkout -q -b side " + main_policy + " && echo k > server.pem && git add server.pem && "
-                       "git commit -q -m key").status == 0);
+                                                                  "git commit -q -m key")
+                .status == 0);
     const auto r = s.push(new_main + ":refs/heads/main HEAD:refs/heads/side");
     CHECK(s.server_ref("main") != main_policy);  // main's own update is judged by the old policy and passes
     CHECK(r.status != 0);
@@ -176,13 +159,14 @@ TEST_SUITE("e2e") {
   }
 
   TEST_CASE("attack: update hook only, trusted keys changed in the same push") {
-    Server s(Hooks::UpdateOnly);
+    Server s(ServerHooks::Update);
     REQUIRE(s.push("HEAD:refs/heads/release/0").status == 0);
     s.set_policy("[signatures]\nrequire = [\"refs/heads/release/*\"]\n");
     const auto rel_before = s.server_ref("refs/heads/release/0");
     // main (free) trusts mallory's key; release/0 (updated after main) gets a commit mallory signed.
     REQUIRE(s.in_clone("echo \"committer@example.com $(cat ../mallory.pub)\" >> .vigil/allowed_signers && "
-                       "git commit -q -am 'trust mallory'").status == 0);
+                       "git commit -q -am 'trust mallory'")
+                .status == 0);
     const auto new_main = trim_nl(s.in_clone("git rev-parse HEAD").out);
     REQUIRE(s.in_clone("git checkout -q -b rel " + rel_before).status == 0);
     s.commit("r.txt", "release work", s.sign("mallory"));
@@ -236,7 +220,7 @@ TEST_SUITE("e2e") {
   }
 
   TEST_CASE("attack: update hook only, a WIP commit lands on a sibling first, then main in the same push") {
-    Server s(Hooks::UpdateOnly);
+    Server s(ServerHooks::Update);
     s.set_policy(kWipOnMain);
     const auto main_before = s.server_ref("main");
     REQUIRE(s.push("HEAD:refs/heads/feature").status == 0);
@@ -248,7 +232,7 @@ TEST_SUITE("e2e") {
   }
 
   TEST_CASE("push: with pre-receive and update installed, a push is judged and recorded once") {
-    Server s(Hooks::Both);
+    Server s(ServerHooks::Both);
     s.set_policy(kWipOnMain);
     s.commit("a.txt", "clean work");
     const auto x = s.commit("b.txt", "more clean work");
@@ -271,7 +255,7 @@ TEST_SUITE("e2e") {
   }
 
   TEST_CASE("push: update hook only, each ref of a push is recorded once against the refs before the push") {
-    Server s(Hooks::UpdateOnly);
+    Server s(ServerHooks::Update);
     s.set_policy(kMainSigned);
     const auto y = s.commit("a.txt", "signed", s.sign("alice"));
     const auto before = s.audit().size();  // the set-up push is recorded too
@@ -287,7 +271,7 @@ TEST_SUITE("e2e") {
 
 TEST_SUITE("e2e") {
   TEST_CASE("fail-safe: update hook only, a record of the refs that cannot be written rejects the push, recorded") {
-    Server s(Hooks::UpdateOnly);
+    Server s(ServerHooks::Update);
     s.set_policy(kMainSigned);
     REQUIRE(sh(s.bare(), "rm -rf vigil-push && echo not-a-directory > vigil-push").status == 0);
     const auto main_before = s.server_ref("main");
@@ -306,7 +290,8 @@ TEST_SUITE("e2e") {
     s.set_policy("[server]\nrepo_config = false\n");
     REQUIRE(sh(s.dir.path(), "rm srv.git/hooks/pre-receive").status == 0);  // the secret got there some other way
     REQUIRE(s.in_clone("echo 'TOKEN=" + fake_github_pat(31) + "' > old.env && git add old.env && git commit -q -m old && "
-                       "git push -q --no-verify origin HEAD:main").status == 0);
+                                                              "git push -q --no-verify origin HEAD:main")
+                .status == 0);
     REQUIRE(sh(s.clone(), "$VIGIL install --hook pre-push >/dev/null").status == 0);
     s.commit("clean.txt", "clean work");
     // A new branch by URL: git names no remote; the tracking refs of the remote with that URL do.

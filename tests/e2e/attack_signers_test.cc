@@ -55,7 +55,8 @@ TEST_SUITE("e2e") {
     const auto base = s.server("main");
     // The directory becomes a link to files the attacker controls.
     REQUIRE(s.git("mkdir -p evil && echo 'int login(void) { return 1; }' > evil/login.c && git rm -q -r src/auth && "
-                  "ln -s ../evil src/auth && git add -A").status == 0);
+                  "ln -s ../evil src/auth && git add -A")
+                .status == 0);
     s.commit("mallory", "mallory");
     auto r = s.push("HEAD:main");
     CHECK(r.status != 0);
@@ -130,7 +131,8 @@ TEST_SUITE("e2e") {
     REQUIRE(s.git("git checkout -q main").status == 0);
     REQUIRE(s.git("GIT_AUTHOR_EMAIL=mallory@example.org GIT_COMMITTER_EMAIL=mallory@example.org "
                   "git merge -q --no-ff --no-commit topic && echo 'int login(void) { return 1; }' > src/auth/login.c && "
-                  "git add -A").status == 0);
+                  "git add -A")
+                .status == 0);
     s.commit("mallory", "mallory", "merge topic");
     auto r = s.push("HEAD:main");
     CHECK(r.status != 0);
@@ -172,6 +174,27 @@ TEST_SUITE("e2e") {
     s.write(".vigil/allowed_signers", s.git("cat .vigil/allowed_signers").out + s.signer_line("carol"));
     s.add_commit("admin", "root");
     auto r = s.push("HEAD:main");
+    CHECK_MESSAGE(r.status == 0, r.err);
+    CHECK(s.server("main") == s.head());
+  }
+
+  TEST_CASE("attack: a push adds its own key where [signatures] keeps the trusted keys outside .vigil/") {
+    Site s;
+    std::string policy = std::string(kPolicy) + "[signatures]\nallowed_signers = [\"keys/signers\"]\n";
+    s.write(".vigil.toml", policy);
+    s.write("keys/signers", s.git("cat .vigil/allowed_signers").out);
+    s.land("keys moved");
+    const auto base = s.server("main");
+    s.write("keys/signers", s.git("cat keys/signers").out + s.signer_line("carol"));
+    s.add_commit("carol", "carol");
+    auto r = s.push("HEAD:main");
+    CHECK(r.status != 0);
+    CHECK(r.err.find("keys/signers") != std::string::npos);
+    CHECK(s.server("main") == base);
+    // Signed by the policy group, the same change lands.
+    REQUIRE(s.git("git reset -q --soft HEAD~1").status == 0);
+    s.commit("admin", "admin");
+    r = s.push("HEAD:main");
     CHECK_MESSAGE(r.status == 0, r.err);
     CHECK(s.server("main") == s.head());
   }

@@ -116,9 +116,12 @@ TEST_SUITE("e2e") {
     REQUIRE(sh(dir.path(), "git init -q --bare srv.git && git -C srv.git config vigil.policy $PWD/policy.toml && "
                            "git clone -q srv.git w 2>/dev/null && cd w && printf '[settings\\n' > .vigil.toml && "
                            "git add .vigil.toml && git commit -q --no-verify -m broken && git push -q origin HEAD:main && "
-                           "ln -s " + bin + "/vigil-pre-receive ../srv.git/hooks/pre-receive").status == 0);
+                           "ln -s " +
+                               bin + "/vigil-pre-receive ../srv.git/hooks/pre-receive")
+                .status == 0);
     REQUIRE(sh(dir.path() + "/w", "echo 'TOKEN=" + fake_github_pat(73) + "' > t.env && git add t.env && "
-                                  "git commit -q --no-verify -m t").status == 0);
+                                                                         "git commit -q --no-verify -m t")
+                .status == 0);
     auto r = sh(dir.path() + "/w", "git push origin HEAD:main");
     CHECK(r.status != 0);
     CHECK(has(r.err, "github.pat"));
@@ -134,8 +137,10 @@ TEST_SUITE("e2e") {
     const std::string bin = vigil::test::bin_dir();
     dir.write("policy.toml", "[server]\ndeadline = 5000\n");
     REQUIRE(sh(dir.path(), "git init -q --bare srv.git && git -C srv.git config vigil.policy $PWD/policy.toml && "
-                           "ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && git clone -q srv.git w 2>/dev/null && "
-                           "cd w && echo x > x && git add x && git commit -q --no-verify -m x").status == 0);
+                           "ln -s " +
+                               bin + "/vigil-pre-receive srv.git/hooks/pre-receive && git clone -q srv.git w 2>/dev/null && "
+                                     "cd w && echo x > x && git add x && git commit -q --no-verify -m x")
+                .status == 0);
     const auto r = sh(dir.path() + "/w", "git push origin HEAD:main");
     CHECK(r.status != 0);
     CHECK(has(r.err, "unknown key 'deadline' in [server] (did you mean 'deadline_ms'?)"));
@@ -171,8 +176,10 @@ TEST_SUITE("e2e") {
     // A real two-record trail, from two audited skips.
     repo.write("t.env", "TOKEN=" + fake_github_pat(74) + "\n");
     REQUIRE(repo.run("git add t.env && VIGIL_SKIP=github VIGIL_SKIP_REASON=demo git commit -q -m a && "
-                     "echo 'K=" + fake_github_pat(75) + "' > u.env && git add u.env && "
-                     "VIGIL_SKIP=github VIGIL_SKIP_REASON=demo git commit -q -m b").status == 0);
+                     "echo 'K=" +
+                     fake_github_pat(75) + "' > u.env && git add u.env && "
+                                           "VIGIL_SKIP=github VIGIL_SKIP_REASON=demo git commit -q -m b")
+                .status == 0);
     REQUIRE(repo.run("$VIGIL audit verify").status == 0);
     const std::string log = ".git/vigil-audit.jsonl";
     check_error(repo.run("$VIGIL audit verify no-such.jsonl"), "cannot read the audit log 'no-such.jsonl'");

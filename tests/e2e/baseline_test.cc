@@ -83,7 +83,7 @@ TEST_SUITE("e2e") {
     const auto r = p.run("$VIGIL scan --baseline base.txt src");
     CHECK(r.status == 1);
     CHECK(r.err.find("src/new.env:1:") != std::string::npos);  // text goes to stderr
-    CHECK(r.err.find("config.env") == std::string::npos);       // the known one stays quiet
+    CHECK(r.err.find("config.env") == std::string::npos);      // the known one stays quiet
     CHECK(r.err.find("1 secret in 1 file") != std::string::npos);
   }
 

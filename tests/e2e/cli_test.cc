@@ -291,7 +291,10 @@ TEST_SUITE("e2e") {
     std::string filler;
     while (filler.size() < 100 * 1024) filler += "value = 1\n";
     dir.write("text/big.conf", filler + "GITHUB_TOKEN=" + fake_github_pat(41) + "\n");
-    dir.write("bin/big.dat", std::string("\x7f" "ELF\0\0", 6) + filler);
+    dir.write("bin/big.dat", std::string("\x7f"
+                                         "ELF\0\0",
+                                         6) +
+                                 filler);
 
     // A text file left unread: the scan did not judge all of its input, so it fails, naming the bound.
     auto r = sh(dir.path(), "$VIGIL scan --config cfg.toml text");

@@ -30,7 +30,8 @@ TEST_SUITE("e2e") {
     TempRepo repo;
     seed_repo(repo);
     repo.write("app/settings.py", "import os\n\nDATABASES = {\n    'default': {\n        'USER': 'orders',\n"
-                                  "        'PASSWORD': '" + weak_password() + "',\n    }\n}\n");
+                                  "        'PASSWORD': '" +
+                                      weak_password() + "',\n    }\n}\n");
     const auto r = repo.commit_all("settings");
     CHECK(r.status == 1);
     CHECK(r.err.find("app/settings.py:6:") != std::string::npos);
@@ -83,12 +84,25 @@ TEST_SUITE("e2e") {
     CHECK(r.err.empty());
   }
 
+  TEST_CASE("rules explain names each context validator") {
+    TempRepo repo;
+    for (const char* id_and_name : {"generic.http-auth|http-auth", "generic.password|credential",
+                                    "generic.cli-password|password"}) {
+      const std::string s(id_and_name);
+      const auto bar = s.find('|');
+      const auto r = repo.run("$VIGIL rules explain " + s.substr(0, bar));
+      CHECK(r.status == 0);
+      CHECK(r.out.find("validator:   " + s.substr(bar + 1) + "\n") != std::string::npos);
+    }
+  }
+
   TEST_CASE("attack: a hard-coded low-entropy password pushed with client hooks skipped") {
     TempDir dir;
     const std::string bin = vigil::test::bin_dir();
     REQUIRE(sh(dir.path(), "git init -q --bare srv.git && ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && "
-                           "git clone -q srv.git work 2>/dev/null && cd work && echo base > README && git add README && "
-                           "git commit -q -m base && git push -q origin HEAD:main 2>/dev/null").status == 0);
+                                                                          "git clone -q srv.git work 2>/dev/null && cd work && echo base > README && git add README && "
+                                                                          "git commit -q -m base && git push -q origin HEAD:main 2>/dev/null")
+                .status == 0);
     dir.write("policy.toml", "[server]\ndeadline_ms = 300000\n");
     REQUIRE(sh(dir.path(), "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
     const auto before = sh(dir.path() + "/srv.git", "git rev-parse main").out;

@@ -130,13 +130,15 @@ TEST_SUITE("e2e") {
     TempRepo repo;
     seed(repo, kConventional);
     REQUIRE(repo.run("git switch -q -c topic && echo t > t.txt && git add t.txt && git commit -q -m 'feat: t' && "
-                     "git switch -q main && echo m > m.txt && git add m.txt && git commit -q -m 'feat: m'").status == 0);
+                     "git switch -q main && echo m > m.txt && git add m.txt && git commit -q -m 'feat: m'")
+                .status == 0);
     auto r = repo.run("git merge -q --no-edit topic");
     CHECK_MESSAGE(r.status == 0, r.err);
     CHECK(last_message(repo) == "Merge branch 'topic'\n\n");
     repo.write(".vigil.toml", std::string("version = 1\n") + kConventional + "merges = \"check\"\n");
     REQUIRE(repo.run("git add -A && git commit -q -m 'chore: check merges' && git switch -q topic && "
-                     "echo u > u.txt && git add u.txt && git commit -q -m 'feat: u' && git switch -q main").status == 0);
+                     "echo u > u.txt && git add u.txt && git commit -q -m 'feat: u' && git switch -q main")
+                .status == 0);
     r = repo.run("git merge -q --no-edit topic");
     CHECK(r.status != 0);
     CHECK(has(r.err, "subject 'Merge branch 'topic'' does not match"));

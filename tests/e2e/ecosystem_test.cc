@@ -98,7 +98,8 @@ TEST_SUITE("e2e") {
                                               "\n    hooks:\n      - id: vigil-pre-push\n");
     repo.write(".gitignore", ".pc-home/\n");
     REQUIRE(sh(repo.path(), "git init -q -b main && git init -q --bare remote.git && echo remote.git/ >> .gitignore && "
-                            "git add -A && git commit -q -m init").status == 0);
+                            "git add -A && git commit -q -m init")
+                .status == 0);
     const auto inst = sh(repo.path(), env + "pre-commit install -t pre-push");
     INFO(inst.out, inst.err);
     REQUIRE(inst.status == 0);
@@ -207,7 +208,8 @@ TEST_SUITE("e2e") {
     TempDir repo;
     repo.write("old.env", "GITHUB_TOKEN=" + fake_github_pat(8) + "\n");
     REQUIRE(sh(repo.path(), "git init -q && git add -A && git commit -q -m old && git rm -q old.env && "
-                            "git commit -q -m 'remove it'").status == 0);
+                            "git commit -q -m 'remove it'")
+                .status == 0);
     const auto r = sh(repo.path(), "$VIGIL scan --history --format gitlab -o gl-secret-detection-report.json");
     CHECK(r.status == 1);  // the job fails
     const auto report = sh(repo.path(), "python3 -c 'import json; d=json.load(open(\"gl-secret-detection-report.json\")); "

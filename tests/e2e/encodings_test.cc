@@ -45,8 +45,11 @@ struct Server {
     REQUIRE(sh(dir.path(), "git init -q --bare srv.git && git clone -q srv.git work 2>/dev/null && cd work && "
                            "echo base > README && git add . && git commit -q -m base && "
                            "git push -q origin HEAD:main 2>/dev/null && cd .. && "
-                           "ln -s " + vigil::test::bin_dir() + "/vigil-pre-receive srv.git/hooks/pre-receive && "
-                           "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
+                           "ln -s " +
+                               vigil::test::bin_dir() + "/vigil-pre-receive srv.git/hooks/pre-receive && "
+                                                        "git -C srv.git config vigil.policy " +
+                               dir.path() + "/policy.toml")
+                .status == 0);
   }
   void write(const std::string& rel, const std::string& content) const { dir.write("work/" + rel, content); }
   CmdResult push() const {
@@ -84,7 +87,8 @@ std::string java_concat(const std::string& label, const std::string& body, std::
 // A key block as a notebook cell's source: a JSON array of lines.
 std::string notebook(const std::string& label, const std::string& body) {
   std::string src = "{\n \"cells\": [{\"cell_type\": \"code\", \"metadata\": {}, \"outputs\": [],\n  \"source\": [\n"
-                    "   \"key = \\\"\\\"\\\"-----BEGIN " + label + "-----\\n\",\n";
+                    "   \"key = \\\"\\\"\\\"-----BEGIN " +
+                    label + "-----\\n\",\n";
   for (const auto& l : wrapped(body, 64)) src += "   \"" + l + "\\n\",\n";
   return src + "   \"-----END " + label + "-----\\\"\\\"\\\"\\n\"\n  ]}],\n \"nbformat\": 4\n}\n";
 }
@@ -272,5 +276,21 @@ TEST_SUITE("e2e") {
     CHECK(s.push().status == 0);
     CHECK(s.server_ref() != before);
   }
+  TEST_CASE("encodings: history and directory scans find a token in a UTF-16 file at its line") {
+    TempRepo repo;
+    repo.write("legacy/app.config", wide("<config>\r\n  <add key=\"token\" value=\"" + fake_github_pat(15) + "\"/>\r\n</config>\r\n",
+                                         2, false, true));
+    REQUIRE(repo.run("git add -A && git commit -q --no-verify -m legacy && git rm -q legacy/app.config && "
+                     "git commit -q --no-verify -m removed").status == 0);
+    const auto h = repo.run("$VIGIL scan --history -q --format json");
+    CHECK(h.status == 1);
+    CHECK(has(h.out, "\"path\":\"legacy/app.config\""));
+    CHECK(has(h.out, "\"line\":2"));
+    CHECK(has(h.out, "\"encoding\":\"utf-16le\""));
+    repo.write("dir/app.config", wide("x\ntoken " + fake_github_pat(16) + "\n", 4, true, true));
+    const auto d = repo.run("$VIGIL scan -q --format json dir");
+    CHECK(d.status == 1);
+    CHECK(has(d.out, "\"line\":2"));
+    CHECK(has(d.out, "\"encoding\":\"utf-32be\""));
+  }
 }
-

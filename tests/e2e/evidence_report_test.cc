@@ -13,13 +13,13 @@
 #include "tests/support/evidence_fixture.h"
 #include "tests/support/temp_repo.h"
 
+using nlohmann::json;
 using vigil::test::AuditLogSpec;
 using vigil::test::fake_github_pat;
 using vigil::test::sh;
 using vigil::test::TempDir;
 using vigil::test::TempPostgres;
 using vigil::test::write_audit_log;
-using nlohmann::json;
 
 namespace {
 
@@ -133,7 +133,8 @@ TEST_SUITE("e2e") {
     TempDir dir;
     const std::string bin = vigil::test::bin_dir();
     REQUIRE(sh(dir.path(), "git init -q --bare srv.git && ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && "
-                           "git clone -q srv.git work 2>/dev/null").status == 0);
+                                                                          "git clone -q srv.git work 2>/dev/null")
+                .status == 0);
     dir.write("policy.toml", "[server]\ndeadline_ms = 300000\n");
     REQUIRE(sh(dir.path(), "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
     const std::string work = dir.path() + "/work";
@@ -150,7 +151,7 @@ TEST_SUITE("e2e") {
     REQUIRE(!fp.empty());
     std::filesystem::rename(work + "/test.env", dir.path() + "/test.env");
     dir.write("work/.vigil.toml", "[[waivers]]\nid = \"FP-1\"\nfingerprint = \"" + fp + "\"\nowner = \"sec@example.com\"\n"
-                                  "reason = \"test fixture, not a live token\"\nexpires = 2099-12-31\nkind = \"false-positive\"\n");
+                                                                                        "reason = \"test fixture, not a live token\"\nexpires = 2099-12-31\nkind = \"false-positive\"\n");
     REQUIRE(sh(work, "git add -A && git commit -q --no-verify -m policy && git push -q origin HEAD:main").status == 0);
     std::filesystem::rename(dir.path() + "/test.env", work + "/test.env");
     REQUIRE(sh(work, "git add -A && git commit -q --no-verify -m fixture").status == 0);
@@ -196,7 +197,8 @@ TEST_SUITE("e2e") {
 
   TEST_CASE("attack: a repository's [report] loosens the server's targets") {
     auto floor = vigil::parse_config("[report]\npass_rate_target = 97\nfalse_positive_alert = 20\n"
-                                     "[report.teams]\nsec = [\"srv/*\"]\n", "server.toml", vigil::RuleDetail::Scan);
+                                     "[report.teams]\nsec = [\"srv/*\"]\n",
+                                     "server.toml", vigil::RuleDetail::Scan);
     REQUIRE(floor);
     auto repo = vigil::parse_config("[report]\npass_rate_target = 50\npass_rate_alert = 10\nfalse_positive_alert = 90\n"
                                     "protected_branches = [\"refs/heads/prod\"]\n[report.teams]\nmine = [\"**\"]\n",

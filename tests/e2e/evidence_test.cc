@@ -220,7 +220,8 @@ TEST_SUITE("e2e") {
         // A version-1 database with a record in it.
         REQUIRE(db->run("INSERT INTO evidence_logs VALUES ('L', 'audit', 'h:/x', '2026-01-01')", {}));
         REQUIRE(db->run("INSERT INTO evidence_records VALUES ('L', 1, 'h', '2026-01-01T00:00:00Z', 'pre-receive', 'r', "
-                        "'reject', '{\"pusher\":\"mallory\",\"decision\":\"reject\"}')", {}));
+                        "'reject', '{\"pusher\":\"mallory\",\"decision\":\"reject\"}')",
+                        {}));
       }
       auto db = ev::EvidenceDb::open(url);  // upgrades
       REQUIRE_MESSAGE(db, (db ? "" : db.error().message));

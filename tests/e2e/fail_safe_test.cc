@@ -26,8 +26,11 @@ struct Server {
     REQUIRE(sh(dir.path(), "git init -q --bare srv.git && git clone -q srv.git work 2>/dev/null && cd work && "
                            "echo base > README && echo 'shared text' > a.txt && git add . && git commit -q -m base && "
                            "git push -q origin HEAD:main 2>/dev/null && cd .. && "
-                           "ln -s " + bin + "/vigil-" + hook + " srv.git/hooks/" + hook + " && "
-                           "git -C srv.git config vigil.policy " + dir.path() + "/policy.toml").status == 0);
+                           "ln -s " +
+                               bin + "/vigil-" + hook + " srv.git/hooks/" + hook + " && "
+                                                                                   "git -C srv.git config vigil.policy " +
+                               dir.path() + "/policy.toml")
+                .status == 0);
     policy("");
   }
   void policy(const std::string& extra) const {
@@ -43,7 +46,8 @@ struct Server {
   // name: the server already has it, so the push does not resend it, and vigil must read it.
   void corrupt_shared_blob() const {
     REQUIRE(sh(bare(), "b=$(git rev-parse main:a.txt) && f=objects/$(echo $b | cut -c1-2)/$(echo $b | cut -c3-) && "
-                       "test -f $f && chmod u+w $f && printf 'not zlib at all' > $f").status == 0);
+                       "test -f $f && chmod u+w $f && printf 'not zlib at all' > $f")
+                .status == 0);
   }
 };
 
@@ -127,7 +131,7 @@ TEST_SUITE("e2e") {
     CHECK(r.status != 0);
     CHECK(r.err.find("vigil: error: .vigil.toml:1") != std::string::npos);
     CHECK(r.err.find("; bypass once: git commit --no-verify\n") != std::string::npos);
-    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);  // still one line
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);       // still one line
     CHECK(repo.run("git rev-parse -q --verify HEAD").out.empty());  // nothing was committed
     r = repo.run("git commit -q --no-verify -m a");
     CHECK(r.status == 0);

@@ -141,7 +141,9 @@ TEST_SUITE("e2e") {
     // Entries that cannot both exist on a case-insensitive file system go straight into the index.
     const auto blob = repo.run("echo hi | git hash-object -w --stdin").out.substr(0, 40);
     REQUIRE(repo.run("git update-index --add --cacheinfo 100644," + blob + ",docs/Guide.md && "
-                     "git update-index --add --cacheinfo 100644," + blob + ",docs/guide.md").status == 0);
+                                                                           "git update-index --add --cacheinfo 100644," +
+                     blob + ",docs/guide.md")
+                .status == 0);
     auto r = repo.run("git commit -q -m twins");
     CHECK(r.status == 1);
     CHECK(has(r.err, "  docs/Guide.md  files.case-collision  high\n"
@@ -159,7 +161,9 @@ TEST_SUITE("e2e") {
     seed(repo, "");
     const auto blob = repo.run("echo hi | git hash-object -w --stdin").out.substr(0, 40);
     REQUIRE(repo.run("git update-index --add --cacheinfo 100644," + blob + ",$(printf 'caf\\303\\251.txt') && "
-                     "git update-index --add --cacheinfo 100644," + blob + ",$(printf 'cafe\\314\\201.txt')").status == 0);
+                                                                           "git update-index --add --cacheinfo 100644," +
+                     blob + ",$(printf 'cafe\\314\\201.txt')")
+                .status == 0);
     auto r = repo.run("git commit -q -m cafe");
     CHECK(r.status == 1);
     CHECK(has(r.err, "files.case-collision"));

@@ -40,7 +40,8 @@ TEST_SUITE("e2e") {
     CHECK(repo.run("$VIGIL scan --history").status == 0);
     // The copied directory has the same tree id: the first walk skips it as already seen.
     REQUIRE(repo.run("mkdir -p app && cp -r tests/fixtures/sub app/ && git add -A && git commit -q --no-verify -m copy && "
-                     "git gc -q").status == 0);
+                     "git gc -q")
+                .status == 0);
     const auto h = repo.run("$VIGIL scan --history");
     CHECK(h.status == 1);
     CHECK(has(h.out + h.err, "app/sub/k.txt:1:7"));

@@ -20,7 +20,8 @@ TEST_SUITE("e2e") {
     // Through the installed vigil-pre-commit link, as git's own hook name, and via a link chain.
     CHECK(repo.run(bin + "/vigil-pre-commit").status == 1);
     REQUIRE(repo.run("mkdir -p links/pre-receive.d && ln -s " + bin + "/vigil-pre-commit links/pre-commit && "
-                     "ln -s ../pre-commit links/pre-receive.d/vigil").status == 0);
+                                                                      "ln -s ../pre-commit links/pre-receive.d/vigil")
+                .status == 0);
     CHECK(repo.run("links/pre-commit").status == 1);
     CHECK(repo.run("links/pre-receive.d/vigil").status == 1);
     // Under its own name the hook is the first argument.

@@ -64,7 +64,7 @@ struct Server {
   explicit Server(const std::string& bare_rel = "srv.git") : bare_rel_(bare_rel) {
     REQUIRE(sh(dir.path(), "mkdir -p \"$(dirname " + bare_rel + ")\" && git init -q --bare " + bare_rel +
                                " && git clone -q " + bare_rel + " work 2>/dev/null && cd work && echo hi > README.md && "
-                               "git add -A && git commit -q -m init")
+                                                                "git add -A && git commit -q -m init")
                 .status == 0);
   }
   std::string bare() const { return dir.path() + "/" + bare_rel_; }
@@ -195,8 +195,9 @@ TEST_SUITE("e2e") {
       // Root writes through mode bits: run as nobody, on a repository nobody owns, with binaries
       // nobody can reach (the build dir may sit under a private home).
       REQUIRE(repo.run("chmod 755 . && mkdir home bin && for b in vigil vigil-pre-commit vigil-commit-msg vigil-pre-push; do "
-                       "cp -l '" + bin_dir() + "'/$b bin/ 2>/dev/null || cp '" + bin_dir() + "'/$b bin/; done && "
-                       "chown 65534:65534 . && chown -R 65534:65534 .git home README.md && chmod 555 .git/hooks")
+                       "cp -l '" +
+                       bin_dir() + "'/$b bin/ 2>/dev/null || cp '" + bin_dir() + "'/$b bin/; done && "
+                                                                                 "chown 65534:65534 . && chown -R 65534:65534 .git home README.md && chmod 555 .git/hooks")
                   .status == 0);  // not bin/: its files may be hard links into the build dir
       // (LeakSanitizer, in the sanitizer run, cannot always attach after the uid change.)
       r = repo.run("setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=\"$PWD/home\" "

@@ -106,8 +106,8 @@ TEST_SUITE("e2e") {
       // (The loader itself, NEEDED by the statically linked hooks, is listed by ldd under its path.)
       const auto owner = sh(d.path(), "p=$(for b in root/usr/bin/*; do ldd \"$b\"; done | awk '$1 == \"" + lib +
                                           "\" { print $3; exit } $1 ~ /\\/" + lib + "$/ { print $1; exit }'); "
-                                          "{ dpkg -S \"$p\" || dpkg -S \"${p#/usr}\" || "
-                                          "dpkg -S \"/usr$p\"; } 2>/dev/null | head -1 | cut -d: -f1");
+                                                                                    "{ dpkg -S \"$p\" || dpkg -S \"${p#/usr}\" || "
+                                                                                    "dpkg -S \"/usr$p\"; } 2>/dev/null | head -1 | cut -d: -f1");
       INFO("library ", lib, " from package ", owner.out);
       CHECK(deps.count(owner.out.substr(0, owner.out.find('\n'))) == 1);
       ++checked;

@@ -60,7 +60,8 @@ TEST_SUITE("e2e") {
     REQUIRE(repo.run("git commit -q --no-verify --allow-empty -m 'feat: base' && git switch -q -c topic && "
                      "git commit -q --no-verify --allow-empty -m 'bad subject' && git switch -q main && "
                      "git commit -q --no-verify --allow-empty -m 'feat: main' && "
-                     "git merge -q --no-verify --no-edit --no-ff topic").status == 0);
+                     "git merge -q --no-verify --no-edit --no-ff topic")
+                .status == 0);
     git::LibGit2Session session;
     auto r = git::Repo::discover(repo.path());
     REQUIRE(r.ok());

@@ -26,9 +26,12 @@ enum Gate : unsigned {
   kHistory = 1u << 5,
 };
 
-enum class Place { Repo, Floor, Both };
+enum class Place { Repo,
+                   Floor,
+                   Both };
 
-const char* place_name(Place p) { return p == Place::Repo ? "repo file" : p == Place::Floor ? "server floor" : "both"; }
+const char* place_name(Place p) { return p == Place::Repo ? "repo file" : p == Place::Floor ? "server floor"
+                                                                                            : "both"; }
 
 // One documented policy, the change it forbids, and the gates the docs name for it.
 struct Example {
@@ -39,7 +42,7 @@ struct Example {
   std::string stage;
   std::string commit_args;
   unsigned gates;
-  bool force = false;  // the forbidden change is a force-push of main
+  bool force = false;   // the forbidden change is a force-push of main
   bool control = true;  // a compliant commit must pass the same gate (not for unsigned commits)
 };
 
@@ -87,13 +90,16 @@ struct Lab {
     const std::string bin = vigil::test::bin_dir();
     dir.write("policy.toml", "[server]\ndeadline_ms = 300000\n" + floor);
     REQUIRE(sh(dir.path(), "git init -q --bare srv.git && git -C srv.git config vigil.policy " + dir.path() +
-                               "/policy.toml && git clone -q srv.git work 2>/dev/null && cd work && $VIGIL install >/dev/null").status == 0);
+                               "/policy.toml && git clone -q srv.git work 2>/dev/null && cd work && $VIGIL install >/dev/null")
+                .status == 0);
     if (!repo_toml.empty()) dir.write("work/.vigil.toml", "version = 1\n" + repo_toml);
     REQUIRE(sh(dir.path(), "cd work && echo base > README && echo n > notes.txt && git add -A && "
-                               "git commit -q --no-verify -m 'chore: base' && echo more >> notes.txt && "
-                               "git commit -q --no-verify -am 'docs: notes' && "
-                               "git push -q --no-verify origin HEAD:main 2>/dev/null && cd .. && "
-                               "ln -s " + bin + "/vigil-" + hook + " srv.git/hooks/" + hook).status == 0);
+                           "git commit -q --no-verify -m 'chore: base' && echo more >> notes.txt && "
+                           "git commit -q --no-verify -am 'docs: notes' && "
+                           "git push -q --no-verify origin HEAD:main 2>/dev/null && cd .. && "
+                           "ln -s " +
+                               bin + "/vigil-" + hook + " srv.git/hooks/" + hook)
+                .status == 0);
   }
 };
 

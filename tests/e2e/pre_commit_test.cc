@@ -31,7 +31,7 @@ TEST_SUITE("e2e") {
     CHECK(r.err.find("config/prod.env:2:14  github.pat") != std::string::npos);
     CHECK(r.err.find(fake_github_pat(1)) == std::string::npos);  // never in full
     CHECK(r.err.find("vigil:allow") != std::string::npos);       // says how to proceed
-    CHECK(repo.run("git rev-list --count HEAD").out == "1\n");    // the commit did not happen
+    CHECK(repo.run("git rev-list --count HEAD").out == "1\n");   // the commit did not happen
   }
 
   TEST_CASE("pre-commit passes the same commit without the secret") {
@@ -132,7 +132,7 @@ TEST_SUITE("e2e") {
     CHECK(b != std::string::npos);
     CHECK(e != std::string::npos);
     CHECK((a < b && b < e));
-    CHECK(r.err.find("d.env") == std::string::npos);    // its secret is in HEAD already
+    CHECK(r.err.find("d.env") == std::string::npos);     // its secret is in HEAD already
     CHECK(r.err.find("b.env:1:") == std::string::npos);  // likewise
   }
 

@@ -20,9 +20,11 @@ struct Server {
   explicit Server(std::string policy = "") {
     const std::string bin = vigil::test::bin_dir();
     REQUIRE(sh(dir.path(), "git init -q --bare srv.git && git -C srv.git config receive.advertisePushOptions true && "
-                           "ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && "
-                           "git clone -q srv.git work 2>/dev/null && cd work && echo base > README && git add README && "
-                           "git commit -q -m base && git push -q origin HEAD:main 2>/dev/null").status == 0);
+                           "ln -s " +
+                               bin + "/vigil-pre-receive srv.git/hooks/pre-receive && "
+                                     "git clone -q srv.git work 2>/dev/null && cd work && echo base > README && git add README && "
+                                     "git commit -q -m base && git push -q origin HEAD:main 2>/dev/null")
+                .status == 0);
     // A generous deadline unless a test is about deadlines: sanitizer builds and a cold rules
     // cache are slow, and only the deadline tests should depend on time.
     set_policy(policy);
@@ -103,7 +105,8 @@ TEST_SUITE("e2e") {
     Server s;
     // Files in nested directories, so the server looks them up level by level.
     REQUIRE(s.in_clone("mkdir -p docs/api caf\xc3\xa9 && echo a > docs/api/Guide.md && echo b > caf\xc3\xa9/x.txt && "
-                       "echo c > docs/api/other.md && git add . && git commit -q -m docs && git push -q origin HEAD:main").status == 0);
+                       "echo c > docs/api/other.md && git add . && git commit -q -m docs && git push -q origin HEAD:main")
+                .status == 0);
     REQUIRE(s.in_clone("mkdir -p Docs/API && echo d > Docs/API/guide.MD && git add . && git commit -q -m 'same name, other case'").status == 0);
     auto r = s.in_clone("git push origin HEAD:main");
     CHECK(r.status != 0);
@@ -111,21 +114,25 @@ TEST_SUITE("e2e") {
     CHECK(r.err.find("collides with 'docs/api/Guide.md'") != std::string::npos);
     // NFD spelling of a directory already there in NFC.
     REQUIRE(s.in_clone("git reset -q --hard HEAD~1 && mkdir -p cafe\xcc\x81 && echo e > cafe\xcc\x81/x.txt && git add . && "
-                       "git commit -q -m nfd").status == 0);
+                       "git commit -q -m nfd")
+                .status == 0);
     r = s.in_clone("git push origin HEAD:main");
     CHECK(r.status != 0);
     CHECK(r.err.find("files.case-collision") != std::string::npos);
     // A new name next to them that collides with nothing passes.
     CHECK(s.in_clone("git reset -q --hard HEAD~1 && echo f > docs/api/guide2.md && git add . && git commit -q -m ok && "
-                     "git push -q origin HEAD:main").status == 0);
+                     "git push -q origin HEAD:main")
+              .status == 0);
   }
 
   TEST_CASE("push: a file moved to another directory and edited is judged by its added lines") {
     Server s;
     REQUIRE(s.in_clone("mkdir -p a/deep && for i in $(seq 1 40); do echo \"line $i of the settings\"; done > a/deep/conf.txt && "
-                       "git add . && git commit -q -m conf && git push -q origin HEAD:main").status == 0);
+                       "git add . && git commit -q -m conf && git push -q origin HEAD:main")
+                .status == 0);
     REQUIRE(s.in_clone("mkdir -p b && git mv a/deep/conf.txt b/conf.txt && echo 'TOKEN=" + fake_github_pat(21) +
-                       "' >> b/conf.txt && git commit -q -am 'move and edit'").status == 0);
+                       "' >> b/conf.txt && git commit -q -am 'move and edit'")
+                .status == 0);
     const auto r = s.in_clone("git push origin HEAD:main");
     CHECK(r.status != 0);
     CHECK(r.err.find("b/conf.txt:41:7") != std::string::npos);
@@ -143,13 +150,16 @@ TEST_SUITE("e2e") {
     CHECK(r.status != 0);
     CHECK(!s.server_ref("main").empty());
     CHECK(s.in_clone("git push -q origin HEAD:refs/heads/other && git push -q --force origin HEAD~1:other && "
-                     "git push -q origin :other").status == 0);  // unprotected refs are free
+                     "git push -q origin :other")
+              .status == 0);  // unprotected refs are free
   }
 
   TEST_CASE("push: a push that disables a rule in .vigil.toml and adds a secret is judged by the old policy") {
     Server s;
     REQUIRE(s.in_clone("printf '[settings]\\ndisable = [\"github.pat\", \"generic.assignment\"]\\n' > .vigil.toml && "
-                       "git add .vigil.toml && git commit -q -m 'relax policy' && " + add_secret_cmd("k.env", 15)).status == 0);
+                       "git add .vigil.toml && git commit -q -m 'relax policy' && " +
+                       add_secret_cmd("k.env", 15))
+                .status == 0);
     const auto r = s.in_clone("git push origin HEAD:main");
     CHECK(r.status != 0);
     CHECK(r.err.find("github.pat") != std::string::npos);
@@ -160,7 +170,8 @@ TEST_SUITE("e2e") {
     // Once on the server (old tip), the repository's own disable is ignored...
     REQUIRE(sh(s.bare(), "mv hooks/pre-receive hooks/off").status == 0);
     REQUIRE(s.in_clone("printf '[settings]\\ndisable = [\"github.pat\", \"generic.assignment\"]\\n' > .vigil.toml && "
-                       "git add .vigil.toml && git commit -q -m relax && git push -q origin HEAD:main").status == 0);
+                       "git add .vigil.toml && git commit -q -m relax && git push -q origin HEAD:main")
+                .status == 0);
     REQUIRE(sh(s.bare(), "mv hooks/off hooks/pre-receive").status == 0);
     REQUIRE(s.in_clone(add_secret_cmd("k2.env", 16)).status == 0);
     auto r = s.in_clone("git push origin HEAD:main");
@@ -168,7 +179,8 @@ TEST_SUITE("e2e") {
     CHECK(s.audit().find("ignored: the repository disables rule 'github.pat'") != std::string::npos);
     // ...while a rule it adds is enforced.
     REQUIRE(s.in_clone("git reset -q --hard HEAD~1 && printf \"[[rules]]\\nid = 'acme.key'\\nregex = '''(acme_[a-z0-9]{20})'''\\n\" > .vigil.toml && "
-                       "git add .vigil.toml && git commit -q -m tighten").status == 0);
+                       "git add .vigil.toml && git commit -q -m tighten")
+                .status == 0);
     REQUIRE(sh(s.bare(), "mv hooks/pre-receive hooks/off").status == 0);
     REQUIRE(s.in_clone("git push -q -f origin HEAD:main").status == 0);
     REQUIRE(sh(s.bare(), "mv hooks/off hooks/pre-receive").status == 0);
@@ -242,7 +254,8 @@ TEST_SUITE("e2e") {
     CHECK(v.out.find("intact: 31 records") != std::string::npos);  // the base push + 30
     // Tampering is detected: an edit, a deletion and a truncation.
     REQUIRE(sh(s.dir.path(), "cp srv.git/vigil-audit.jsonl a.jsonl && cp srv.git/vigil-audit.jsonl.head a.jsonl.head && "
-                             "sed -i '5s/accept/reject/' a.jsonl").status == 0);
+                             "sed -i '5s/accept/reject/' a.jsonl")
+                .status == 0);
     auto t = sh(s.dir.path(), "$VIGIL audit verify a.jsonl");
     CHECK(t.status == 1);
     CHECK(t.err.find("line 6: hash chain broken") != std::string::npos);
@@ -278,7 +291,8 @@ TEST_SUITE("e2e") {
     REQUIRE(s.in_clone("ssh-keygen -q -t ed25519 -N '' -C me -f ../k && mkdir -p .vigil && "
                        "echo \"committer@example.com $(cat ../k.pub)\" > .vigil/allowed_signers && "
                        "git add .vigil && git -c gpg.format=ssh -c user.signingkey=$PWD/../k commit -q -S -m 'sign and trust myself' && "
-                       "git reset -q --soft HEAD~2 && git -c gpg.format=ssh -c user.signingkey=$PWD/../k commit -q -S -m signed").status == 0);
+                       "git reset -q --soft HEAD~2 && git -c gpg.format=ssh -c user.signingkey=$PWD/../k commit -q -S -m signed")
+                .status == 0);
     r = s.in_clone("git push origin HEAD:main");
     CHECK(r.status != 0);
     CHECK(r.err.find("signature.unknown-key") != std::string::npos);

@@ -54,8 +54,10 @@ struct Client {
                            "ssh-keygen -q -t ed25519 -N '' -C mallory -f mallory_sign && "
                            "git init -q work && cd work && mkdir .vigil && "
                            "echo \"bob@example.org $(cut -d' ' -f1,2 ../bob_sign.pub)\" > .vigil/allowed_signers && "
-                           "echo base > README && git add -A && " + as("alice") + "git commit -q -m base && " +
-                           (ssh_command.empty() ? std::string() : "GIT_SSH_COMMAND=\"" + ssh_command + "\" ") + "git push -q '" + url + "' HEAD:main").status == 0);
+                           "echo base > README && git add -A && " +
+                               as("alice") + "git commit -q -m base && " +
+                               (ssh_command.empty() ? std::string() : "GIT_SSH_COMMAND=\"" + ssh_command + "\" ") + "git push -q '" + url + "' HEAD:main")
+                .status == 0);
   }
   void remote(const std::string& url, const std::string& ssh_command = "") {
     REQUIRE(run("git remote add origin '" + url + "'").status == 0);
@@ -91,7 +93,8 @@ TEST_SUITE("e2e") {
     TempDir policy;
     policy.write("policy.toml", kPolicy);
     REQUIRE(sh(bare, "ln -s '" + vigil::test::bin_dir() + "/vigil-pre-receive' hooks/pre-receive && git config vigil.policy '" +
-                         policy.path() + "/policy.toml'").status == 0);
+                         policy.path() + "/policy.toml'")
+                .status == 0);
     c.remote(server->url("srv", "alice", "a-pass"));
 
     // alice pushes her own commit: accepted.
@@ -144,7 +147,8 @@ TEST_SUITE("e2e") {
     TempDir policy;
     policy.write("policy.toml", kPolicy);
     REQUIRE(sh(bare, "ln -s '" + vigil::test::bin_dir() + "/vigil-pre-receive' hooks/pre-receive && git config vigil.policy '" +
-                         policy.path() + "/policy.toml'").status == 0);
+                         policy.path() + "/policy.toml'")
+                .status == 0);
     // A server set up with an anonymous push route (a misconfiguration vigil must not trust).
     c.remote(server->url("srv", "alice", "a-pass"));
     c.commit("alice");

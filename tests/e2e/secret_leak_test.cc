@@ -140,7 +140,8 @@ struct Planted {
     env = "export VIGIL_CACHE_DIR='" + cache() + "'; ";
     const std::string seed_cache = "${VIGIL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vigil}";
     REQUIRE(sh(dir.path(), "mkdir -p cache && cp " + seed_cache + "/*.hsdb cache/ 2>/dev/null; "
-                           "git init -q w && cd w && $VIGIL install >/dev/null").status == 0);
+                                                                  "git init -q w && cd w && $VIGIL install >/dev/null")
+                .status == 0);
     dir.write("w/config/app.env", "GITHUB_TOKEN=" + s.at("github.pat (file)") + "\n");
     dir.write("w/aws/credentials", "[default]\naws_access_key_id = " + s.at("aws key id") +
                                        "\naws_secret_access_key = " + s.at("aws secret key") + "\n");
@@ -152,7 +153,8 @@ struct Planted {
     // History only: added, committed, then removed.
     dir.write("w/old.env", "TOKEN=" + s.at("github.pat (history)") + "\n");
     REQUIRE(sh(repo(), "git add old.env && git commit -q --no-verify -m old && git rm -q old.env && "
-                       "git commit -q --no-verify -m 'remove old'").status == 0);
+                       "git commit -q --no-verify -m 'remove old'")
+                .status == 0);
   }
 };
 
@@ -215,8 +217,10 @@ TEST_SUITE("e2e") {
     CHECK(r.status == 1);
     // rules: a custom rule whose examples hold planted secrets (one fails to match, so it is printed).
     p.dir.write("acme.toml", "[[rules]]\nid = 'acme.key'\nregex = '''(acme_[a-z0-9]{20})'''\nsecret_group = 1\n"
-                             "examples = ['k = " + s.at("slack token") + "']\n"
-                             "negative_examples = ['k = " + s.at("aws key id") + "']\n");
+                             "examples = ['k = " +
+                                 s.at("slack token") + "']\n"
+                                                       "negative_examples = ['k = " +
+                                 s.at("aws key id") + "']\n");
     r = c.run("rules test", p.repo(), e + "$VIGIL rules test ../acme.toml");
     CHECK(r.status == 1);
     CHECK(r.out.find("positive example not detected") != std::string::npos);
@@ -265,15 +269,19 @@ TEST_SUITE("e2e") {
     p.dir.write("policy.toml", "[server]\ndeadline_ms = 300000\nbypass = true\nbypass_max_severity = \"critical\"\n"
                                "[messages]\nsubject = \"^(feat|fix): \"\n");
     REQUIRE(sh(p.dir.path(), "git init -q --bare srv.git && git init -q --bare upd.git && "
-                             "ln -s " + bin + "/vigil-pre-receive srv.git/hooks/pre-receive && "
-                             "ln -s " + bin + "/vigil-update upd.git/hooks/update && "
-                             "for r in srv.git upd.git; do git -C $r config vigil.policy $PWD/policy.toml; "
-                             "git -C $r config receive.advertisePushOptions true; done").status == 0);
+                             "ln -s " +
+                                 bin + "/vigil-pre-receive srv.git/hooks/pre-receive && "
+                                       "ln -s " +
+                                 bin + "/vigil-update upd.git/hooks/update && "
+                                       "for r in srv.git upd.git; do git -C $r config vigil.policy $PWD/policy.toml; "
+                                       "git -C $r config receive.advertisePushOptions true; done")
+                .status == 0);
     p.dir.write("w/push.env", "PUSH_TOKEN=" + s.at("github.pat (push)") + "\n");
     p.dir.write("msg", "add token " + s.at("github.pat (message)") + "\n\nbody " + s.at("slack token") + "\n");
     REQUIRE(sh(p.repo(), "git add -A && git commit -q --no-verify -F ../msg && "
                          "git remote add origin ../srv.git && git remote add upd ../upd.git && "
-                         "$VIGIL install --hook pre-push >/dev/null").status == 0);
+                         "$VIGIL install --hook pre-push >/dev/null")
+                .status == 0);
     for (const std::string f : kFormats) {
       auto r = c.run("git push (pre-push) " + f, p.repo(), e + "VIGIL_FORMAT=" + f + " git push origin HEAD:main");
       CHECK(r.status != 0);
@@ -299,7 +307,8 @@ TEST_SUITE("e2e") {
     for (const char* f : {"text", "json", "html"}) {
       r = c.run(std::string("report ") + f, p.dir.path(),
                 e + "$VIGIL report -f " + f + " srv.git/vigil-audit.jsonl upd.git/vigil-audit.jsonl --scan-results scan.json; "
-                    "$VIGIL report -f " + f + " -o report." + f + " srv.git/vigil-audit.jsonl");
+                                              "$VIGIL report -f " +
+                    f + " -o report." + f + " srv.git/vigil-audit.jsonl");
       CHECK(r.status == 0);
     }
     for (const char* f : {"srv.git/vigil-audit.jsonl", "srv.git/vigil-audit.jsonl.head", "upd.git/vigil-audit.jsonl",

@@ -107,30 +107,41 @@ class Lab {
     const auto h = home(home_name);
     const std::string script =
         "set -e\n"
-        "[ -f " + ca + ".pem ] || openssl req -x509 -newkey rsa:2048 -nodes -keyout " + ca + ".key -out " + ca +
+        "[ -f " +
+        ca + ".pem ] || openssl req -x509 -newkey rsa:2048 -nodes -keyout " + ca + ".key -out " + ca +
         ".pem -days 3650 -subj '/CN=" + ca + " Test CA' -addext basicConstraints=critical,CA:TRUE "
-        "-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null\n"
-        "openssl req -newkey rsa:2048 -nodes -keyout " + user + ".key -out " + user + ".csr -subj '/CN=" + user +
+                                             "-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null\n"
+                                             "openssl req -newkey rsa:2048 -nodes -keyout " +
+        user + ".key -out " + user + ".csr -subj '/CN=" + user +
         "/emailAddress=" + email + "' 2>/dev/null\n"
-        "printf 'basicConstraints=CA:FALSE\\nkeyUsage=critical,digitalSignature\\nsubjectAltName=email:" + email +
+                                   "printf 'basicConstraints=CA:FALSE\\nkeyUsage=critical,digitalSignature\\nsubjectAltName=email:" +
+        email +
         "\\nextendedKeyUsage=emailProtection\\n' > " + user + ".ext\n"
-        "openssl x509 -req -in " + user + ".csr -CA " + ca + ".pem -CAkey " + ca + ".key -CAcreateserial -out " + user +
+                                                              "openssl x509 -req -in " +
+        user + ".csr -CA " + ca + ".pem -CAkey " + ca + ".key -CAcreateserial -out " + user +
         ".pem -days 3650 -extfile " + user + ".ext 2>/dev/null\n"
-        "export GNUPGHOME=" + h + "\n"
-        "echo disable-crl-checks > $GNUPGHOME/gpgsm.conf\n"
-        // The trustlist first: the import starts the agent, which reads it once.
-        "echo \"$(openssl x509 -in " + ca + ".pem -noout -fingerprint -sha1 | cut -d= -f2) S relax\" > "
-        "$GNUPGHOME/trustlist.txt\n"
-        // gpgsm 2.2 reads only the old PKCS#12 ciphers, and now and then fails to decrypt one with
-        // an empty password (it guesses the password encoding); a fresh salt fixes that.
-        "for try in 1 2 3 4 5 6; do\n"
-        "  openssl pkcs12 -export -certpbe NONE -keypbe PBE-SHA1-3DES -macalg sha1 -inkey " + user + ".key -in " +
+                                             "export GNUPGHOME=" +
+        h + "\n"
+            "echo disable-crl-checks > $GNUPGHOME/gpgsm.conf\n"
+            // The trustlist first: the import starts the agent, which reads it once.
+            "echo \"$(openssl x509 -in " +
+        ca + ".pem -noout -fingerprint -sha1 | cut -d= -f2) S relax\" > "
+             "$GNUPGHOME/trustlist.txt\n"
+             // gpgsm 2.2 reads only the old PKCS#12 ciphers, and now and then fails to decrypt one with
+             // an empty password (it guesses the password encoding); a fresh salt fixes that.
+             "for try in 1 2 3 4 5 6; do\n"
+             "  openssl pkcs12 -export -certpbe NONE -keypbe PBE-SHA1-3DES -macalg sha1 -inkey " +
+        user + ".key -in " +
         user + ".pem -out " + user + ".p12 -passout pass:\n"
-        "  echo | gpgsm --batch --pinentry-mode loopback --passphrase-fd 0 --import " + user + ".p12 2>/dev/null && "
-        "gpgsm --list-secret-keys " + email + " >/dev/null 2>&1 && break\n"
-        "done\n"
-        "gpgsm --list-secret-keys " + email + " >/dev/null\n"
-        "gpgsm --batch --import " + ca + ".pem\n";
+                                     "  echo | gpgsm --batch --pinentry-mode loopback --passphrase-fd 0 --import " +
+        user + ".p12 2>/dev/null && "
+               "gpgsm --list-secret-keys " +
+        email + " >/dev/null 2>&1 && break\n"
+                "done\n"
+                "gpgsm --list-secret-keys " +
+        email + " >/dev/null\n"
+                "gpgsm --batch --import " +
+        ca + ".pem\n";
     auto g = k(script);
     REQUIRE_MESSAGE(g.status == 0, g.err);
     return k("cat " + ca + ".pem").out;

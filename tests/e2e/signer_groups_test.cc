@@ -16,7 +16,6 @@ using vigil::test::kPolicy;
 using vigil::test::Site;
 using vigil::test::trim_nl;
 
-
 TEST_SUITE("e2e") {
   TEST_CASE("signer groups: a member's signed change to a protected path lands; a non-member's and an unsigned one do not") {
     Site s;

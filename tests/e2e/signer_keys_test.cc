@@ -38,24 +38,32 @@ std::string x509_user(const Site& s, const GpgHome& home, const std::string& who
       "[ -f ca.pem ] || openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 "
       "-subj '/CN=Test CA' -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign "
       "2>/dev/null\n"
-      "openssl req -newkey rsa:2048 -nodes -keyout " + who + ".key -out " + who + ".csr -subj '/CN=" + who +
+      "openssl req -newkey rsa:2048 -nodes -keyout " +
+      who + ".key -out " + who + ".csr -subj '/CN=" + who +
       "/emailAddress=" + email + "' 2>/dev/null\n"
-      "printf 'basicConstraints=CA:FALSE\\nkeyUsage=critical,digitalSignature\\nsubjectAltName=email:" + email +
+                                 "printf 'basicConstraints=CA:FALSE\\nkeyUsage=critical,digitalSignature\\nsubjectAltName=email:" +
+      email +
       "\\nextendedKeyUsage=emailProtection\\n' > " + who + ".ext\n"
-      "openssl x509 -req -in " + who + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -out " + who +
+                                                           "openssl x509 -req -in " +
+      who + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -out " + who +
       ".crt -days 3650 -extfile " + who + ".ext 2>/dev/null\n"
-      "export GNUPGHOME=" + home.path() + "\n"
-      "echo disable-crl-checks > $GNUPGHOME/gpgsm.conf\n"
-      "echo \"$(openssl x509 -in ca.pem -noout -fingerprint -sha1 | cut -d= -f2) S relax\" > $GNUPGHOME/trustlist.txt\n"
-      // gpgsm 2.2 reads only the old PKCS#12 ciphers and now and then fails one; a fresh salt fixes it.
-      "for try in 1 2 3 4 5 6; do\n"
-      "  openssl pkcs12 -export -certpbe NONE -keypbe PBE-SHA1-3DES -macalg sha1 -inkey " + who + ".key -in " + who +
+                                          "export GNUPGHOME=" +
+      home.path() + "\n"
+                    "echo disable-crl-checks > $GNUPGHOME/gpgsm.conf\n"
+                    "echo \"$(openssl x509 -in ca.pem -noout -fingerprint -sha1 | cut -d= -f2) S relax\" > $GNUPGHOME/trustlist.txt\n"
+                    // gpgsm 2.2 reads only the old PKCS#12 ciphers and now and then fails one; a fresh salt fixes it.
+                    "for try in 1 2 3 4 5 6; do\n"
+                    "  openssl pkcs12 -export -certpbe NONE -keypbe PBE-SHA1-3DES -macalg sha1 -inkey " +
+      who + ".key -in " + who +
       ".crt -out " + who + ".p12 -passout pass:\n"
-      "  echo | gpgsm --batch --pinentry-mode loopback --passphrase-fd 0 --import " + who + ".p12 2>/dev/null && "
-      "gpgsm --list-secret-keys " + email + " >/dev/null 2>&1 && break\n"
-      "done\n"
-      "gpgsm --list-secret-keys " + email + " >/dev/null\n"
-      "gpgsm --batch --import ca.pem 2>/dev/null\n";
+                           "  echo | gpgsm --batch --pinentry-mode loopback --passphrase-fd 0 --import " +
+      who + ".p12 2>/dev/null && "
+            "gpgsm --list-secret-keys " +
+      email + " >/dev/null 2>&1 && break\n"
+              "done\n"
+              "gpgsm --list-secret-keys " +
+      email + " >/dev/null\n"
+              "gpgsm --batch --import ca.pem 2>/dev/null\n";
   auto g = sh(s.keys(), script);
   REQUIRE_MESSAGE(g.status == 0, g.err);
   return sh(s.keys(), "cat ca.pem").out;
@@ -116,12 +124,14 @@ TEST_SUITE("e2e") {
     // The admin replaces alice's key by its revoked copy (gpg's own revocation certificate, applied
     // in a copy of the keyring: alice's own keyring, like a stolen key, can still sign).
     const auto fpr = trim_nl(sh(s.keys(), pgp.env() + " gpg --with-colons --list-keys alice@example.org | "
-                                          "awk -F: '/^fpr/ {print $10; exit}'").out);
+                                                      "awk -F: '/^fpr/ {print $10; exit}'")
+                                 .out);
     REQUIRE(!fpr.empty());
     GpgHome revoked(s, "pgp-revoked");
     REQUIRE(sh(s.keys(), "cp " + pgp.path() + "/pubring.kbx " + revoked.path() + "/ && sed 's/^:-----/-----/' " +
                              pgp.path() + "/openpgp-revocs.d/" + fpr + ".rev | " + revoked.env() +
-                             " gpg --batch --import 2>/dev/null").status == 0);
+                             " gpg --batch --import 2>/dev/null")
+                .status == 0);
     auto e = sh(s.keys(), revoked.env() + " gpg --armor --export alice@example.org");
     REQUIRE(e.status == 0);
     s.write(".vigil/keys/alice.asc", e.out);

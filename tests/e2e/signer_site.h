@@ -11,7 +11,6 @@
 
 namespace vigil::test {
 
-
 inline std::string trim_nl(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
@@ -106,6 +105,5 @@ class Site {
  private:
   TempDir dir_;
 };
-
 
 }  // namespace vigil::test

@@ -37,16 +37,15 @@ void write_audit_log(const std::string& path, const AuditLogSpec& spec) {
     char ts[32];
     std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &ut);
     const unsigned r = next() % 100;
-    const std::string decision = r < 85 ? "accept" : r < 96 ? "reject" : "bypass";
+    const std::string decision = r < 85 ? "accept" : r < 96 ? "reject"
+                                                            : "bypass";
     const std::string pusher = pushers[next() % 4];
-    nlohmann::json rec = {{"time", ts}, {"hook", "pre-receive"}, {"repo", spec.repo}, {"pusher", pusher},
-                          {"updates", {{{"ref", "refs/heads/main"}, {"old", std::string(40, 'a')}, {"new", std::string(40, 'b')}}}},
-                          {"decision", decision}, {"duration_ms", 12.5}, {"vigil_version", "test"}, {"rules_version", "rv1"}};
+    nlohmann::json rec = {{"time", ts}, {"hook", "pre-receive"}, {"repo", spec.repo}, {"pusher", pusher}, {"updates", {{{"ref", "refs/heads/main"}, {"old", std::string(40, 'a')}, {"new", std::string(40, 'b')}}}}, {"decision", decision}, {"duration_ms", 12.5}, {"vigil_version", "test"}, {"rules_version", "rv1"}};
     auto findings = nlohmann::json::array();
     if (decision != "accept" || r % 7 == 0) {
-      const std::string disp = decision == "reject" ? "block" : decision == "bypass" ? "bypassed" : "waived";
-      nlohmann::json f = {{"rule", rules[next() % 3]}, {"severity", r % 2 ? "high" : "medium"}, {"path", "app/config.env"},
-                          {"disposition", disp}, {"fingerprint", fmt::format("github.pat:{:08x}", next())}};
+      const std::string disp = decision == "reject" ? "block" : decision == "bypass" ? "bypassed"
+                                                                                     : "waived";
+      nlohmann::json f = {{"rule", rules[next() % 3]}, {"severity", r % 2 ? "high" : "medium"}, {"path", "app/config.env"}, {"disposition", disp}, {"fingerprint", fmt::format("github.pat:{:08x}", next())}};
       if (disp == "waived") {
         f["note"] = "waived by waiver 'W-1' (owner sec@example.com)";
         f["kind"] = r % 2 ? "false-positive" : "accepted-risk";

@@ -12,9 +12,9 @@ struct AuditLogSpec {
   std::size_t records = 100;
   std::string repo = "srv/app.git";
   std::string key = "0123456789abcdef0123456789abcdef";  // written to vigil-audit.key beside the log
-  unsigned seed = 1;  // varies times, pushers, decisions
-  std::string start_day = "2026-03-02";  // the first record's day
-  unsigned spacing_seconds = 600;        // between records (a longer log is a longer period)
+  unsigned seed = 1;                                     // varies times, pushers, decisions
+  std::string start_day = "2026-03-02";                  // the first record's day
+  unsigned spacing_seconds = 600;                        // between records (a longer log is a longer period)
 };
 
 /// Writes a keyed, chained audit log of `spec.records` gate decisions at `path` (and its head

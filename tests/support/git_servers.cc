@@ -129,21 +129,26 @@ HttpGitServer::HttpGitServer(const std::vector<std::pair<std::string, std::strin
   for (const auto& [k, v] : hook_environment()) env += ", \"" + k + "\" => \"" + v + "\"";
   dir_.write("lighttpd.conf",
              "server.modules = (\"mod_alias\", \"mod_auth\", \"mod_authn_file\", \"mod_cgi\", \"mod_setenv\")\n"
-             "server.document-root = \"" + dir_.path() + "\"\n"
-             "server.bind = \"127.0.0.1\"\n"
-             "server.port = " + std::to_string(port_) + "\n"
-             "server.errorlog = \"" + dir_.path() + "/error.log\"\n"
-             "alias.url = (\"/git\" => \"/usr/lib/git-core/git-http-backend\", "
-             "\"/anon\" => \"/usr/lib/git-core/git-http-backend\")\n"
-             "$HTTP[\"url\"] =~ \"^/(git|anon)/\" {\n"
-             "  cgi.assign = (\"\" => \"\")\n"
-             "  setenv.add-environment = (" + env + ")\n"
-             "}\n"
-             "$HTTP[\"url\"] =~ \"^/git/\" {\n"
-             "  auth.backend = \"plain\"\n"
-             "  auth.backend.plain.userfile = \"" + dir_.path() + "/users\"\n"
-             "  auth.require = (\"\" => (\"method\" => \"basic\", \"realm\" => \"git\", \"require\" => \"valid-user\"))\n"
-             "}\n");
+             "server.document-root = \"" +
+                 dir_.path() + "\"\n"
+                               "server.bind = \"127.0.0.1\"\n"
+                               "server.port = " +
+                 std::to_string(port_) + "\n"
+                                         "server.errorlog = \"" +
+                 dir_.path() + "/error.log\"\n"
+                               "alias.url = (\"/git\" => \"/usr/lib/git-core/git-http-backend\", "
+                               "\"/anon\" => \"/usr/lib/git-core/git-http-backend\")\n"
+                               "$HTTP[\"url\"] =~ \"^/(git|anon)/\" {\n"
+                               "  cgi.assign = (\"\" => \"\")\n"
+                               "  setenv.add-environment = (" +
+                 env + ")\n"
+                       "}\n"
+                       "$HTTP[\"url\"] =~ \"^/git/\" {\n"
+                       "  auth.backend = \"plain\"\n"
+                       "  auth.backend.plain.userfile = \"" +
+                 dir_.path() + "/users\"\n"
+                               "  auth.require = (\"\" => (\"method\" => \"basic\", \"realm\" => \"git\", \"require\" => \"valid-user\"))\n"
+                               "}\n");
   const std::string log = dir_.path() + "/lighttpd.out";
   pid_ = start(dir_.path(), "lighttpd -D -f '" + dir_.path() + "/lighttpd.conf'", log);
   try {
@@ -193,10 +198,13 @@ GitoliteServer::GitoliteServer(const std::vector<std::string>& users, const std:
   for (const auto& [k, v] : hook_environment()) setenv += " " + k + "=" + v;
   dir_.write("sshd_config",
              "Port " + std::to_string(port_) + "\nListenAddress 127.0.0.1\nHostKey " + dir_.path() + "/hostkey\n"
-             "PidFile " + dir_.path() + "/sshd.pid\nAuthorizedKeysFile " + home() + "/.ssh/authorized_keys\n"
-             "StrictModes no\nUsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-             "PubkeyAuthentication yes\nPermitRootLogin prohibit-password\nAllowUsers " + user_name() + "\n"
-             "SetEnv " + setenv + "\n");
+                                                                                                     "PidFile " +
+                 dir_.path() + "/sshd.pid\nAuthorizedKeysFile " + home() + "/.ssh/authorized_keys\n"
+                                                                           "StrictModes no\nUsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+                                                                           "PubkeyAuthentication yes\nPermitRootLogin prohibit-password\nAllowUsers " +
+                 user_name() + "\n"
+                               "SetEnv " +
+                 setenv + "\n");
   const std::string log = dir_.path() + "/sshd.log";
   pid_ = start(dir_.path(), "/usr/sbin/sshd -D -e -f '" + dir_.path() + "/sshd_config'", log);
   try {

@@ -61,6 +61,48 @@ std::optional<double> GovernanceMetrics::median_fix_seconds() const {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
+namespace {
+
+std::size_t count_of(const nlohmann::json& obj, const char* key) {
+  const auto it = obj.find(key);
+  return it != obj.end() && it->is_number_unsigned() ? it->get<std::size_t>() : 0;
+}
+
+// One record's AI activity: the counts of a push that landed, and the ai.* findings that blocked.
+AiActivity record_ai(const nlohmann::json& rec, bool landed) {
+  AiActivity a;
+  if (const auto it = rec.find("ai"); landed && it != rec.end() && it->is_object()) {
+    a.assisted = count_of(*it, "assisted");
+    a.escalated = count_of(*it, "escalated");
+    a.approved = count_of(*it, "approved");
+  }
+  if (const auto it = rec.find("findings"); it != rec.end() && it->is_array()) {
+    for (const auto& f : *it) {
+      if (!f.is_object() || str(f, "disposition") != "block") continue;
+      if (str(f, "rule") == "ai.unapproved") ++a.unapproved_blocks;
+      if (str(f, "rule") == "ai.undisclosed") ++a.undisclosed_blocks;
+    }
+  }
+  return a;
+}
+
+bool any_ai(const AiActivity& a) { return a.assisted + a.escalated + a.unapproved_blocks + a.undisclosed_blocks > 0; }
+
+void add_ai(AiActivity& t, const AiActivity& a) {
+  t.assisted += a.assisted;
+  t.escalated += a.escalated;
+  t.approved += a.approved;
+  t.unapproved_blocks += a.unapproved_blocks;
+  t.undisclosed_blocks += a.undisclosed_blocks;
+}
+
+nlohmann::json ai_json(const AiActivity& a) {
+  return {{"assisted", a.assisted}, {"escalated", a.escalated}, {"approved", a.approved},
+          {"unapproved_blocks", a.unapproved_blocks}, {"undisclosed_blocks", a.undisclosed_blocks}};
+}
+
+}  // namespace
+
 GovernanceMetrics compute_metrics(std::vector<nlohmann::json> records, const ReportWindow& window) {
   std::stable_sort(records.begin(), records.end(),
                    [](const nlohmann::json& a, const nlohmann::json& b) { return str(a, "time") < str(b, "time"); });
@@ -109,6 +151,10 @@ GovernanceMetrics fold_metrics(const std::function<bool(nlohmann::json&)>& next_
         ++m.other;
         if (dc) ++dc->other;
         break;
+    }
+    if (const auto ai = record_ai(rec, o == Outcome::Passed || o == Outcome::Bypassed); any_ai(ai)) {
+      add_ai(m.ai, ai);
+      if (!day.empty()) add_ai(m.ai_by_day[day], ai);
     }
     const std::string rv = str(rec, "rules_version"), vv = str(rec, "vigil_version");
     ++m.rules_versions[rv.empty() ? "(none)" : rv];
@@ -284,6 +330,9 @@ nlohmann::json metrics_to_json(const GovernanceMetrics& m) {
   for (const auto& [d, c] : m.by_day) {
     days[d] = {{"passed", c.passed}, {"blocked", c.blocked}, {"bypassed", c.bypassed}, {"other", c.other}};
   }
+  nlohmann::json ai = ai_json(m.ai);
+  ai["by_day"] = nlohmann::json::object();
+  for (const auto& [d, a] : m.ai_by_day) ai["by_day"][d] = ai_json(a);
   nlohmann::json logs = nlohmann::json::array();
   for (const auto& l : m.logs) logs.push_back({{"path", l.path}, {"records", l.records}, {"integrity", l.status}});
   nlohmann::json fix = {{"resolved", m.fix_seconds.size()},
@@ -304,6 +353,7 @@ nlohmann::json metrics_to_json(const GovernanceMetrics& m) {
       {"rules_versions", m.rules_versions},
       {"vigil_versions", m.vigil_versions},
       {"by_day", days},
+      {"ai", ai},
       {"logs", logs},
       {"unreadable_records", m.skipped_records},
   };
@@ -348,6 +398,13 @@ std::string metrics_to_text(const GovernanceMetrics& m) {
   const auto med = m.median_fix_seconds();
   line(fmt::format("time from block to fixed push: median {} over {} fixed; {} ended by bypass, {} still blocked",
                    med ? human_duration(*med) : "n/a", m.fix_seconds.size(), m.resolved_by_bypass, m.unresolved_blocks));
+  line(fmt::format("AI-assisted commits landed: {}  escalated: {}  approved by a human: {}  refused: {} unapproved, "
+                   "{} undisclosed", m.ai.assisted, m.ai.escalated, m.ai.approved, m.ai.unapproved_blocks,
+                   m.ai.undisclosed_blocks));
+  for (const auto& [d, a] : m.ai_by_day) {
+    line(fmt::format("  {}  assisted {}  escalated {}  approved {}  refused {}", d, a.assisted, a.escalated, a.approved,
+                     a.unapproved_blocks + a.undisclosed_blocks));
+  }
   line("evidence by control (gate runs / findings / blocks):");
   for (const auto& [tag, e] : m.controls) {
     line(fmt::format("  {:<18} {:>5} {:>5} {:>5}  {}", tag, e.gate_runs, e.findings, e.blocks, control_title(tag)));

@@ -38,6 +38,16 @@ struct DayCounts {
   std::size_t passed = 0, blocked = 0, bypassed = 0, other = 0;
 };
 
+/// AI-assisted changes (the audit records' "ai" counts and the ai.* findings): what landed and
+/// what the gate refused.
+struct AiActivity {
+  std::size_t assisted = 0;   // AI-assisted commits in accepted pushes
+  std::size_t escalated = 0;  // of those, commits that changed a path of an [[ai.escalate]] entry
+  std::size_t approved = 0;   // escalated commits a human member of the group approved
+  std::size_t unapproved_blocks = 0;   // ai.unapproved findings that blocked a push
+  std::size_t undisclosed_blocks = 0;  // ai.undisclosed findings that blocked a push
+};
+
 struct LogIntegrity {
   std::string path;
   std::size_t records = 0;
@@ -59,6 +69,8 @@ struct GovernanceMetrics {
   std::map<std::string, ControlEvidence> controls;
   std::map<std::string, std::size_t> rules_versions, vigil_versions;
   std::map<std::string, DayCounts> by_day;  // "YYYY-MM-DD"
+  AiActivity ai;
+  std::map<std::string, AiActivity> ai_by_day;  // "YYYY-MM-DD", days with any AI activity
   std::vector<LogIntegrity> logs;
   std::size_t skipped_records = 0;  // unreadable lines
   double pass_rate() const { return runs ? static_cast<double>(passed) / static_cast<double>(runs) : 0.0; }

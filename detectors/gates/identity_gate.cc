@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <optional>
 
 #include "detectors/gates/ai_approval.h"
+#include "detectors/gates/group_approval.h"
 #include "detectors/git/commit_info.h"
 #include "detectors/git/commit_paths.h"
+#include "detectors/git/refs.h"
 #include "detectors/git/signature_extract.h"
 #include "detectors/policy/policy_action.h"
 #include "detectors/policy/ref_policy.h"
@@ -57,7 +60,7 @@ Result<std::vector<Finding>> pusher_findings(const git::Repo& repo, const Config
   auto covered = [&pp](std::string_view ref) { return committer_must_be_pusher(pp, ref); };
   auto commits = reached_by_covered(repo, in.refs, covered);
   if (!commits) return commits.error();
-  TrustCache trust(repo, in.refs.trust_rev, cfg.signatures);
+  std::optional<GroupApprovals> trust;  // the old tip's keys, built when a commit needs them
   for (const auto& [commit, ref] : *commits) {
     auto info = git::read_commit_info(repo, commit);
     if (!info) return info.error();
@@ -67,11 +70,15 @@ Result<std::vector<Finding>> pusher_findings(const git::Repo& repo, const Config
       auto obj = git::extract_commit_signature(repo, commit);
       if (!obj) return obj.error();
       if (obj->is_signed()) {
-        auto store = trust.get();
-        if (!store) return store.error();
-        const auto verdict = (*store)->verify(*obj, true);
-        if (verdict.status == SignatureStatus::Good) continue;  // forwarded work, signed by its committer
-        signature_note = fmt::format(" (its signature does not count: {})", verdict.detail);
+        if (!trust) {
+          auto built = GroupApprovals::build(repo, cfg, in.refs.trust_rev);
+          if (!built) return built.error();
+          trust.emplace(std::move(*built));
+        }
+        auto verdict = trust->verdict(commit);  // as for its committer: the key must be bound to that e-mail
+        if (!verdict) return verdict.error();
+        if (verdict->status == SignatureStatus::Good) continue;  // forwarded work, signed by its committer
+        signature_note = fmt::format(" (its signature does not count: {})", verdict->detail);
       } else {
         signature_note = " (it is not signed)";
       }
@@ -146,42 +153,50 @@ Result<std::vector<Finding>> ai_findings(const git::Repo& repo, const Config& cf
     }
   }
 
-  TrustCache trust(repo, in.trust_rev, cfg.signatures);
-  std::map<std::string, bool> escalated;  // commit -> approved (counted once over every entry)
+  std::optional<GroupApprovals> approvals;  // the old tip's keys and groups, built once when needed
+  std::map<std::string, bool> escalated;    // commit -> approved (counted once over every entry)
   for (const auto& e : ap.escalate) {
-    auto commits = reached_by_covered(repo, in, [&e](std::string_view ref) {
+    auto covered = [&e](std::string_view ref) {
       return std::any_of(e.on.begin(), e.on.end(), [&](const std::string& g) { return ref_glob_match(g, ref); });
-    });
-    if (!commits) return commits.error();
-    for (const auto& [commit, ref] : *commits) {
-      auto s = signals_of(commit);
-      if (!s) return s.error();
-      if (!(*s)->signals.assisted) continue;
-      auto paths = git::commit_changed_paths(repo, commit);
-      if (!paths) return paths.error();
-      std::string touched;
-      for (const auto& p : *paths) {
-        if (std::any_of(e.paths.begin(), e.paths.end(), [&](const std::string& g) { return glob_match(g, p); })) {
-          touched = p;
-          break;
+    };
+    for (const auto& u : *in.updates) {
+      if (git::is_zero_oid(u.new_oid) || !covered(u.ref)) continue;
+      auto reach = RefReach::of(repo, u, *in.before, covered);
+      if (!reach) return reach.error();
+      for (const auto& commit : reach->commits()) {
+        auto s = signals_of(commit);
+        if (!s) return s.error();
+        if (!(*s)->signals.assisted) continue;
+        auto paths = git::commit_changed_paths(repo, commit);
+        if (!paths) return paths.error();
+        std::string touched;
+        for (const auto& p : *paths) {
+          if (std::any_of(e.paths.begin(), e.paths.end(), [&](const std::string& g) { return glob_match(g, p); })) {
+            touched = p;
+            break;
+          }
         }
+        if (touched.empty()) continue;
+        if (!approvals) {
+          auto built = GroupApprovals::build(repo, cfg, in.trust_rev);
+          if (!built) return built.error();
+          approvals.emplace(std::move(*built));
+        }
+        auto approval = ai_approval(*approvals, ap, commit, e.approvers, *reach);
+        if (!approval) return approval.error();
+        auto [it, fresh] = escalated.emplace(commit, approval->approved);
+        if (!fresh) it->second = it->second && approval->approved;
+        if (approval->approved) continue;
+        auto f = policy_finding(kAiUnapprovedId, "AI-assisted change approved", touched, ap.action, cfg.settings.mode,
+                                fmt::format("commit {} is AI-assisted ({}) and changes {}, which needs the approval of a "
+                                            "human member of signer group '{}'{}",
+                                            short_id(commit), (*s)->signals.evidence, touched, e.approvers, approval->why),
+                                fmt::format("[[ai.escalate]] at {}: {}", e.where, approval->how));
+        f.commit = commit;
+        f.author = (*s)->author;
+        f.fingerprint = fingerprint(kAiUnapprovedId, commit + '\x1f' + touched);
+        out.push_back(std::move(f));
       }
-      if (touched.empty()) continue;
-      const ApprovalQuery q{commit, ref, (*s)->author, e.approvers};
-      auto approval = ai_approval(repo, cfg, trust, q, *commits);
-      if (!approval) return approval.error();
-      auto [it, fresh] = escalated.emplace(commit, approval->approved);
-      if (!fresh) it->second = it->second && approval->approved;
-      if (approval->approved) continue;
-      auto f = policy_finding(kAiUnapprovedId, "AI-assisted change approved", touched, ap.action, cfg.settings.mode,
-                              fmt::format("commit {} is AI-assisted ({}) and changes {}, which needs a human member of "
-                                          "signer group '{}' to approve it{}",
-                                          short_id(commit), (*s)->signals.evidence, touched, e.approvers, approval->why),
-                              fmt::format("[[ai.escalate]] at {}: {}", e.where, approval->how));
-      f.commit = commit;
-      f.author = (*s)->author;
-      f.fingerprint = fingerprint(kAiUnapprovedId, commit + '\x1f' + touched);
-      out.push_back(std::move(f));
     }
   }
   for (const auto& [commit, approved] : escalated) {

@@ -121,6 +121,13 @@ TEST_SUITE("e2e") {
     CHECK_MESSAGE(r.status == 0, r.err);
     CHECK(s.server_ref() == s.head());
     CHECK(sh(s.bare(), "tail -n1 vigil-audit.jsonl").out.find("\"ai\":{\"approved\":0,\"assisted\":1") != std::string::npos);
+    // `vigil report` counts it, and the refused push before it.
+    const auto rep = sh(s.bare(), "$VIGIL report vigil-audit.jsonl");
+    REQUIRE(rep.status == 0);
+    CHECK(rep.out.find("AI-assisted commits landed: 1  escalated: 0  approved by a human: 0  refused: 0 unapproved, "
+                       "1 undisclosed") != std::string::npos);
+    const auto json = sh(s.bare(), "$VIGIL report -f json vigil-audit.jsonl");
+    CHECK(json.out.find("\"undisclosed_blocks\": 1") != std::string::npos);
   }
 
   TEST_CASE("attack: AI-assisted change to a protected path with no approval") {

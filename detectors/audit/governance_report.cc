@@ -97,8 +97,7 @@ void add_ai(AiActivity& t, const AiActivity& a) {
 }
 
 nlohmann::json ai_json(const AiActivity& a) {
-  return {{"assisted", a.assisted}, {"escalated", a.escalated}, {"approved", a.approved},
-          {"unapproved_blocks", a.unapproved_blocks}, {"undisclosed_blocks", a.undisclosed_blocks}};
+  return {{"assisted", a.assisted}, {"escalated", a.escalated}, {"approved", a.approved}, {"unapproved_blocks", a.unapproved_blocks}, {"undisclosed_blocks", a.undisclosed_blocks}};
 }
 
 }  // namespace
@@ -399,7 +398,8 @@ std::string metrics_to_text(const GovernanceMetrics& m) {
   line(fmt::format("time from block to fixed push: median {} over {} fixed; {} ended by bypass, {} still blocked",
                    med ? human_duration(*med) : "n/a", m.fix_seconds.size(), m.resolved_by_bypass, m.unresolved_blocks));
   line(fmt::format("AI-assisted commits landed: {}  escalated: {}  approved by a human: {}  refused: {} unapproved, "
-                   "{} undisclosed", m.ai.assisted, m.ai.escalated, m.ai.approved, m.ai.unapproved_blocks,
+                   "{} undisclosed",
+                   m.ai.assisted, m.ai.escalated, m.ai.approved, m.ai.unapproved_blocks,
                    m.ai.undisclosed_blocks));
   for (const auto& [d, a] : m.ai_by_day) {
     line(fmt::format("  {}  assisted {}  escalated {}  approved {}  refused {}", d, a.assisted, a.escalated, a.approved,

@@ -41,9 +41,9 @@ struct DayCounts {
 /// AI-assisted changes (the audit records' "ai" counts and the ai.* findings): what landed and
 /// what the gate refused.
 struct AiActivity {
-  std::size_t assisted = 0;   // AI-assisted commits in accepted pushes
-  std::size_t escalated = 0;  // of those, commits that changed a path of an [[ai.escalate]] entry
-  std::size_t approved = 0;   // escalated commits a human member of the group approved
+  std::size_t assisted = 0;            // AI-assisted commits in accepted pushes
+  std::size_t escalated = 0;           // of those, commits that changed a path of an [[ai.escalate]] entry
+  std::size_t approved = 0;            // escalated commits a human member of the group approved
   std::size_t unapproved_blocks = 0;   // ai.unapproved findings that blocked a push
   std::size_t undisclosed_blocks = 0;  // ai.undisclosed findings that blocked a push
 };

@@ -231,17 +231,23 @@ TEST_SUITE("e2e") {
     REQUIRE(sh(keys.path(), "ssh-keygen -q -t ed25519 -N '' -C sec -f sec && ssh-keygen -q -t ed25519 -N '' -C bot -f bot").status == 0);
     Client c;
     REQUIRE(sh(c.dir.path(), "git init -q work && cd work && mkdir .vigil && "
-                             "echo \"sec@example.org $(cut -d' ' -f1,2 " + keys.path() + "/sec.pub)\" > .vigil/allowed_signers && "
-                             "echo \"bot@agents.example $(cut -d' ' -f1,2 " + keys.path() + "/bot.pub)\" >> .vigil/allowed_signers && "
-                             "echo base > README && git add -A && " + as("alice") + "git commit -q -m base && "
-                             "git push -q '" + bare + "' HEAD:main").status == 0);
+                             "echo \"sec@example.org $(cut -d' ' -f1,2 " +
+                                 keys.path() + "/sec.pub)\" > .vigil/allowed_signers && "
+                                               "echo \"bot@agents.example $(cut -d' ' -f1,2 " +
+                                 keys.path() + "/bot.pub)\" >> .vigil/allowed_signers && "
+                                               "echo base > README && git add -A && " +
+                                 as("alice") + "git commit -q -m base && "
+                                               "git push -q '" +
+                                 bare + "' HEAD:main")
+                .status == 0);
     TempDir policy;
     policy.write("policy.toml", "version = 1\n[server]\ndeadline_ms = 300000\n"
                                 "[signers.security]\nmembers = [\"sec@example.org\", \"bot@agents.example\"]\n"
                                 "[ai]\nidentities = [\"*@agents.example\"]\n"
                                 "[[ai.escalate]]\npaths = [\"auth/**\"]\napprovers = \"security\"\n");
     REQUIRE(sh(bare, "ln -s '" + vigil::test::bin_dir() + "/vigil-pre-receive' hooks/pre-receive && git config vigil.policy '" +
-                         policy.path() + "/policy.toml'").status == 0);
+                         policy.path() + "/policy.toml'")
+                .status == 0);
     c.remote(server->url("srv", "alice", "a-pass"));
     const auto sign = [&](const std::string& key) {
       return "-c gpg.format=ssh -c user.signingkey=" + keys.path() + "/" + key + " -c commit.gpgsign=true ";
@@ -250,7 +256,8 @@ TEST_SUITE("e2e") {
     // alice's AI-assisted change to auth/, unapproved: rejected.
     auto before = server_ref(bare);
     REQUIRE(c.run("git checkout -q -b feature && mkdir -p auth && echo 'check()' > auth/login.c && git add -A && " +
-                  as("alice") + "git commit -q -m 'fix: login' -m 'Assisted-by: some-model'").status == 0);
+                  as("alice") + "git commit -q -m 'fix: login' -m 'Assisted-by: some-model'")
+                .status == 0);
     auto r = c.push();
     CHECK(r.status != 0);
     CHECK(r.err.find("ai.unapproved") != std::string::npos);
@@ -259,7 +266,9 @@ TEST_SUITE("e2e") {
     // The AI tool approves its own change (signed with its key, though it is listed as a member): rejected.
     REQUIRE(c.run("git checkout -q main && git checkout -q -b bot && mkdir -p auth && echo 'bot()' > auth/bot.c && git add -A && "
                   "GIT_AUTHOR_NAME=codebot GIT_AUTHOR_EMAIL=bot@agents.example GIT_COMMITTER_NAME=codebot "
-                  "GIT_COMMITTER_EMAIL=bot@agents.example git " + sign("bot") + "commit -q -m 'feat: bot auth'").status == 0);
+                  "GIT_COMMITTER_EMAIL=bot@agents.example git " +
+                  sign("bot") + "commit -q -m 'feat: bot auth'")
+                .status == 0);
     r = c.push();
     CHECK(r.status != 0);
     CHECK(r.err.find("an AI cannot approve") != std::string::npos);
@@ -267,7 +276,8 @@ TEST_SUITE("e2e") {
 
     // sec, a human member, merges alice's change with a signed merge: accepted.
     REQUIRE(c.run("git checkout -q main && GIT_COMMITTER_NAME=sec GIT_COMMITTER_EMAIL=sec@example.org GIT_AUTHOR_NAME=sec "
-                  "GIT_AUTHOR_EMAIL=sec@example.org git " + sign("sec") + "merge -q --no-ff -S -m 'merge: reviewed login fix' feature")
+                  "GIT_AUTHOR_EMAIL=sec@example.org git " +
+                  sign("sec") + "merge -q --no-ff -S -m 'merge: reviewed login fix' feature")
                 .status == 0);
     r = c.push();
     CHECK_MESSAGE(r.status == 0, r.err);

@@ -161,10 +161,14 @@ int run_history_scan(const HistoryArgs& a) {
   const std::string rules_key = engine->scanner.rules_hash().substr(0, 32);
   std::vector<std::string> new_clean;  // for on_clean_blobs
   std::mutex new_clean_mutex;
+  std::unordered_set<std::string> from_db;  // clean blobs the shared cache already holds
   if (a.incremental) {
     cache.emplace(fmt::format("{}/clean-blobs/{}", default_cache_dir(), rules_key));
     if (a.preload_clean) {
-      for (const auto& hex : a.preload_clean(rules_key)) cache->add_known(hex);
+      for (auto& hex : a.preload_clean(rules_key)) {
+        cache->add_known(hex);
+        from_db.insert(std::move(hex));
+      }
     }
   }
   // The walk and the scan overlap, so the bar counts commits walked (the walk is at most a few
@@ -179,7 +183,18 @@ int run_history_scan(const HistoryArgs& a) {
     if (progress) progress->update(d, b);
   };
   if (cache) {
-    so.known_clean = [&](const git::ObjectId& id) { return cache->contains(id); };
+    so.known_clean = [&](const git::ObjectId& id) {
+      if (!cache->contains(id)) return false;
+      // Judged clean on this machine earlier, but not shared yet: share it now.
+      if (a.on_clean_blobs) {
+        auto hex = id.hex();
+        if (!from_db.count(hex)) {
+          std::lock_guard<std::mutex> lock(new_clean_mutex);
+          new_clean.push_back(std::move(hex));
+        }
+      }
+      return true;
+    };
     so.on_clean = [&](const std::vector<git::ObjectId>& ids) {
       cache->append(ids);
       if (a.on_clean_blobs) {

@@ -11,21 +11,23 @@
 
 namespace vigil {
 
-namespace {
-
-std::string str(const nlohmann::json& j, const char* key) {
+std::string record_string(const nlohmann::json& j, const char* key) {
   const auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// Seconds since the epoch of "YYYY-MM-DDTHH:MM:SSZ" (UTC, as the hooks write it).
-std::optional<double> epoch_seconds(const std::string& t) {
+std::optional<double> record_epoch_seconds(const std::string& t) {
   const auto d = parse_date(t);
   if (!d) return std::nullopt;
   int h = 0, m = 0, s = 0;
   if (t.size() >= 19 && std::sscanf(t.c_str() + 11, "%2d:%2d:%2d", &h, &m, &s) != 3) return std::nullopt;
   return static_cast<double>(d->days) * 86400.0 + h * 3600.0 + m * 60.0 + s;
 }
+
+namespace {
+
+std::string str(const nlohmann::json& j, const char* key) { return record_string(j, key); }
+std::optional<double> epoch_seconds(const std::string& t) { return record_epoch_seconds(t); }
 
 enum class Outcome { Passed,
                      Blocked,

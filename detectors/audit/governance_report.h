@@ -102,4 +102,13 @@ std::string metrics_to_html(const GovernanceMetrics& m);
 /// "1h 05m", "45m 00s", "12s".
 std::string human_duration(double seconds);
 
+/// A string field of an audit record, or "" when it is missing or not a string.
+std::string record_string(const nlohmann::json& j, const char* key);
+
+/// Seconds since the epoch of "YYYY-MM-DDTHH:MM:SSZ" (UTC, as the hooks write it).
+std::optional<double> record_epoch_seconds(const std::string& t);
+
+/// Text made safe for HTML element content and attribute values.
+std::string html_escape(std::string_view s);
+
 }  // namespace vigil

@@ -9,9 +9,7 @@
 
 namespace vigil {
 
-namespace {
-
-std::string esc(std::string_view s) {
+std::string html_escape(std::string_view s) {
   std::string o;
   for (char c : s) {
     switch (c) {
@@ -25,6 +23,10 @@ std::string esc(std::string_view s) {
   }
   return o;
 }
+
+namespace {
+
+std::string esc(std::string_view s) { return html_escape(s); }
 
 constexpr const char* kPassed = "#2e7d32";
 constexpr const char* kBlocked = "#c62828";

@@ -1,3 +1,4 @@
+#include "detectors/audit/governance_report.h"
 #include "detectors/evidence/trends.h"
 
 #include <algorithm>
@@ -10,18 +11,8 @@ namespace vigil::evidence {
 
 namespace {
 
-std::string str(const nlohmann::json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::optional<double> epoch_seconds(const std::string& t) {
-  const auto d = parse_date(t);
-  if (!d) return std::nullopt;
-  int h = 0, m = 0, s = 0;
-  if (t.size() >= 19 && std::sscanf(t.c_str() + 11, "%2d:%2d:%2d", &h, &m, &s) != 3) return std::nullopt;
-  return static_cast<double>(d->days) * 86400.0 + h * 3600.0 + m * 60.0 + s;
-}
+std::string str(const nlohmann::json& j, const char* key) { return record_string(j, key); }
+std::optional<double> epoch_seconds(const std::string& t) { return record_epoch_seconds(t); }
 
 // The Monday of the week of `time` ("" when it has no date). Day 0 (1970-01-01) was a Thursday.
 std::string week_of(const std::string& time) {

@@ -3,25 +3,14 @@
 
 #include <algorithm>
 
+#include "detectors/audit/governance_report.h"
 #include "detectors/evidence/trends.h"
 
 namespace vigil::evidence {
 
 namespace {
 
-std::string esc(std::string_view s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
+std::string esc(std::string_view s) { return html_escape(s); }
 
 std::string shown(const std::optional<double>& v, const std::string& unit) {
   if (!v) return "n/a";

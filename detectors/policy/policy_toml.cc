@@ -114,24 +114,11 @@ Result<void> parse_file_rule(const toml::table& t, std::string_view path, std::s
     const std::string_view key = k.str();
     if (auto c = check_key(path, v, owner, key, kFileKeys); !c) return c;
     if (key == "glob" || key == "globs") {
-      auto l = toml_strings(v, key, path);
-      if (!l) return l.error();
-      for (const auto& g : *l) {
-        if (auto e = glob_error(g)) return bad(path, v, fmt::format("{}: {}", owner, *e));
-      }
-      r.globs.insert(r.globs.end(), l->begin(), l->end());
+      if (auto g = parse_glob_list(v, key, path, owner, r.globs); !g) return g;
     } else if (key == "on") {
-      auto l = toml_strings(v, key, path);
-      if (!l) return l.error();
-      r.on = 0;
-      for (const auto& o : *l) {
-        const auto it = std::find(kOnValues.begin(), kOnValues.end(), o);
-        if (it == kOnValues.end()) {
-          return bad(path, v, fmt::format("{}: unknown change type '{}' in 'on' (use add, modify, delete, rename, mode)", owner, o));
-        }
-        r.on |= 1u << static_cast<unsigned>(it - kOnValues.begin());
-      }
-      if (r.on == 0) return bad(path, v, fmt::format("{}: 'on' is empty, so the rule could never fire", owner));
+      auto on = parse_change_types(v, path, owner);
+      if (!on) return on.error();
+      r.on = *on;
     } else if (key == "action") {
       auto a = action_value(path, v, owner);
       if (!a) return a.error();
@@ -356,6 +343,32 @@ Result<void> parse_policy_sections(const toml::table& doc, std::string_view path
     for (const auto& p : refs.protected_refs) messages.forbidden_on.push_back(p.pattern);
   }
   return {};
+}
+
+Result<void> parse_glob_list(const toml::node& v, std::string_view key, std::string_view path, std::string_view owner,
+                             std::vector<std::string>& out) {
+  auto l = toml_strings(v, key, path);
+  if (!l) return l.error();
+  for (const auto& g : *l) {
+    if (auto e = glob_error(g)) return bad(path, v, fmt::format("{}: {}", owner, *e));
+  }
+  out.insert(out.end(), l->begin(), l->end());
+  return {};
+}
+
+Result<unsigned> parse_change_types(const toml::node& v, std::string_view path, std::string_view owner) {
+  auto l = toml_strings(v, "on", path);
+  if (!l) return l.error();
+  unsigned on = 0;
+  for (const auto& o : *l) {
+    const auto it = std::find(kOnValues.begin(), kOnValues.end(), o);
+    if (it == kOnValues.end()) {
+      return bad(path, v, fmt::format("{}: unknown change type '{}' in 'on' (use add, modify, delete, rename, mode)", owner, o));
+    }
+    on |= 1u << static_cast<unsigned>(it - kOnValues.begin());
+  }
+  if (on == 0) return bad(path, v, fmt::format("{}: 'on' is empty, so the rule could never fire", owner));
+  return on;
 }
 
 }  // namespace vigil

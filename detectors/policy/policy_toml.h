@@ -18,4 +18,12 @@ namespace vigil {
 Result<void> parse_policy_sections(const toml::table& doc, std::string_view path, FilePolicy& files,
                                    MessagePolicy& messages, RefPolicy& refs);
 
+/// A [[files]]-style `glob`/`globs` value: every pattern is checked, then appended to `out`.
+/// `owner` names the entry in errors.
+Result<void> parse_glob_list(const toml::node& v, std::string_view key, std::string_view path, std::string_view owner,
+                             std::vector<std::string>& out);
+
+/// A [[files]]-style `on` value: change types (add, modify, delete, rename, mode) as ChangeType bits.
+Result<unsigned> parse_change_types(const toml::node& v, std::string_view path, std::string_view owner);
+
 }  // namespace vigil

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "detectors/policy/policy_toml.h"
 #include "detectors/rules/rule.h"
 #include "detectors/rules/rule_toml.h"
 #include "detectors/util/glob.h"
@@ -18,7 +19,6 @@ namespace {
 const std::vector<std::string> kGroupKeys = {"members"};
 const std::vector<std::string> kSignerRuleKeys = {"id", "glob", "globs", "protected", "on", "signers",
                                                   "approval", "refs", "reason"};
-const std::vector<std::string> kOnValues = {"add", "modify", "delete", "rename", "mode"};
 
 Error bad(std::string_view path, const toml::node& n, std::string_view what) {
   return make_error(ErrorCode::Config, fmt::format("{}: {}", toml_where(path, n), what));
@@ -85,24 +85,11 @@ Result<void> parse_rule(const toml::table& t, std::string_view path, std::size_t
                                       owner, key));
     }
     if (key == "glob" || key == "globs" || key == "protected") {
-      auto l = toml_strings(v, key, path);
-      if (!l) return l.error();
-      for (const auto& g : *l) {
-        if (auto e = glob_error(g)) return bad(path, v, fmt::format("{}: {}", owner, *e));
-      }
-      r.globs.insert(r.globs.end(), l->begin(), l->end());
+      if (auto g = parse_glob_list(v, key, path, owner, r.globs); !g) return g;
     } else if (key == "on") {
-      auto l = toml_strings(v, key, path);
-      if (!l) return l.error();
-      r.on = 0;
-      for (const auto& o : *l) {
-        const auto it = std::find(kOnValues.begin(), kOnValues.end(), o);
-        if (it == kOnValues.end()) {
-          return bad(path, v, fmt::format("{}: unknown change type '{}' in 'on' (use add, modify, delete, rename, mode)", owner, o));
-        }
-        r.on |= 1u << static_cast<unsigned>(it - kOnValues.begin());
-      }
-      if (r.on == 0) return bad(path, v, fmt::format("{}: 'on' is empty, so the rule could never fire", owner));
+      auto on = parse_change_types(v, path, owner);
+      if (!on) return on.error();
+      r.on = *on;
     } else if (key == "signers") {
       const auto s = v.value<std::string>();
       if (!s || !valid_group_name(*s)) return bad(path, v, fmt::format("{}: signers must name a group, signers = \"maintainers\"", owner));

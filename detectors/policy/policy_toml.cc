@@ -97,14 +97,11 @@ Result<void> parse_check_entry(const toml::table& t, std::string_view path, std:
 
 Result<void> parse_file_rule(const toml::table& t, std::string_view path, std::size_t index, FilePolicy& fp) {
   FileRule r;
-  r.id = fmt::format("files.{}", index);
+  auto id = files_entry_id(t, path, index);
+  if (!id) return id.error();
+  r.id = std::move(*id);
   r.where = fmt::format("{}:{}", path, t.source().begin.line);
-  if (const auto* idn = t.get("id")) {
-    const auto s = idn->value<std::string>();
-    if (!s || !valid_rule_id(*s)) {
-      return bad(path, *idn, "[[files]] id must be lower-case words joined by '.' or '-' (at most 32 characters)");
-    }
-    r.id = *s;
+  if (t.get("id")) {
     if (r.id == kCaseCollisionId) return parse_check_entry(t, path, r.id, fp.case_collision);
     if (r.id == kUnsafeNameId) return parse_check_entry(t, path, r.id, fp.unsafe_name);
     if (r.id == kPathTraversalId) return parse_check_entry(t, path, r.id, fp.path_traversal);
@@ -343,6 +340,16 @@ Result<void> parse_policy_sections(const toml::table& doc, std::string_view path
     for (const auto& p : refs.protected_refs) messages.forbidden_on.push_back(p.pattern);
   }
   return {};
+}
+
+Result<std::string> files_entry_id(const toml::table& t, std::string_view path, std::size_t index) {
+  const auto* idn = t.get("id");
+  if (!idn) return fmt::format("files.{}", index);
+  const auto s = idn->value<std::string>();
+  if (!s || !valid_rule_id(*s)) {
+    return bad(path, *idn, "[[files]] id must be lower-case words joined by '.' or '-' (at most 32 characters)");
+  }
+  return *s;
 }
 
 Result<void> parse_glob_list(const toml::node& v, std::string_view key, std::string_view path, std::string_view owner,

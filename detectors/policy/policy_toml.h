@@ -18,6 +18,9 @@ namespace vigil {
 Result<void> parse_policy_sections(const toml::table& doc, std::string_view path, FilePolicy& files,
                                    MessagePolicy& messages, RefPolicy& refs);
 
+/// A [[files]] entry's id: its `id` key (lower-case words joined by '.' or '-'), else "files.<index>".
+Result<std::string> files_entry_id(const toml::table& t, std::string_view path, std::size_t index);
+
 /// A [[files]]-style `glob`/`globs` value: every pattern is checked, then appended to `out`.
 /// `owner` names the entry in errors.
 Result<void> parse_glob_list(const toml::node& v, std::string_view key, std::string_view path, std::string_view owner,

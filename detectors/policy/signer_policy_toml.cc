@@ -67,15 +67,10 @@ Result<void> parse_group(std::string_view name, const toml::node& node, std::str
 
 Result<void> parse_rule(const toml::table& t, std::string_view path, std::size_t index, SignerPolicy& out) {
   SignerRule r;
-  r.id = fmt::format("files.{}", index);
+  auto id = files_entry_id(t, path, index);
+  if (!id) return id.error();
+  r.id = std::move(*id);
   r.where = fmt::format("{}:{}", path, t.source().begin.line);
-  if (const auto* idn = t.get("id")) {
-    const auto s = idn->value<std::string>();
-    if (!s || !valid_rule_id(*s)) {
-      return bad(path, *idn, "[[files]] id must be lower-case words joined by '.' or '-' (at most 32 characters)");
-    }
-    r.id = *s;
-  }
   const auto owner = fmt::format("[[files]] rule '{}'", r.id);
   for (const auto& [k, v] : t) {
     const std::string_view key = k.str();
